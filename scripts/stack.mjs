@@ -1,0 +1,506 @@
+#!/usr/bin/env node
+// The local stack: Synapse, livekit-server, coturn and our token service (services/rtc-auth), on loopback.
+//
+//   node scripts/stack.mjs up|down|status|provision [--instance NAME]
+//
+// `provision` installs what is missing into .stack/ (git-ignored); `up` provisions, writes configs from
+// scripts/templates/, starts what is not already running and healthy, waits, and prints the endpoints.
+// Instances keep separate data and logs (.stack/run/<instance>): `dev` serves `npm start`, `test` runs inside
+// the private network namespace of `npm test`, so both can run at once on the same ports.
+import { spawn, spawnSync } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const STACK_DIR = resolve(process.env.STACK_DIR ?? join(ROOT, '.stack'));
+const TEMPLATES = join(ROOT, 'scripts', 'templates');
+
+export const SYNAPSE_VERSION = '1.163.2';
+export const LIVEKIT_VERSION = 'v1.13.5';
+const MIN_GO = [1, 26];
+const MIN_PYTHON = [3, 10];
+
+export class StackError extends Error {
+  /** @param {string} step @param {string} reason @param {string} hint */
+  constructor(step, reason, hint) {
+    super(`${step}: ${reason}`);
+    this.step = step;
+    this.reason = reason;
+    this.hint = hint;
+  }
+}
+
+const envInt = (name, fallback) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) {
+    throw new StackError('configuration', `${name}=${raw} is not a port number`, `set ${name} to a number from 1 to 65535`);
+  }
+  return value;
+};
+
+/** Everything an instance is: ports, secrets, folders and the URLs clients use. */
+export function stackConfig(instance = 'dev') {
+  if (!/^[a-z0-9-]+$/.test(instance)) {
+    throw new StackError('configuration', `instance name "${instance}" is not [a-z0-9-]+`, 'use a simple name such as dev or test');
+  }
+  const synapsePort = envInt('SYNAPSE_PORT', 8008);
+  const livekitPort = envInt('LIVEKIT_PORT', 7880);
+  const rtcAuthPort = envInt('RTC_AUTH_PORT', 8090);
+  const turnPort = envInt('TURN_PORT', 3478);
+  const runDir = join(STACK_DIR, 'run', instance);
+  return {
+    instance,
+    stackDir: STACK_DIR,
+    runDir,
+    logDir: join(runDir, 'logs'),
+    serverName: process.env.SYNAPSE_SERVER_NAME ?? 'localhost',
+    synapsePort,
+    livekitPort,
+    livekitTcpPort: envInt('LIVEKIT_TCP_PORT', 7881),
+    livekitUdpPort: envInt('LIVEKIT_UDP_PORT', 7882),
+    rtcAuthPort,
+    turnPort,
+    registrationSharedSecret: 'matrix-call-kit-local-only-registration-secret',
+    turnSecret: 'matrix-call-kit-local-only-turn-secret',
+    livekitKey: 'devkey',
+    livekitSecret: 'matrix-call-kit-local-only-livekit-secret-0123456789',
+    homeserverUrl: `http://127.0.0.1:${synapsePort}`,
+    livekitUrl: `ws://127.0.0.1:${livekitPort}`,
+    rtcAuthUrl: `http://127.0.0.1:${rtcAuthPort}`,
+    turnUri: `turn:127.0.0.1:${turnPort}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Provisioning
+
+const log = (message) => process.stderr.write(`stack: ${message}\n`);
+
+function which(command) {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+function versionAtLeast(actual, wanted) {
+  for (let i = 0; i < wanted.length; i++) {
+    if ((actual[i] ?? 0) > wanted[i]) return true;
+    if ((actual[i] ?? 0) < wanted[i]) return false;
+  }
+  return true;
+}
+
+function run(step, command, args, options = {}) {
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  if (result.error) throw new StackError(step, `${command} could not start: ${result.error.message}`, options.hint ?? '');
+  if (result.status !== 0) {
+    const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    throw new StackError(step, `${command} ${args.join(' ')} exited with ${result.status}\n${tail}`, options.hint ?? '');
+  }
+  return result.stdout;
+}
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+let aptUpdated = false;
+
+/** Installs Debian packages when we are root on a Debian-like machine; otherwise says what to do. */
+function aptInstall(step, packages, hint) {
+  if (!isRoot() || !which('apt-get')) {
+    throw new StackError(step, `${packages.join(', ')} not installed`, hint);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!aptUpdated) {
+    log(`apt-get update (for ${packages.join(', ')})`);
+    run(step, 'apt-get', ['update'], { env, hint });
+    aptUpdated = true;
+  }
+  log(`apt-get install ${packages.join(' ')}`);
+  run(step, 'apt-get', ['install', '-y', ...packages], { env, hint });
+}
+
+function provisionSynapse() {
+  if (process.env.SYNAPSE_BIN) return checkBinary('synapse', process.env.SYNAPSE_BIN, 'SYNAPSE_BIN');
+  const venv = join(STACK_DIR, 'venv-synapse');
+  const bin = join(venv, 'bin', 'synapse_homeserver');
+  const marker = join(venv, `.matrix-synapse-${SYNAPSE_VERSION}`);
+  if (existsSync(bin) && existsSync(marker)) return bin;
+  const hint = `install Python ${MIN_PYTHON.join('.')}+ with venv (Debian: apt-get install python3-venv) or set SYNAPSE_BIN to a synapse_homeserver executable`;
+  const python = process.env.PYTHON ?? which('python3');
+  if (!python) throw new StackError('synapse', 'python3 not found', hint);
+  const version = run('synapse', python, ['-c', 'import sys; print(sys.version_info[0], sys.version_info[1])'], { hint })
+    .trim().split(' ').map(Number);
+  if (!versionAtLeast(version, MIN_PYTHON)) {
+    throw new StackError('synapse', `python3 is ${version.join('.')}, Synapse needs ${MIN_PYTHON.join('.')}+`, hint);
+  }
+  log(`installing matrix-synapse ${SYNAPSE_VERSION} into ${venv} (pip, a few minutes on first use)`);
+  if (!existsSync(join(venv, 'bin', 'pip'))) run('synapse', python, ['-m', 'venv', venv], { hint });
+  run('synapse', join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `matrix-synapse==${SYNAPSE_VERSION}`], {
+    hint: 'check that PyPI is reachable, or set SYNAPSE_BIN to an existing synapse_homeserver',
+  });
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+  return bin;
+}
+
+function provisionLivekit() {
+  if (process.env.LIVEKIT_BIN) return checkBinary('livekit-server', process.env.LIVEKIT_BIN, 'LIVEKIT_BIN');
+  const bin = join(STACK_DIR, 'bin', 'livekit-server');
+  const marker = join(STACK_DIR, 'bin', `.livekit-server-${LIVEKIT_VERSION}`);
+  if (existsSync(bin) && existsSync(marker)) return bin;
+  const hint = `install Go ${MIN_GO.join('.')}+ or set LIVEKIT_BIN to a livekit-server ${LIVEKIT_VERSION} binary`;
+  const go = which('go');
+  if (!go) throw new StackError('livekit-server', 'go not found', hint);
+  const goVersion = run('livekit-server', go, ['env', 'GOVERSION'], { hint }).trim();
+  const parsed = /go(\d+)\.(\d+)/.exec(goVersion);
+  if (!parsed || !versionAtLeast([Number(parsed[1]), Number(parsed[2])], MIN_GO)) {
+    throw new StackError('livekit-server', `${goVersion} is older than go${MIN_GO.join('.')}`, hint);
+  }
+  mkdirSync(dirname(bin), { recursive: true });
+  log(`building livekit-server ${LIVEKIT_VERSION} with go install (several minutes on first use)`);
+  run('livekit-server', go, ['install', `github.com/livekit/livekit-server/cmd/server@${LIVEKIT_VERSION}`], {
+    env: { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOBIN: dirname(bin) },
+    hint: 'check that the Go module proxy is reachable, or set LIVEKIT_BIN',
+  });
+  renameSync(join(dirname(bin), 'server'), bin);
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+  return bin;
+}
+
+function provisionCoturn() {
+  if (process.env.TURNSERVER_BIN) return checkBinary('coturn', process.env.TURNSERVER_BIN, 'TURNSERVER_BIN');
+  const found = which('turnserver');
+  if (found) return found;
+  aptInstall('coturn', ['coturn'], 'install coturn (Debian/Ubuntu: apt-get install coturn) or set TURNSERVER_BIN');
+  return which('turnserver') ?? '/usr/bin/turnserver';
+}
+
+export function chromiumPath() {
+  return process.env.CHROMIUM_BIN ?? which('chromium') ?? which('chromium-browser') ?? '/usr/bin/chromium';
+}
+
+function provisionChromium() {
+  if (process.env.CHROMIUM_BIN) return checkBinary('chromium', process.env.CHROMIUM_BIN, 'CHROMIUM_BIN');
+  const found = which('chromium') ?? which('chromium-browser');
+  if (found) return found;
+  aptInstall('chromium', ['chromium'], 'install Chromium (Debian: apt-get install chromium) or set CHROMIUM_BIN');
+  return chromiumPath();
+}
+
+function provisionRtcAuth() {
+  run('rtc-auth', process.execPath, [join(ROOT, 'scripts', 'build-rtc-auth.mjs')], {
+    hint: 'run npm install first; the token service is bundled with esbuild',
+  });
+  return join(ROOT, 'dist', 'rtc-auth.mjs');
+}
+
+function checkBinary(step, path, variable) {
+  if (!existsSync(path)) throw new StackError(step, `${variable}=${path} does not exist`, `unset ${variable} or point it at the binary`);
+  return path;
+}
+
+/** Installs everything the stack and the browser tests need; quick when all is there already. */
+export function provision({ withChromium = true } = {}) {
+  mkdirSync(STACK_DIR, { recursive: true });
+  const bins = {
+    turnserver: provisionCoturn(),
+    livekit: provisionLivekit(),
+    synapse: provisionSynapse(),
+    rtcAuth: provisionRtcAuth(),
+  };
+  if (withChromium) bins.chromium = provisionChromium();
+  return bins;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Configs, processes, health
+
+function render(templateName, values) {
+  const text = readFileSync(join(TEMPLATES, templateName), 'utf8');
+  return text.replace(/\$\{([A-Z_]+)\}/g, (_, key) => {
+    if (!(key in values)) throw new StackError('configuration', `template ${templateName} uses unknown \${${key}}`, 'fix the template');
+    return String(values[key]);
+  });
+}
+
+function writeConfigs(config) {
+  const dataDir = join(config.runDir, 'synapse');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(config.logDir, { recursive: true });
+  const values = {
+    SERVER_NAME: config.serverName,
+    SYNAPSE_PORT: config.synapsePort,
+    DATA_DIR: dataDir,
+    REGISTRATION_SHARED_SECRET: config.registrationSharedSecret,
+    RTC_AUTH_URL: config.rtcAuthUrl,
+    TURN_PORT: config.turnPort,
+    TURN_SECRET: config.turnSecret,
+    LIVEKIT_PORT: config.livekitPort,
+    LIVEKIT_TCP_PORT: config.livekitTcpPort,
+    LIVEKIT_UDP_PORT: config.livekitUdpPort,
+    LIVEKIT_KEY: config.livekitKey,
+    LIVEKIT_SECRET: config.livekitSecret,
+    SYNAPSE_LOG_LEVEL: process.env.SYNAPSE_LOG_LEVEL ?? 'WARNING',
+  };
+  writeFileSync(join(config.runDir, 'homeserver.yaml'), render('homeserver.yaml', values));
+  writeFileSync(join(dataDir, 'log.config'), render('synapse-log.config', values));
+  writeFileSync(join(config.runDir, 'livekit.yaml'), render('livekit.yaml', values));
+}
+
+function services(config, bins) {
+  return [
+    {
+      name: 'coturn',
+      command: bins.turnserver,
+      args: [
+        '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${config.turnPort}`,
+        '--min-port=49160', '--max-port=49200', '--use-auth-secret', `--static-auth-secret=${config.turnSecret}`,
+        `--realm=${config.serverName}`, '--allow-loopback-peers', '--no-cli', '--no-tls', '--no-dtls',
+        '--log-file=stdout', '--simple-log', `--pidfile=${join(config.runDir, 'turnserver.pid')}`,
+      ],
+      healthy: () => tcpOpen(config.turnPort),
+      endpoint: `${config.turnUri} (udp and tcp)`,
+    },
+    {
+      name: 'livekit',
+      command: bins.livekit,
+      args: ['--config', join(config.runDir, 'livekit.yaml')],
+      healthy: () => httpOk(`http://127.0.0.1:${config.livekitPort}/`),
+      endpoint: `${config.livekitUrl} (ICE tcp ${config.livekitTcpPort}, udp ${config.livekitUdpPort})`,
+    },
+    {
+      name: 'synapse',
+      command: bins.synapse,
+      args: ['-c', join(config.runDir, 'homeserver.yaml')],
+      cwd: join(config.runDir, 'synapse'),
+      healthy: () => httpOk(`${config.homeserverUrl}/health`),
+      endpoint: `${config.homeserverUrl} (server name ${config.serverName})`,
+      // First start migrates an empty database: slow on two cores.
+      startTimeoutMs: 240_000,
+    },
+    {
+      name: 'rtc-auth',
+      command: process.execPath,
+      args: [bins.rtcAuth],
+      env: {
+        LIVEKIT_URL: config.livekitUrl,
+        LIVEKIT_KEY: config.livekitKey,
+        LIVEKIT_SECRET: config.livekitSecret,
+        LIVEKIT_FULL_ACCESS_HOMESERVERS: '*',
+        LIVEKIT_JWT_BIND: `127.0.0.1:${config.rtcAuthPort}`,
+        LIVEKIT_FEDERATION_API_URL_OVERRIDES: `${config.serverName}=${config.homeserverUrl}`,
+      },
+      healthy: () => httpOk(`${config.rtcAuthUrl}/healthz`),
+      endpoint: config.rtcAuthUrl,
+    },
+  ];
+}
+
+function tcpOpen(port) {
+  return new Promise((resolvePromise) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const done = (ok) => { socket.destroy(); resolvePromise(ok); };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1000, () => done(false));
+  });
+}
+
+async function httpOk(url) {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+const pidFile = (config, name) => join(config.runDir, `${name}.stack-pid`);
+
+function alivePid(config, name) {
+  const file = pidFile(config, name);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8'));
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function logTail(path, lines = 20) {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+async function startService(config, service) {
+  const pid = alivePid(config, service.name);
+  if (pid !== undefined && (await service.healthy())) return { reused: true };
+  if (pid === undefined && (await service.healthy())) {
+    throw new StackError(service.name, `something else already answers on its port (${service.endpoint})`,
+      `stop it, or move this stack with the *_PORT variables (see README)`);
+  }
+  if (pid !== undefined) await stopPid(pid);
+  const logPath = join(config.logDir, `${service.name}.log`);
+  const out = openSync(logPath, 'a');
+  const child = spawn(service.command, service.args, {
+    cwd: service.cwd ?? config.runDir,
+    env: { ...process.env, ...service.env },
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  let exited;
+  child.once('exit', (code, signal) => { exited = signal ?? `exit code ${code}`; });
+  child.once('error', (error) => { exited = error.message; });
+  child.unref();
+  writeFileSync(pidFile(config, service.name), String(child.pid));
+  const deadline = Date.now() + (service.startTimeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (exited) {
+      throw new StackError(service.name, `stopped while starting (${exited}); last lines of ${logPath}:\n${logTail(logPath)}`,
+        `read ${logPath}`);
+    }
+    if (await service.healthy()) return { reused: false };
+    await sleep(250);
+  }
+  throw new StackError(service.name, `not healthy after ${(service.startTimeoutMs ?? 60_000) / 1000}s; last lines of ${logPath}:\n${logTail(logPath)}`,
+    `read ${logPath}`);
+}
+
+async function stopPid(pid) {
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  }
+  for (let i = 0; i < 40; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await sleep(250);
+  }
+  try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+}
+
+/** Starts the stack (provisioning first) and returns its endpoints; reuses services that are already healthy. */
+export async function up(instance = 'dev', { quiet = false } = {}) {
+  const config = stackConfig(instance);
+  const bins = provision({ withChromium: instance === 'test' });
+  writeConfigs(config);
+  for (const service of services(config, bins)) {
+    const { reused } = await startService(config, service);
+    if (!quiet) log(`${service.name.padEnd(9)} ${reused ? 'already running' : 'started'}  ${service.endpoint}`);
+  }
+  const endpoints = {
+    instance,
+    serverName: config.serverName,
+    homeserverUrl: config.homeserverUrl,
+    livekitUrl: config.livekitUrl,
+    rtcAuthUrl: config.rtcAuthUrl,
+    turnUris: [`${config.turnUri}?transport=udp`, `${config.turnUri}?transport=tcp`],
+    registrationSharedSecret: config.registrationSharedSecret,
+    livekitKey: config.livekitKey,
+    livekitSecret: config.livekitSecret,
+    logDir: config.logDir,
+  };
+  writeFileSync(join(config.runDir, 'stack.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+  return endpoints;
+}
+
+export async function down(instance = 'dev') {
+  const config = stackConfig(instance);
+  for (const service of services(config, { turnserver: '', livekit: '', synapse: '', rtcAuth: '' }).reverse()) {
+    const pid = alivePid(config, service.name);
+    if (pid !== undefined) {
+      await stopPid(pid);
+      log(`${service.name.padEnd(9)} stopped`);
+    }
+    rmSync(pidFile(config, service.name), { force: true });
+  }
+}
+
+export async function status(instance = 'dev') {
+  const config = stackConfig(instance);
+  const rows = [];
+  for (const service of services(config, { turnserver: '', livekit: '', synapse: '', rtcAuth: '' })) {
+    const pid = alivePid(config, service.name);
+    const healthy = await service.healthy();
+    rows.push({ name: service.name, pid, healthy, endpoint: service.endpoint });
+  }
+  return rows;
+}
+
+/** Removes an instance's data (the database, media and logs), for a clean start. */
+export function reset(instance) {
+  const { runDir } = stackConfig(instance);
+  if (existsSync(runDir) && statSync(runDir).isDirectory()) rmSync(runDir, { recursive: true, force: true });
+}
+
+export function describeError(error) {
+  if (error instanceof StackError) {
+    return `stack: ${error.step} failed: ${error.reason}${error.hint ? `\n  what to do: ${error.hint}` : ''}`;
+  }
+  return `stack: ${error instanceof Error ? error.stack : String(error)}`;
+}
+
+async function main(argv) {
+  const [command = 'status', ...rest] = argv;
+  const instanceFlag = rest.indexOf('--instance');
+  const instance = instanceFlag >= 0 ? rest[instanceFlag + 1] : (process.env.STACK_INSTANCE ?? 'dev');
+  switch (command) {
+    case 'provision':
+      provision();
+      log('everything is installed');
+      return 0;
+    case 'up': {
+      const endpoints = await up(instance);
+      process.stdout.write(
+        `\nmatrix-call-kit stack "${instance}" is up:\n` +
+        `  homeserver   ${endpoints.homeserverUrl}  (server name ${endpoints.serverName})\n` +
+        `  LiveKit      ${endpoints.livekitUrl}\n` +
+        `  token svc    ${endpoints.rtcAuthUrl}  (POST /sfu/get, POST /get_token)\n` +
+        `  TURN         ${endpoints.turnUris.join(', ')}\n` +
+        `  logs         ${endpoints.logDir}\n`);
+      return 0;
+    }
+    case 'down':
+      await down(instance);
+      return 0;
+    case 'status': {
+      let allHealthy = true;
+      for (const row of await status(instance)) {
+        allHealthy &&= row.healthy;
+        const state = row.healthy ? 'healthy' : row.pid ? 'running, not healthy' : 'stopped';
+        process.stdout.write(`${row.name.padEnd(9)} ${state.padEnd(21)} ${row.endpoint}\n`);
+      }
+      return allHealthy ? 0 : 1;
+    }
+    case 'reset':
+      await down(instance);
+      reset(instance);
+      log(`removed the data of instance "${instance}"`);
+      return 0;
+    default:
+      process.stderr.write('usage: node scripts/stack.mjs up|down|status|provision|reset [--instance NAME]\n');
+      return 2;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (error) => {
+      process.stderr.write(`${describeError(error)}\n`);
+      process.exitCode = 1;
+    });
+}
+
