@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The local stack: Synapse, livekit-server, coturn and our token service (services/rtc-auth), on loopback.
 //
-//   node scripts/stack.mjs up|down|status|provision [--instance NAME]
+//   node scripts/stack.mjs up|down|status|provision|config|reset [--instance NAME]
 //
 // `provision` installs what is missing into .stack/ (git-ignored); `up` provisions, writes configs from
 // scripts/templates/, starts what is not already running and healthy, waits, and prints the endpoints.
@@ -475,6 +475,12 @@ async function main(argv) {
     case 'down':
       await down(instance);
       return 0;
+    case 'config': {
+      const config = stackConfig(instance);
+      writeConfigs(config);
+      log(`wrote ${join(config.runDir, 'homeserver.yaml')} and ${join(config.runDir, 'livekit.yaml')}`);
+      return 0;
+    }
     case 'status': {
       let allHealthy = true;
       for (const row of await status(instance)) {
@@ -490,7 +496,7 @@ async function main(argv) {
       log(`removed the data of instance "${instance}"`);
       return 0;
     default:
-      process.stderr.write('usage: node scripts/stack.mjs up|down|status|provision|reset [--instance NAME]\n');
+      process.stderr.write('usage: node scripts/stack.mjs up|down|status|provision|config|reset [--instance NAME]\n');
       return 2;
   }
 }

@@ -1,0 +1,30 @@
+import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS } from './test/helpers/chromium-flags.js';
+
+// End-to-end tests against the real local stack. Run them with `npm test` or `npm run test:e2e`, which
+// start the stack inside a private network namespace first; see scripts/e2e.mjs.
+export default defineConfig({
+  testDir: 'test/e2e',
+  testMatch: '**/*.spec.ts',
+  globalSetup: './test/e2e/global-setup.ts',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  forbidOnly: true,
+  reporter: [
+    ['list'],
+    ['./test/helpers/playwright-summary-reporter.ts'],
+  ],
+  use: {
+    browserName: 'chromium',
+    baseURL: process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8100',
+    permissions: ['camera', 'microphone'],
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+    },
+    trace: 'off',
+  },
+});

@@ -1,0 +1,71 @@
+// Two builds of the public entries:
+// - dist/: ES modules with preserved modules (deep imports and tree shaking work), dependencies external;
+// - dist/cdn/: one file per entry for <script type="module">, dependencies bundled and minified. Heavy
+//   libraries the kit imports lazily (matrix-js-sdk, livekit-client) stay in dist/cdn/chunks/ and load
+//   only when a call needs them, as they do from npm.
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const dependencies = Object.keys(pkg.dependencies ?? {});
+const isExternal = (id) => dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`)) || id.startsWith('@lit/');
+
+const defineEntries = Object.fromEntries(
+  readdirSync('define')
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .map((file) => [`define/${file.slice(0, -3)}`, `define/${file}`]),
+);
+const input = { index: 'index.ts', 'signaling/index': 'signaling/index.ts', ...defineEntries };
+
+const ts = () => typescript({
+  tsconfig: 'tsconfig.build.json',
+  declaration: false,
+  declarationMap: false,
+  emitDeclarationOnly: false,
+  noEmit: false,
+  outDir: undefined,
+  outputToFilesystem: false,
+});
+
+const onwarn = (warning, warn) => {
+  // matrix-js-sdk and livekit-client use `this` at module level and eval-free circular imports; both are harmless.
+  if (warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'THIS_IS_UNDEFINED') return;
+  warn(warning);
+};
+
+export default [
+  {
+    input,
+    external: isExternal,
+    plugins: [ts()],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      preserveModules: true,
+      preserveModulesRoot: '.',
+      entryFileNames: '[name].js',
+      sourcemap: true,
+    },
+    onwarn,
+  },
+  {
+    input: { index: 'index.ts', ...defineEntries },
+    plugins: [
+      nodeResolve({ browser: true, preferBuiltins: false }),
+      commonjs(),
+      ts(),
+      terser({ format: { comments: false } }),
+    ],
+    output: {
+      dir: 'dist/cdn',
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      sourcemap: true,
+    },
+    onwarn,
+  },
+];

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// `npm run build`: rollup (dist/ and dist/cdn/), declarations (tsc), custom-elements.json (analyzer),
+// and the token service bundle (dist/rtc-auth.mjs).
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './stack.mjs';
+
+const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+const steps = [
+  ['rollup', bin('rollup'), ['-c', '--silent']],
+  ['declarations', bin('tsc'), ['-p', 'tsconfig.build.json']],
+  ['custom-elements.json', bin('custom-elements-manifest'), ['analyze', '--config', 'custom-elements-manifest.config.mjs']],
+  ['rtc-auth', process.execPath, [join(ROOT, 'scripts', 'build-rtc-auth.mjs')]],
+];
+
+rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+for (const [name, command, args] of steps) {
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) {
+    process.stderr.write(`build: ${name} failed\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`build: ${name} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+}

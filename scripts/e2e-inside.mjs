@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Runs inside the private network namespace made by scripts/e2e.mjs: starts the `test` stack, runs
+// Playwright against it, and always stops the stack again (its processes would keep the namespace alive).
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, describeError, down, stackConfig, up } from './stack.mjs';
+
+async function main(args) {
+  let code = 1;
+  try {
+    const started = Date.now();
+    await up('test');
+    process.stderr.write(`e2e: stack ready in ${Math.round((Date.now() - started) / 1000)}s\n`);
+    const { runDir } = stackConfig('test');
+    code = await new Promise((resolve) => {
+      const child = spawn(join(ROOT, 'node_modules', '.bin', 'playwright'), ['test', ...args], {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: { ...process.env, STACK_JSON: join(runDir, 'stack.json') },
+      });
+      child.once('error', (error) => {
+        process.stderr.write(`e2e: playwright could not start: ${error.message}\n`);
+        resolve(1);
+      });
+      child.once('exit', (exitCode) => resolve(exitCode ?? 1));
+    });
+  } catch (error) {
+    process.stderr.write(`${describeError(error)}\n`);
+  } finally {
+    await down('test');
+  }
+  return code;
+}
+
+process.exitCode = await main(process.argv.slice(2));

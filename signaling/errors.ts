@@ -1,0 +1,36 @@
+/** Stable codes for every failure a user of the kit can meet. Host pages may switch on them. */
+export const MX_ERROR_CODES = [
+  'HOMESERVER_UNREACHABLE',
+  'LOGIN_FAILED',
+  'SESSION_EXPIRED',
+  'INVALID_CONFIGURATION',
+  'MEDIA_PERMISSION_DENIED',
+  'MEDIA_DEVICE_NOT_FOUND',
+  'NO_RTC_TRANSPORT',
+  'TOKEN_SERVICE_UNAUTHORIZED',
+  'TOKEN_SERVICE_UNREACHABLE',
+  'ICE_FAILED',
+  'UNKNOWN',
+] as const;
+
+export type MxErrorCode = (typeof MX_ERROR_CODES)[number];
+
+/** The one error type the kit throws or reports; `code` is stable, `message` is for people. */
+export class MxError extends Error {
+  override readonly name = 'MxError';
+
+  constructor(
+    readonly code: MxErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** Wraps anything thrown into an MxError, keeping MxErrors as they are. */
+  static from(error: unknown, code: MxErrorCode = 'UNKNOWN'): MxError {
+    if (error instanceof MxError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new MxError(code, message, { cause: error });
+  }
+}

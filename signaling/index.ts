@@ -1,0 +1,14 @@
+// The framework-free half of matrix-call-kit. Importing it loads no Matrix or LiveKit SDK; those are
+// imported at the moment a session or call needs them.
+export { MxError, MX_ERROR_CODES, type MxErrorCode } from './errors.js';
+export { createStore, type ReadableStore, type WritableStore } from './store/store.js';
+export {
+  MatrixSession,
+  createMatrixSession,
+  loginWithPassword,
+  MATRIX_SESSION_STATUSES,
+  type MatrixCredentials,
+  type MatrixSessionOptions,
+  type MatrixSessionSnapshot,
+  type MatrixSessionStatus,
+} from './matrix/session.js';

@@ -1,0 +1,22 @@
+import type { Browser, Page } from '@playwright/test';
+import type { TestUser } from './synapse.js';
+import { loadStack } from './stack.js';
+
+/** Opens the e2e harness page in a fresh browser context (its own storage, like another person's browser). */
+export async function openHarness(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  await page.goto('/harness.html');
+  await page.waitForFunction(() => window.mx?.ready === true);
+  return page;
+}
+
+/** Starts matrix-js-sdk for `user` inside the page and waits for its first sync. */
+export async function startClientIn(page: Page, user: TestUser): Promise<void> {
+  const { homeserverUrl } = loadStack();
+  await page.evaluate(
+    (credentials) => window.mx.startClient(credentials),
+    { homeserverUrl, userId: user.userId, accessToken: user.accessToken, deviceId: user.deviceId },
+  );
+}
