@@ -7,6 +7,9 @@ export async function openHarness(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error(`[page console] ${message.text()}`);
+  });
   await page.goto('/harness.html');
   await page.waitForFunction(() => window.mx?.ready === true);
   return page;

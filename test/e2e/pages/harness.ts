@@ -126,6 +126,22 @@ async function leaveLiveKit(): Promise<void> {
   liveKitRoom = undefined;
 }
 
+/**
+ * Resolves once the connection has received audible audio (the fake microphone beeps about once a second),
+ * or after 15 s, so a silent call is reported by the caller's assertion rather than by a hang.
+ */
+async function receivedAudioEnergy(pc: RTCPeerConnection): Promise<number> {
+  const giveUp = Date.now() + 15_000;
+  for (;;) {
+    let energy = 0;
+    (await pc.getStats()).forEach((report: RTCStats & Record<string, unknown>) => {
+      if (report.type === 'inbound-rtp' && report.kind === 'audio') energy = Number(report.totalAudioEnergy ?? 0);
+    });
+    if (energy > 0 || Date.now() > giveUp) return energy;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 export interface RelayResult {
   localCandidateType: string | undefined;
   remoteCandidateType: string | undefined;
@@ -146,18 +162,20 @@ async function relayCall(iceServers: RTCIceServer[], minFrames: number): Promise
   callee.onicecandidate = (event) => { if (event.candidate) void caller.addIceCandidate(event.candidate); };
   const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
   for (const track of media.getTracks()) caller.addTrack(track, media);
-  const remoteVideo = new Promise<MediaStreamTrack>((resolve) => {
-    callee.ontrack = (event) => { if (event.track.kind === 'video') resolve(event.track); };
+  const remoteStream = new Promise<MediaStream>((resolve) => {
+    callee.ontrack = (event) => { if (event.track.kind === 'video' && event.streams[0]) resolve(event.streams[0]); };
   });
   await caller.setLocalDescription();
   await callee.setRemoteDescription(caller.localDescription as RTCSessionDescriptionInit);
   await callee.setLocalDescription();
   await caller.setRemoteDescription(callee.localDescription as RTCSessionDescriptionInit);
+  // Audio and video play through one unmuted element: Chromium computes receive-side audio energy only for
+  // audio it plays out (the browser runs with --mute-audio, so nothing is heard).
   const video = document.createElement('video');
-  video.muted = true;
-  video.srcObject = new MediaStream([await remoteVideo]);
+  video.srcObject = await remoteStream;
   document.body.append(video);
   const framesSeen = await countDecodedFrames(video, minFrames);
+  await receivedAudioEnergy(callee);
 
   const stats = await callee.getStats();
   let pair: RTCIceCandidatePairStats | undefined;
