@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS } from './test/helpers/chromium-flags.js';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from './test/helpers/chromium-flags.mjs';
 
 // End-to-end tests against the real local stack. Run them with `npm test` or `npm run test:e2e`, which
 // start the stack inside a private network namespace first; see scripts/e2e.mjs.
@@ -22,7 +22,7 @@ export default defineConfig({
     baseURL: process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8100',
     permissions: ['camera', 'microphone'],
     launchOptions: {
-      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+      executablePath: CHROMIUM_EXECUTABLE,
       args: CHROMIUM_ARGS,
     },
     trace: 'off',

@@ -1,9 +1,10 @@
 // Two builds of the public entries:
 // - dist/: ES modules with preserved modules (deep imports and tree shaking work), dependencies external;
 // - dist/cdn/: one file per entry for <script type="module">, dependencies bundled and minified. Heavy
-//   libraries the kit imports lazily (matrix-js-sdk, livekit-client) stay in dist/cdn/chunks/ and load
-//   only when a call needs them, as they do from npm.
+//   libraries the kit imports lazily (matrix-js-sdk, livekit-client) go to dist/cdn/chunks/ and load only
+//   when a call needs them, as they do from npm.
 import commonjs from '@rollup/plugin-commonjs';
+import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -20,13 +21,13 @@ const defineEntries = Object.fromEntries(
 );
 const input = { index: 'index.ts', 'signaling/index': 'signaling/index.ts', ...defineEntries };
 
-const ts = () => typescript({
+const ts = (outDir) => typescript({
   tsconfig: 'tsconfig.build.json',
   declaration: false,
   declarationMap: false,
   emitDeclarationOnly: false,
   noEmit: false,
-  outDir: undefined,
+  outDir,
   outputToFilesystem: false,
 });
 
@@ -40,7 +41,7 @@ export default [
   {
     input,
     external: isExternal,
-    plugins: [ts()],
+    plugins: [ts('dist')],
     output: {
       dir: 'dist',
       format: 'es',
@@ -51,12 +52,14 @@ export default [
     },
     onwarn,
   },
-  {
-    input: { index: 'index.ts', ...defineEntries },
+  // One build per entry, so each CDN file holds everything it imports statically.
+  ...Object.entries({ index: 'index.ts', ...defineEntries }).map(([name, file]) => ({
+    input: { [name]: file },
     plugins: [
       nodeResolve({ browser: true, preferBuiltins: false }),
       commonjs(),
-      ts(),
+      json(),
+      ts('dist/cdn'),
       terser({ format: { comments: false } }),
     ],
     output: {
@@ -67,5 +70,5 @@ export default [
       sourcemap: true,
     },
     onwarn,
-  },
+  })),
 ];

@@ -2,7 +2,7 @@
 // `npm run build`: rollup (dist/ and dist/cdn/), declarations (tsc), custom-elements.json (analyzer),
 // and the token service bundle (dist/rtc-auth.mjs).
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './stack.mjs';
 
@@ -24,3 +24,9 @@ for (const [name, command, args] of steps) {
   }
   process.stdout.write(`build: ${name} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
 }
+
+// The analyzer reads the TypeScript sources; the manifest ships beside the JavaScript they become.
+const manifestPath = join(ROOT, 'dist', 'custom-elements.json');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'), (key, value) =>
+  (key === 'path' || key === 'module') && typeof value === 'string' ? value.replace(/\.ts$/, '.js') : value);
+writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);

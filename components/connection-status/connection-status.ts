@@ -7,9 +7,12 @@ import { MxElement } from '../internal/mx-element.js';
 import { StoreController } from '../internal/store-controller.js';
 import styles from './connection-status.styles.js';
 
+const NOT_CONNECTED = 'Not connected';
+const UNAVAILABLE = 'Connection status unavailable';
+
 // Keyed by status so the compiler flags a status added to the session but not handled here.
 const LABELS: Record<MatrixSessionStatus, (snapshot: MatrixSessionSnapshot) => string> = {
-  idle: () => 'Not connected',
+  idle: () => NOT_CONNECTED,
   connecting: () => 'Connecting…',
   online: ({ userId }) => (userId ? `Connected as ${userId}` : 'Connected'),
   reconnecting: () => 'Connection lost, retrying…',
@@ -18,8 +21,6 @@ const LABELS: Record<MatrixSessionStatus, (snapshot: MatrixSessionSnapshot) => s
 };
 
 const STATUSES = Object.keys(LABELS) as MatrixSessionStatus[];
-
-const UNAVAILABLE_LABEL = 'Connection status unavailable';
 
 function isStatus(value: unknown): value is MatrixSessionStatus {
   return typeof value === 'string' && Object.hasOwn(LABELS, value);
@@ -70,30 +71,30 @@ export class MxConnectionStatus extends MxElement {
   /** The Matrix session to show, usually a `MatrixSession`; any store of session snapshots works. */
   @property({ attribute: false }) session: ReadableStore<MatrixSessionSnapshot> | undefined;
 
-  private label = LABELS.idle;
   private labelText = '';
   private warnedMalformed = false;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    const status = this.readStatus();
-    for (const name of STATUSES) this.customStates.set(name, name === status?.status);
-    this.labelText = status ? LABELS[status.status](status) : UNAVAILABLE_LABEL;
+    const { status, label } = this.describe();
+    for (const name of STATUSES) this.customStates.set(name, name === status);
+    this.labelText = label;
   }
 
-  /** The snapshot to show, a stand-in idle one with no session, or `undefined` when it cannot be read. */
-  private readStatus(): MatrixSessionSnapshot | undefined {
-    if (!this.session) return undefined;
+  private describe(): { status?: MatrixSessionStatus; label: string } {
+    if (!this.session) return { status: 'idle', label: NOT_CONNECTED };
     let snapshot: unknown;
     try {
       snapshot = this.sessionStore.snapshot;
     } catch (error) {
       this.warnMalformed(error);
-      return undefined;
+      return { label: UNAVAILABLE };
     }
-    if (isSnapshot(snapshot)) return snapshot;
-    this.warnMalformed(snapshot);
-    return undefined;
+    if (!isSnapshot(snapshot)) {
+      this.warnMalformed(snapshot);
+      return { label: UNAVAILABLE };
+    }
+    return { status: snapshot.status, label: LABELS[snapshot.status](snapshot) };
   }
 
   private warnMalformed(detail: unknown): void {

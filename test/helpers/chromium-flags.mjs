@@ -17,3 +17,6 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
   '--mute-audio',
 ];
+
+// Debian's Chromium: no test tool may download a browser of its own.
+export const CHROMIUM_EXECUTABLE = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';

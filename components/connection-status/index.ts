@@ -1,0 +1,1 @@
+export { MxConnectionStatus } from './connection-status.js';

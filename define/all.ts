@@ -1,0 +1,2 @@
+// Registers every element of the kit.
+import './mx-connection-status.js';

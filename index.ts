@@ -1,0 +1,4 @@
+// The package root: element classes, event classes and types only. Importing it registers no elements
+// (import from `matrix-call-kit/define/*.js` for that) and loads no Matrix or LiveKit SDK.
+export { MxConnectionStatus } from './components/connection-status/index.js';
+export * from './signaling/index.js';

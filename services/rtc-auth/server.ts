@@ -1,0 +1,239 @@
+// The HTTP contract of lk-jwt-service: a client proves who it is with a Matrix OpenID token, and gets a LiveKit
+// JWT for the room derived from its MatrixRTC slot. Everything that talks to the network comes in as `deps`, so
+// the server can be exercised with fakes.
+import http from 'node:http';
+import { isFullAccess, type FullAccessPolicy } from './config.js';
+import { LEGACY_SLOT_ID, legacyLiveKitIdentity, liveKitIdentity, liveKitRoomAlias } from './derive.js';
+import { checkUserInfo } from './federation.js';
+import type { FetchUserInfo } from './homeserver.js';
+import type { LogFields, Logger } from './log.js';
+import {
+  parseGetTokenRequest,
+  parseJsonBody,
+  parseLegacySfuRequest,
+  UNAUTHORIZED,
+  type MatrixError,
+  type OpenIdToken,
+} from './requests.js';
+import type { CreateRoom, MintToken } from './tokens.js';
+
+export interface RtcAuthServerConfig {
+  /** Returned to clients next to the JWT. */
+  livekitUrl: string;
+  fullAccess: FullAccessPolicy;
+  /** Larger bodies get 413. Default 64 KiB: a real request is well under 2 KiB. */
+  maxBodyBytes?: number;
+}
+
+export interface RtcAuthDeps {
+  fetchUserInfo: FetchUserInfo;
+  mintToken: MintToken;
+  createRoom: CreateRoom;
+  logger: Logger;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST',
+  'Access-Control-Allow-Headers': 'Accept, Content-Type, Content-Length, Accept-Encoding, X-CSRF-Token',
+};
+
+type Route = '/get_token' | '/sfu/get' | '/healthz';
+const ROUTES: ReadonlySet<string> = new Set<Route>(['/get_token', '/sfu/get', '/healthz']);
+
+/** A request turned down; `reason` is for the log only, the client sees `error`. */
+class Refusal extends Error {
+  constructor(
+    readonly reply: MatrixError,
+    readonly reason: string = reply.error,
+    readonly fields: LogFields = {},
+  ) {
+    super(reason);
+  }
+}
+
+interface Verified {
+  userId: string;
+  fullAccess: boolean;
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...CORS_HEADERS,
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    // Tokens and per-user refusals must not be cached by proxies or the browser.
+    'Cache-Control': 'no-store',
+    ...extraHeaders,
+  });
+  res.end(text);
+}
+
+function sendError(res: http.ServerResponse, error: MatrixError, extraHeaders: Record<string, string> = {}): void {
+  sendJson(res, error.status, { errcode: error.errcode, error: error.error }, extraHeaders);
+}
+
+type BodyResult = { ok: true; text: string } | { ok: false; error: MatrixError };
+
+function tooLarge(limit: number): MatrixError {
+  return { status: 413, errcode: 'M_TOO_LARGE', error: `The request body is larger than ${limit} bytes` };
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return Promise.resolve({ ok: false, error: tooLarge(limit) });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        // Stop buffering; the rest is drained and dropped by node once the reply (Connection: close) is sent.
+        resolve({ ok: false, error: tooLarge(limit) });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('error', reject);
+  });
+}
+
+export function createRtcAuthServer(config: RtcAuthServerConfig, deps: RtcAuthDeps): http.Server {
+  const { logger } = deps;
+  const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  async function verify(token: OpenIdToken, claimedUserId: string | undefined): Promise<Verified> {
+    const fields = { server: token.matrixServerName, claimed: claimedUserId };
+    const info = await deps.fetchUserInfo(token.matrixServerName, token.accessToken);
+    // Unreachable homeservers get 401 like in lk-jwt-service: the client cannot fix either case.
+    if (!info.ok) throw new Refusal(UNAUTHORIZED, `OpenID check failed (${info.kind}): ${info.reason}`, fields);
+    const check = checkUserInfo(info.body, token.matrixServerName, claimedUserId);
+    if (!check.ok) throw new Refusal(UNAUTHORIZED, `OpenID check failed: ${check.reason}`, fields);
+    return { userId: check.userId, fullAccess: isFullAccess(config.fullAccess, token.matrixServerName) };
+  }
+
+  async function issue(
+    route: Route,
+    who: Verified,
+    room: string,
+    identity: string,
+    logFields: LogFields,
+  ): Promise<{ url: string; jwt: string }> {
+    if (who.fullAccess) {
+      // LiveKit may still auto-create the room on join, so a failure here only costs the room's settings.
+      try {
+        await deps.createRoom(room);
+      } catch (error) {
+        logger.error('LiveKit room creation failed; answering anyway', {
+          route, room, error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    const jwt = await deps.mintToken({ identity, room });
+    logger.info('token issued', {
+      route, user: who.userId, access: who.fullAccess ? 'full' : 'join-only', room, identity, ...logFields,
+    });
+    return { url: config.livekitUrl, jwt };
+  }
+
+  async function handleGetToken(body: unknown, logFields: LogFields): Promise<{ url: string; jwt: string }> {
+    const parsed = parseGetTokenRequest(body);
+    if (!parsed.ok) throw new Refusal(parsed.error);
+    const request = parsed.value;
+    const who = await verify(request.openIdToken, request.member.claimedUserId);
+    if (request.delayId !== undefined) {
+      logger.info('delay_id ignored: delayed leave delegation is not implemented', { route: '/get_token', user: who.userId });
+    }
+    const room = await liveKitRoomAlias(request.roomId, request.slotId);
+    const identity = await liveKitIdentity(who.userId, request.member.claimedDeviceId, request.member.id);
+    return issue('/get_token', who, room, identity, { matrixRoom: request.roomId, slot: request.slotId, ...logFields });
+  }
+
+  async function handleLegacy(body: unknown, logFields: LogFields): Promise<{ url: string; jwt: string }> {
+    const parsed = parseLegacySfuRequest(body);
+    if (!parsed.ok) throw new Refusal(parsed.error);
+    const request = parsed.value;
+    const who = await verify(request.openIdToken, undefined);
+    if (request.delayId !== undefined) {
+      logger.info('delay_id ignored: delayed leave delegation is not implemented', { route: '/sfu/get', user: who.userId });
+    }
+    const room = await liveKitRoomAlias(request.room, LEGACY_SLOT_ID);
+    const identity = legacyLiveKitIdentity(who.userId, request.deviceId);
+    return issue('/sfu/get', who, room, identity, { matrixRoom: request.room, ...logFields });
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://rtc-auth.invalid').pathname;
+    const logFields: LogFields = { remote: req.socket.remoteAddress, origin: req.headers.origin };
+    const refuse = (error: MatrixError, reason: string, fields: LogFields = {}, headers: Record<string, string> = {}) => {
+      const log = error.status === 404 || error.status === 405 ? logger.info : logger.warn;
+      log(`refused ${req.method ?? '?'} ${path}: ${reason}`, { status: error.status, errcode: error.errcode, ...fields, ...logFields });
+      sendError(res, error, headers);
+    };
+
+    if (!ROUTES.has(path)) {
+      refuse({ status: 404, errcode: 'M_NOT_FOUND', error: 'No such endpoint' }, 'unknown path');
+      return;
+    }
+    const route = path as Route;
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, { ...CORS_HEADERS, 'Content-Length': 0 });
+      res.end();
+      return;
+    }
+    if (route === '/healthz') {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        sendJson(res, 200, { status: 'ok' });
+      } else {
+        refuse({ status: 405, errcode: 'M_UNRECOGNIZED', error: 'Method not allowed' }, 'wrong method', {}, { Allow: 'GET, HEAD, OPTIONS' });
+      }
+      return;
+    }
+    if (req.method !== 'POST') {
+      refuse({ status: 405, errcode: 'M_UNRECOGNIZED', error: 'Method not allowed' }, 'wrong method', {}, { Allow: 'POST, OPTIONS' });
+      return;
+    }
+
+    const body = await readBody(req, maxBodyBytes);
+    if (!body.ok) {
+      refuse(body.error, body.error.error, {}, { Connection: 'close' });
+      return;
+    }
+    const json = parseJsonBody(req.headers['content-type'], body.text);
+    if (!json.ok) {
+      refuse(json.error, json.error.error);
+      return;
+    }
+    try {
+      const reply = route === '/get_token' ? await handleGetToken(json.value, logFields) : await handleLegacy(json.value, logFields);
+      sendJson(res, 200, reply);
+    } catch (error) {
+      if (error instanceof Refusal) {
+        refuse(error.reply, error.reason, error.fields);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error('request failed', {
+        method: req.method, url: new URL(req.url ?? '/', 'http://rtc-auth.invalid').pathname,
+        error: error instanceof Error ? error.stack ?? error.message : String(error),
+      });
+      if (!res.headersSent) sendError(res, { status: 500, errcode: 'M_UNKNOWN', error: 'Internal Server Error' });
+      else res.destroy();
+    });
+  });
+  // A client that trickles its request must not hold a slot for long.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return server;
+}

@@ -1,0 +1,40 @@
+// The LiveKit side: join tokens and room creation, through livekit-server-sdk.
+import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
+
+export interface JoinGrant {
+  identity: string;
+  /** LiveKit room name (the derived alias). */
+  room: string;
+}
+
+export type MintToken = (grant: JoinGrant) => Promise<string>;
+export type CreateRoom = (alias: string) => Promise<void>;
+
+/** Same grant and lifetime as lk-jwt-service: join one room, publish/subscribe, never create rooms by itself. */
+export function createTokenMinter(key: string, secret: string): MintToken {
+  return async ({ identity, room }) => {
+    const token = new AccessToken(key, secret, { identity, ttl: '1h' });
+    token.addGrant({
+      roomJoin: true,
+      roomCreate: false,
+      room,
+      canPublish: true,
+      canSubscribe: true,
+      canUpdateOwnMetadata: true,
+    });
+    return token.toJwt();
+  };
+}
+
+// lk-jwt-service's values: keep an unused room 5 minutes, and 20 s after the last participant leaves so a
+// reconnecting client finds it again.
+const EMPTY_TIMEOUT_S = 300;
+const DEPARTURE_TIMEOUT_S = 20;
+
+/** Creates (or, if it exists, reuses) the LiveKit room through the server API at `apiUrl` (http/https). */
+export function createRoomCreator(apiUrl: string, key: string, secret: string): CreateRoom {
+  const client = new RoomServiceClient(apiUrl, key, secret, { requestTimeout: 5 });
+  return async (alias) => {
+    await client.createRoom({ name: alias, emptyTimeout: EMPTY_TIMEOUT_S, departureTimeout: DEPARTURE_TIMEOUT_S });
+  };
+}
