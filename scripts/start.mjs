@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { servePages } from './page-server.mjs';
 import { ROOT, describeError, stackConfig, up } from './stack.mjs';
 
+const INSTANCE = process.env.STACK_INSTANCE ?? 'dev';
 const DEMO_ROOM_ALIAS = 'matrix-call-kit-demo';
 const LOCAL_DEMO_USERS = [
   { username: 'alice', password: 'alice-demo-password', displayName: 'Alice (demo)' },
@@ -90,7 +91,7 @@ async function main() {
     if (!process.env.DEMO_USERS) throw new Error('DEMO_HOMESERVER_URL needs DEMO_USERS="user1:password1,user2:password2" (existing accounts)');
     users = parseDemoUsers(process.env.DEMO_USERS);
   } else {
-    const stack = await up('dev');
+    const stack = await up(INSTANCE);
     homeserverUrl = stack.homeserverUrl;
     users = LOCAL_DEMO_USERS;
     for (const user of users) await ensureLocalUser(homeserverUrl, stack.registrationSharedSecret, user);
@@ -99,7 +100,7 @@ async function main() {
   for (const user of users) sessions.push(await login(homeserverUrl, user));
   const roomId = await ensureDemoRoom(homeserverUrl, sessions);
 
-  const servedir = join(stackConfig('dev').runDir, 'demo-www');
+  const servedir = join(stackConfig(INSTANCE).runDir, 'demo-www');
   mkdirSync(servedir, { recursive: true });
   copyFileSync(join(ROOT, 'demo', 'index.html'), join(servedir, 'index.html'));
   writeFileSync(join(servedir, 'config.json'), JSON.stringify({ homeserverUrl, roomId, users }, null, 2));
