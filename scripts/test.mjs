@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in order, ending with one line "N passed, N failed".
 //
-//   node scripts/test.mjs [--only typecheck,lint,build,unit,storybook,e2e]
+//   node scripts/test.mjs [--only provision,typecheck,lint,build,unit,storybook,e2e]
 //
 // Unit and end-to-end phases count their own tests; the other phases count as one check each.
 import { spawn } from 'node:child_process';
@@ -13,6 +13,8 @@ import { ROOT } from './stack.mjs';
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 
 const PHASES = [
+  // Installs what the later phases run (Chromium, coturn, Synapse, livekit-server) when it is missing.
+  { name: 'provision', command: process.execPath, args: [join(ROOT, 'scripts', 'stack.mjs'), 'provision'] },
   { name: 'typecheck', command: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
   { name: 'lint', command: bin('eslint'), args: ['.'] },
   { name: 'build', command: process.execPath, args: [join(ROOT, 'scripts', 'build.mjs')] },
