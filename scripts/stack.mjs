@@ -293,6 +293,8 @@ function services(config, bins) {
       },
       healthy: () => httpOk(`${config.rtcAuthUrl}/healthz`),
       endpoint: config.rtcAuthUrl,
+      // A rebuilt bundle replaces a running service started from an older one.
+      fingerprint: () => (bins.rtcAuth && existsSync(bins.rtcAuth) ? String(statSync(bins.rtcAuth).mtimeMs) : ''),
     },
   ];
 }
@@ -340,9 +342,17 @@ function logTail(path, lines = 20) {
   }
 }
 
+const fingerprintFile = (config, name) => join(config.runDir, `${name}.stack-fingerprint`);
+
+function sameBuild(config, service) {
+  if (!service.fingerprint) return true;
+  const file = fingerprintFile(config, service.name);
+  return existsSync(file) && readFileSync(file, 'utf8') === service.fingerprint();
+}
+
 async function startService(config, service) {
   const pid = alivePid(config, service.name);
-  if (pid !== undefined && (await service.healthy())) return { reused: true };
+  if (pid !== undefined && sameBuild(config, service) && (await service.healthy())) return { reused: true };
   if (pid === undefined && (await service.healthy())) {
     throw new StackError(service.name, `something else already answers on its port (${service.endpoint})`,
       `stop it, or move this stack with the *_PORT variables (see README)`);
@@ -361,6 +371,7 @@ async function startService(config, service) {
   child.once('error', (error) => { exited = error.message; });
   child.unref();
   writeFileSync(pidFile(config, service.name), String(child.pid));
+  if (service.fingerprint) writeFileSync(fingerprintFile(config, service.name), service.fingerprint());
   const deadline = Date.now() + (service.startTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     if (exited) {

@@ -177,13 +177,13 @@ export function createUserInfoFetcher(options: UserInfoFetcherOptions): FetchUse
       cache.delete(serverName);
       return { ok: false, kind: 'unreachable', reason: `cannot reach ${where}: ${describe(error)}` };
     }
-    if (reply.status !== 200) {
+    if (reply.status < 200 || reply.status >= 300) {
       return { ok: false, kind: 'rejected', reason: `userinfo at ${where} answered ${reply.status}${errcodeOf(reply.body)}` };
     }
     try {
       return { ok: true, body: JSON.parse(reply.body) as unknown };
     } catch {
-      return { ok: false, kind: 'rejected', reason: `userinfo at ${where} answered 200 without JSON` };
+      return { ok: false, kind: 'rejected', reason: `userinfo at ${where} answered ${reply.status} without JSON` };
     }
   };
 }

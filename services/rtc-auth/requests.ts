@@ -136,7 +136,7 @@ export function isJsonContentType(contentType: string | undefined): boolean {
 /** Checks the Content-Type and parses the text of a request body. */
 export function parseJsonBody(contentType: string | undefined, text: string): Parsed<unknown> {
   if (!isJsonContentType(contentType)) {
-    return { ok: false, error: badJson(`Content-Type must be application/json, got ${contentType === undefined ? 'none' : `"${contentType}"`}`) };
+    return { ok: false, error: badJson(`Content-Type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}`) };
   }
   try {
     return { ok: true, value: JSON.parse(text) as unknown };

@@ -1,0 +1,335 @@
+// services/rtc-auth against the real stack: Synapse vouches for OpenID tokens, LiveKit checks the JWTs.
+// No browser page: the token service is plain HTTP, so Node's fetch is the client.
+import { expect, test } from '@playwright/test';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { RoomServiceClient, TokenVerifier } from 'livekit-server-sdk';
+import { loadStack, type StackEndpoints } from '../helpers/stack.js';
+import { createRoom, registerUser, requestOpenIdToken, type OpenIdToken, type TestUser } from '../helpers/synapse.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const UNAUTHORISED = { errcode: 'M_UNAUTHORIZED', error: 'The request could not be authorised.' };
+
+// Computed here with node:crypto, independently of services/rtc-auth/derive.ts, so one bug cannot hide another.
+function hashIds(parts: string[]): string {
+  return createHash('sha256').update(JSON.stringify(parts), 'utf8').digest('base64').replace(/=+$/, '');
+}
+
+function jwtPayload(jwt: string): Record<string, unknown> {
+  const payload = jwt.split('.')[1];
+  if (payload === undefined) throw new Error(`not a JWT: ${jwt}`);
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+function livekitApiUrl(stack: StackEndpoints): string {
+  return stack.livekitUrl.replace(/^ws/, 'http');
+}
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+async function call(url: string, init: { method?: string; body?: unknown; raw?: string; contentType?: string | null; headers?: Record<string, string> } = {}): Promise<Reply> {
+  const headers = new Headers(init.headers);
+  if (init.contentType !== null) headers.set('Content-Type', init.contentType ?? 'application/json');
+  const response = await fetch(url, {
+    method: init.method ?? 'POST',
+    headers,
+    body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+function getTokenBody(roomId: string, user: TestUser, token: OpenIdToken, memberId: string): Record<string, unknown> {
+  return {
+    room_id: roomId,
+    slot_id: 'm.call#ROOM',
+    openid_token: token,
+    member: { id: memberId, claimed_user_id: user.userId, claimed_device_id: user.deviceId },
+  };
+}
+
+function sfuGetBody(roomId: string, user: TestUser, token: OpenIdToken): Record<string, unknown> {
+  return { room: roomId, openid_token: token, device_id: user.deviceId };
+}
+
+/** A body with the value at a dotted path deleted. */
+function without(body: Record<string, unknown>, path: string): Record<string, unknown> {
+  const copy = structuredClone(body);
+  const keys = path.split('.');
+  const last = keys.pop() ?? '';
+  let target = copy;
+  for (const key of keys) target = target[key] as Record<string, unknown>;
+  delete target[last];
+  return copy;
+}
+
+function expectRefusal(reply: Reply, status: number, errcode: string): void {
+  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
+  expect(reply.body.errcode).toBe(errcode);
+  expect(typeof reply.body.error).toBe('string');
+  expect(reply.body).not.toHaveProperty('jwt');
+  expect(reply.headers.get('access-control-allow-origin')).toBe('*');
+}
+
+async function expectGrantedJwt(stack: StackEndpoints, reply: Reply, identity: string, room: string): Promise<void> {
+  expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+  expect(reply.body.url).toBe(stack.livekitUrl);
+  const jwt = reply.body.jwt;
+  expect(typeof jwt).toBe('string');
+
+  const payload = jwtPayload(jwt as string);
+  expect(payload.sub).toBe(identity);
+  expect(payload.iss).toBe(stack.livekitKey);
+  expect(payload.video).toEqual({
+    roomJoin: true,
+    roomCreate: false,
+    room,
+    canPublish: true,
+    canSubscribe: true,
+    canUpdateOwnMetadata: true,
+  });
+  expect((payload.exp as number) - (payload.nbf as number)).toBe(3600);
+
+  // The signature is what LiveKit checks: verify it with the stack's key pair.
+  const claims = await new TokenVerifier(stack.livekitKey, stack.livekitSecret).verify(jwt as string);
+  expect(claims.sub).toBe(identity);
+  expect(claims.video?.room).toBe(room);
+}
+
+let alice: TestUser;
+let bob: TestUser;
+let roomId: string;
+
+test.beforeAll(async () => {
+  alice = await registerUser({ displayName: 'Alice' });
+  bob = await registerUser({ displayName: 'Bob' });
+  roomId = await createRoom(alice, { invite: [bob.userId] });
+});
+
+test.describe('rtc-auth (the stack instance)', () => {
+  test('GET /healthz answers 200', async () => {
+    const reply = await call(`${loadStack().rtcAuthUrl}/healthz`, { method: 'GET', contentType: null });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  test('answers the CORS preflight of a browser on another origin', async () => {
+    for (const path of ['/get_token', '/sfu/get']) {
+      const response = await fetch(`${loadStack().rtcAuthUrl}${path}`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://127.0.0.1:8100', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      expect(response.headers.get('access-control-allow-methods')).toBe('POST');
+      expect(response.headers.get('access-control-allow-headers')).toBe('Accept, Content-Type, Content-Length, Accept-Encoding, X-CSRF-Token');
+    }
+  });
+
+  test('POST /get_token with a valid OpenID token returns a JWT for the hashed identity and room', async () => {
+    const stack = loadStack();
+    const memberId = randomUUID();
+    const reply = await call(`${stack.rtcAuthUrl}/get_token`, {
+      body: getTokenBody(roomId, alice, await requestOpenIdToken(alice), memberId),
+      headers: { Origin: 'http://127.0.0.1:8100' },
+    });
+    await expectGrantedJwt(stack, reply, hashIds([alice.userId, alice.deviceId, memberId]), hashIds([roomId, 'm.call#ROOM']));
+    expect(reply.headers.get('access-control-allow-origin')).toBe('*');
+    expect(reply.headers.get('cache-control')).toBe('no-store');
+  });
+
+  test('POST /sfu/get with a valid OpenID token returns a JWT for <mxid>:<device> and the same room', async () => {
+    const stack = loadStack();
+    const reply = await call(`${stack.rtcAuthUrl}/sfu/get`, { body: sfuGetBody(roomId, bob, await requestOpenIdToken(bob)) });
+    await expectGrantedJwt(stack, reply, `${bob.userId}:${bob.deviceId}`, hashIds([roomId, 'm.call#ROOM']));
+  });
+
+  test('a user of a full-access homeserver gets the LiveKit room created with lk-jwt-service settings', async () => {
+    const stack = loadStack();
+    const otherRoom = `!rtc-auth-${randomUUID()}:${stack.serverName}`;
+    const alias = hashIds([otherRoom, 'm.call#ROOM']);
+    const reply = await call(`${stack.rtcAuthUrl}/get_token`, { body: getTokenBody(otherRoom, alice, await requestOpenIdToken(alice), 'm1') });
+    expect(reply.status).toBe(200);
+    const rooms = await new RoomServiceClient(livekitApiUrl(stack), stack.livekitKey, stack.livekitSecret).listRooms([alias]);
+    expect(rooms.map((room) => [room.name, room.emptyTimeout, room.departureTimeout])).toEqual([[alias, 300, 20]]);
+  });
+
+  test.describe('refuses, with a Matrix error and no jwt', () => {
+    test('a forged access token (401)', async () => {
+      const stack = loadStack();
+      const forged = { ...(await requestOpenIdToken(alice)), access_token: `forged-${randomUUID()}` };
+      const reply = await call(`${stack.rtcAuthUrl}/get_token`, { body: getTokenBody(roomId, alice, forged, 'm1') });
+      expectRefusal(reply, 401, 'M_UNAUTHORIZED');
+      expect(reply.body).toEqual(UNAUTHORISED);
+      expectRefusal(await call(`${stack.rtcAuthUrl}/sfu/get`, { body: sfuGetBody(roomId, alice, forged) }), 401, 'M_UNAUTHORIZED');
+    });
+
+    test("user B's real token claiming to be user A (401)", async () => {
+      const stack = loadStack();
+      const body = getTokenBody(roomId, bob, await requestOpenIdToken(bob), 'm1');
+      (body.member as Record<string, unknown>).claimed_user_id = alice.userId;
+      const reply = await call(`${stack.rtcAuthUrl}/get_token`, { body });
+      expectRefusal(reply, 401, 'M_UNAUTHORIZED');
+      expect(reply.body).toEqual(UNAUTHORISED);
+    });
+
+    test('a wrong matrix_server_name (401)', async () => {
+      const stack = loadStack();
+      // An IP literal with a closed port: the service must not fall back to the real homeserver.
+      const token = { ...(await requestOpenIdToken(alice)), matrix_server_name: '127.0.0.1:1' };
+      expectRefusal(await call(`${stack.rtcAuthUrl}/get_token`, { body: getTokenBody(roomId, alice, token, 'm1') }), 401, 'M_UNAUTHORIZED');
+      expectRefusal(await call(`${stack.rtcAuthUrl}/sfu/get`, { body: sfuGetBody(roomId, alice, token) }), 401, 'M_UNAUTHORIZED');
+      // Not a server name at all.
+      const invalid = { ...token, matrix_server_name: `${stack.serverName}/evil` };
+      expectRefusal(await call(`${stack.rtcAuthUrl}/get_token`, { body: getTokenBody(roomId, alice, invalid, 'm1') }), 401, 'M_UNAUTHORIZED');
+    });
+
+    const getTokenFields = ['room_id', 'slot_id', 'openid_token', 'openid_token.access_token', 'openid_token.matrix_server_name',
+      'member', 'member.id', 'member.claimed_user_id', 'member.claimed_device_id'];
+    test('each missing /get_token field (400 M_BAD_JSON naming it)', async () => {
+      const stack = loadStack();
+      const body = getTokenBody(roomId, alice, await requestOpenIdToken(alice), 'm1');
+      for (const field of getTokenFields) {
+        const reply = await call(`${stack.rtcAuthUrl}/get_token`, { body: without(body, field) });
+        expectRefusal(reply, 400, 'M_BAD_JSON');
+        expect(reply.body.error).toBe(`The request body is missing \`${field}\``);
+      }
+    });
+
+    test('each missing /sfu/get field (400 M_BAD_JSON naming it)', async () => {
+      const stack = loadStack();
+      const body = sfuGetBody(roomId, alice, await requestOpenIdToken(alice));
+      for (const field of ['room', 'openid_token', 'openid_token.access_token', 'openid_token.matrix_server_name', 'device_id']) {
+        const reply = await call(`${stack.rtcAuthUrl}/sfu/get`, { body: without(body, field) });
+        expectRefusal(reply, 400, 'M_BAD_JSON');
+        expect(reply.body.error).toBe(`The request body is missing \`${field}\``);
+      }
+    });
+
+    test('a body that is not application/json (400 M_BAD_JSON)', async () => {
+      const stack = loadStack();
+      const body = getTokenBody(roomId, alice, await requestOpenIdToken(alice), 'm1');
+      expectRefusal(await call(`${stack.rtcAuthUrl}/get_token`, { body, contentType: 'text/plain' }), 400, 'M_BAD_JSON');
+      expectRefusal(await call(`${stack.rtcAuthUrl}/get_token`, { body, contentType: 'application/x-www-form-urlencoded' }), 400, 'M_BAD_JSON');
+    });
+
+    test('malformed JSON (400)', async () => {
+      const stack = loadStack();
+      for (const path of ['/get_token', '/sfu/get']) {
+        expectRefusal(await call(`${stack.rtcAuthUrl}${path}`, { raw: '{"room_id": "!a:b",' }), 400, 'M_NOT_JSON');
+      }
+      expectRefusal(await call(`${stack.rtcAuthUrl}/get_token`, { raw: '["not", "an", "object"]' }), 400, 'M_BAD_JSON');
+    });
+
+    test('GET on the token routes (405) and an unknown path (404)', async () => {
+      const stack = loadStack();
+      expectRefusal(await call(`${stack.rtcAuthUrl}/get_token`, { method: 'GET', contentType: null }), 405, 'M_UNRECOGNIZED');
+      expectRefusal(await call(`${stack.rtcAuthUrl}/sfu/get`, { method: 'GET', contentType: null }), 405, 'M_UNRECOGNIZED');
+      expectRefusal(await call(`${stack.rtcAuthUrl}/sfu/get/extra`, { body: {} }), 404, 'M_NOT_FOUND');
+    });
+
+    test('a body over the size limit (413)', async () => {
+      const stack = loadStack();
+      const body = { ...getTokenBody(roomId, alice, await requestOpenIdToken(alice), 'm1'), padding: 'x'.repeat(70 * 1024) };
+      expectRefusal(await call(`${stack.rtcAuthUrl}/get_token`, { body }), 413, 'M_TOO_LARGE');
+    });
+  });
+});
+
+/** Our own instance of dist/rtc-auth.mjs with settings the stack's instance does not have. */
+class RtcAuthProcess {
+  output = '';
+  private exit: Promise<number | null>;
+
+  private constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk: Buffer) => { this.output += chunk.toString('utf8'); });
+    child.stderr?.on('data', (chunk: Buffer) => { this.output += chunk.toString('utf8'); });
+    this.exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  }
+
+  static start(env: Record<string, string>): RtcAuthProcess {
+    execFileSync(process.execPath, [`${ROOT}/scripts/build-rtc-auth.mjs`], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [`${ROOT}/dist/rtc-auth.mjs`], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new RtcAuthProcess(child);
+  }
+
+  async url(): Promise<string> {
+    for (let waited = 0; waited < 10_000; waited += 50) {
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(this.output);
+      if (match?.[1]) return match[1];
+      if (this.child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`rtc-auth did not start:\n${this.output}`);
+  }
+
+  exited(): Promise<number | null> {
+    return this.exit;
+  }
+}
+
+test.describe('rtc-auth (an instance started by this test)', () => {
+  const ALIAS_SERVER = 'alias.invalid';
+  let instance: RtcAuthProcess;
+  let url: string;
+
+  test.beforeAll(async () => {
+    const stack = loadStack();
+    instance = RtcAuthProcess.start({
+      LIVEKIT_URL: stack.livekitUrl,
+      LIVEKIT_KEY: stack.livekitKey,
+      LIVEKIT_SECRET: stack.livekitSecret,
+      // The stack's homeserver is not full access here: its users get join-only tokens.
+      LIVEKIT_FULL_ACCESS_HOMESERVERS: 'full-access.invalid',
+      LIVEKIT_JWT_BIND: '127.0.0.1:0',
+      // A second name for the same homeserver, to see the server-name check on its own.
+      LIVEKIT_FEDERATION_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl},${ALIAS_SERVER}=${stack.homeserverUrl}`,
+      LIVEKIT_LOG_LEVEL: 'debug',
+    });
+    url = await instance.url();
+  });
+
+  test.afterAll(async () => {
+    instance.child.kill('SIGTERM');
+    expect(await instance.exited()).toBe(0);
+  });
+
+  test('refuses a token whose user is not on the claimed matrix_server_name, and logs why', async () => {
+    const token = { ...(await requestOpenIdToken(alice)), matrix_server_name: ALIAS_SERVER };
+    const reply = await call(`${url}/get_token`, { body: getTokenBody(roomId, alice, token, 'm1') });
+    expectRefusal(reply, 401, 'M_UNAUTHORIZED');
+    expect(reply.body).toEqual(UNAUTHORISED);
+    expectRefusal(await call(`${url}/sfu/get`, { body: sfuGetBody(roomId, alice, token) }), 401, 'M_UNAUTHORIZED');
+    await expect.poll(() => instance.output).toContain(`is not on matrix_server_name ${ALIAS_SERVER}`);
+    expect(instance.output).not.toContain(token.access_token);
+  });
+
+  test('gives users of other homeservers a join token without creating the room', async () => {
+    const stack = loadStack();
+    const otherRoom = `!rtc-auth-${randomUUID()}:${stack.serverName}`;
+    const alias = hashIds([otherRoom, 'm.call#ROOM']);
+    const token = await requestOpenIdToken(bob);
+    const reply = await call(`${url}/get_token`, { body: getTokenBody(otherRoom, bob, token, 'm2') });
+    await expectGrantedJwt(stack, reply, hashIds([bob.userId, bob.deviceId, 'm2']), alias);
+    const rooms = await new RoomServiceClient(livekitApiUrl(stack), stack.livekitKey, stack.livekitSecret).listRooms([alias]);
+    expect(rooms).toEqual([]);
+    expect(instance.output).toContain('access=join-only');
+    // Neither the OpenID token nor the JWT ever reaches the log.
+    expect(instance.output).not.toContain(token.access_token);
+    expect(instance.output).not.toContain(reply.body.jwt as string);
+  });
+
+  test('exits 1 with one line naming a missing variable', async () => {
+    const broken = RtcAuthProcess.start({ LIVEKIT_KEY: 'k', LIVEKIT_SECRET: 's', LIVEKIT_FULL_ACCESS_HOMESERVERS: '*' });
+    expect(await broken.exited()).toBe(1);
+    expect(broken.output.trim().split('\n')).toEqual([expect.stringContaining('LIVEKIT_URL')]);
+  });
+});
