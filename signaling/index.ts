@@ -12,3 +12,7 @@ export {
   type MatrixSessionSnapshot,
   type MatrixSessionStatus,
 } from './matrix/session.js';
+export { consoleLogger, silentLogger, type Logger } from './log.js';
+export { createCallKit, type CallKit, type CallKitOptions } from './kit.js';
+export type { CallManager, CallManagerOptions, CallTarget } from './voip/call-manager.js';
+export * from './voip/types.js';

@@ -123,6 +123,8 @@ export class MatrixSession implements ReadableStore<MatrixSessionSnapshot> {
         accessToken: credentials.accessToken,
         userId: credentials.userId,
         deviceId: credentials.deviceId,
+        // The kit runs 1:1 calls itself; matrix-js-sdk's own handler would answer the same events.
+        disableVoip: true,
       });
     }
     const client = this.matrixClient;

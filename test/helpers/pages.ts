@@ -8,7 +8,8 @@ export async function openHarness(browser: Browser): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') console.error(`[page console] ${message.text()}`);
+    const text = message.text();
+    if (message.type() === 'error' || (text.startsWith('[matrix-call-kit') && message.type() !== 'debug')) console.error(`[page ${message.type()}] ${text}`);
   });
   await page.goto('/harness.html');
   await page.waitForFunction(() => window.mx?.ready === true);

@@ -3,6 +3,8 @@
 import * as livekit from 'livekit-client';
 import * as sdk from 'matrix-js-sdk';
 import * as kit from '../../../signaling/index.js';
+import { CallErrorCode, CallEvent, CallState, type MatrixCall } from 'matrix-js-sdk/lib/webrtc/call.js';
+import { CallEventHandlerEvent } from 'matrix-js-sdk/lib/webrtc/callEventHandler.js';
 
 export interface PageCredentials {
   homeserverUrl: string;
@@ -202,7 +204,237 @@ async function relayCall(iceServers: RTCIceServer[], minFrames: number): Promise
   return result;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// 1:1 calls: the kit on one side, matrix-js-sdk's MatrixCall (what Element Web uses) or the kit on the other.
+
+let callKit: kit.CallKit | undefined;
+const kitCalls = new Map<string, kit.CallHandle>();
+const incomingKitCalls: kit.CallHandle[] = [];
+
+function kitCall(callId: string): kit.CallHandle {
+  const call = kitCalls.get(callId);
+  if (!call) throw new Error(`no kit call ${callId}`);
+  return call;
+}
+
+async function startKit(credentials: PageCredentials, options: { relayOnly?: boolean } = {}): Promise<string> {
+  callKit = await kit.createCallKit({ credentials, relayOnly: options.relayOnly });
+  callKit.onIncomingCall((call) => {
+    kitCalls.set(call.getSnapshot().callId, call);
+    incomingKitCalls.push(call);
+  });
+  return callKit.session.getSnapshot().userId ?? '';
+}
+
+async function kitPlaceCall(target: { roomId?: string; userId?: string }, kind: kit.CallKind): Promise<string> {
+  if (!callKit) throw new Error('call mx.startKit first');
+  const call = target.roomId ? await callKit.placeCall({ roomId: target.roomId, userId: target.userId }, kind) : await callKit.placeCall({ userId: target.userId ?? '' }, kind);
+  const { callId } = call.getSnapshot();
+  kitCalls.set(callId, call);
+  attachFeeds(call);
+  return callId;
+}
+
+/** Resolves with the id of the next call that rings in the kit. */
+async function kitNextIncoming(): Promise<string> {
+  while (incomingKitCalls.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  const call = incomingKitCalls.shift() as kit.CallHandle;
+  attachFeeds(call);
+  return call.getSnapshot().callId;
+}
+
+function kitAction(callId: string, action: 'answer-video' | 'answer-voice' | 'reject' | 'hangup' | 'hold' | 'resume' | 'mute-mic' | 'unmute-mic' | 'mute-camera' | 'unmute-camera' | 'upgrade' | 'screenshare' | 'stop-screenshare'): Promise<void> {
+  const call = kitCall(callId);
+  switch (action) {
+    case 'answer-video': return call.answer('video');
+    case 'answer-voice': return call.answer('voice');
+    case 'reject': return call.reject();
+    case 'hangup': return call.hangup();
+    case 'hold': return call.setOnHold(true);
+    case 'resume': return call.setOnHold(false);
+    case 'mute-mic': return call.setMicMuted(true);
+    case 'unmute-mic': return call.setMicMuted(false);
+    case 'mute-camera': return call.setCameraMuted(true);
+    case 'unmute-camera': return call.setCameraMuted(false);
+    case 'upgrade': return call.upgradeToVideo();
+    case 'screenshare': return call.setScreensharing(true);
+    case 'stop-screenshare': return call.setScreensharing(false);
+  }
+}
+
+function kitSnapshot(callId: string): Omit<kit.CallSnapshot, 'localFeeds' | 'remoteFeeds' | 'error'> & { remoteFeeds: { purpose: string; audioMuted: boolean; videoMuted: boolean }[]; error: string | undefined } {
+  const { localFeeds: _local, remoteFeeds, error, ...rest } = kitCall(callId).getSnapshot();
+  return { ...rest, remoteFeeds: remoteFeeds.map(({ purpose, audioMuted, videoMuted }) => ({ purpose, audioMuted, videoMuted })), error: error?.message };
+}
+
+/** Resolves once the kit call reaches `phase` (or rejects if it ends first). */
+function kitWaitForPhase(callId: string, phase: kit.CallPhase): Promise<void> {
+  const call = kitCall(callId);
+  return new Promise((resolve, reject) => {
+    const check = (snapshot: kit.CallSnapshot): boolean => {
+      if (snapshot.phase === phase) { resolve(); return true; }
+      if (snapshot.phase === 'ended') { reject(new Error(`call ended (${snapshot.endReason ?? '?'}) before ${phase}`)); return true; }
+      return false;
+    };
+    if (check(call.getSnapshot())) return;
+    const unsubscribe = call.subscribe((snapshot) => { if (check(snapshot)) unsubscribe(); });
+  });
+}
+
+/** Plays every remote feed of a kit call in an unmuted element, so frames decode and audio energy is measured. */
+function attachFeeds(call: kit.CallHandle): void {
+  const elements = new Map<string, HTMLVideoElement>();
+  const sync = (snapshot: kit.CallSnapshot): void => {
+    for (const feed of snapshot.remoteFeeds) {
+      if (elements.has(feed.id)) continue;
+      const video = document.createElement('video');
+      video.autoplay = true;
+      video.srcObject = feed.stream;
+      document.body.append(video);
+      elements.set(feed.id, video);
+    }
+  };
+  sync(call.getSnapshot());
+  call.subscribe(sync);
+}
+
+let voipClient: sdk.MatrixClient | undefined;
+const sdkCalls = new Map<string, MatrixCall>();
+const incomingSdkCalls: MatrixCall[] = [];
+
+/** Starts a matrix-js-sdk client with its own VoIP stack on, as Element Web runs it. */
+async function startSdkVoip(credentials: PageCredentials): Promise<string> {
+  await startClient(credentials);
+  voipClient = requireClient();
+  voipClient.on(CallEventHandlerEvent.Incoming, (call: MatrixCall) => {
+    call.on(CallEvent.Error, (error) => console.error(`MatrixCall error: ${error.message}`));
+    sdkCalls.set(call.callId, call);
+    incomingSdkCalls.push(call);
+    attachSdkFeeds(call);
+  });
+  return voipClient.getSafeUserId();
+}
+
+async function sdkNextIncoming(): Promise<string> {
+  while (incomingSdkCalls.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  return (incomingSdkCalls.shift() as MatrixCall).callId;
+}
+
+async function sdkPlaceCall(roomId: string, invitee: string | undefined, kind: 'video' | 'voice'): Promise<string> {
+  if (!voipClient) throw new Error('call mx.startSdkVoip first');
+  const call = sdk.createNewMatrixCall(voipClient, roomId, invitee ? { invitee } : undefined);
+  if (!call) throw new Error('this browser cannot make MatrixCalls');
+  call.on(CallEvent.Error, (error) => console.error(`MatrixCall error: ${error.message}`));
+  sdkCalls.set(call.callId, call);
+  attachSdkFeeds(call);
+  if (kind === 'video') await call.placeVideoCall();
+  else await call.placeVoiceCall();
+  return call.callId;
+}
+
+function sdkCall(callId: string): MatrixCall {
+  const call = sdkCalls.get(callId);
+  if (!call) throw new Error(`no MatrixCall ${callId}`);
+  return call;
+}
+
+async function sdkAction(callId: string, action: 'answer-video' | 'answer-voice' | 'reject' | 'hangup' | 'busy' | 'hold' | 'resume' | 'mute-mic' | 'unmute-mic' | 'mute-camera' | 'unmute-camera' | 'screenshare'): Promise<void> {
+  const call = sdkCall(callId);
+  switch (action) {
+    case 'answer-video': return call.answer(true, true);
+    case 'answer-voice': return call.answer(true, false);
+    case 'reject': return call.reject();
+    case 'hangup': return call.hangup(CallErrorCode.UserHangup, false);
+    case 'busy': return call.hangup(CallErrorCode.UserBusy, false);
+    case 'hold': return call.setRemoteOnHold(true);
+    case 'resume': return call.setRemoteOnHold(false);
+    case 'mute-mic': await call.setMicrophoneMuted(true); return;
+    case 'unmute-mic': await call.setMicrophoneMuted(false); return;
+    case 'mute-camera': await call.setLocalVideoMuted(true); return;
+    case 'unmute-camera': await call.setLocalVideoMuted(false); return;
+    case 'screenshare': await call.setScreensharingEnabled(true); return;
+  }
+}
+
+function sdkSnapshot(callId: string): { state: string; hangupReason: string | undefined; hangupParty: string | undefined; remoteFeeds: { purpose: string; audioMuted: boolean; videoMuted: boolean }[]; localOnHold: boolean; remoteOnHold: boolean } {
+  const call = sdkCall(callId);
+  return {
+    state: call.state,
+    hangupReason: call.hangupReason ?? undefined,
+    hangupParty: call.hangupParty ?? undefined,
+    remoteFeeds: call.getRemoteFeeds().map((feed) => ({ purpose: feed.purpose, audioMuted: feed.isAudioMuted(), videoMuted: feed.isVideoMuted() })),
+    localOnHold: call.isLocalOnHold(),
+    remoteOnHold: call.isRemoteOnHold(),
+  };
+}
+
+async function sdkWaitForState(callId: string, state: string): Promise<void> {
+  const call = sdkCall(callId);
+  while (call.state !== state) {
+    if (call.state === CallState.Ended) throw new Error(`MatrixCall ended (${call.hangupReason ?? '?'}) before ${state}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function attachSdkFeeds(call: MatrixCall): void {
+  const elements = new Map<string, HTMLVideoElement>();
+  call.on(CallEvent.FeedsChanged, () => {
+    for (const feed of call.getRemoteFeeds()) {
+      if (elements.has(feed.stream.id)) continue;
+      const video = document.createElement('video');
+      video.autoplay = true;
+      video.srcObject = feed.stream;
+      document.body.append(video);
+      elements.set(feed.stream.id, video);
+    }
+  });
+}
+
+export interface MediaFlow {
+  framesDecoded: number;
+  audioEnergy: number;
+}
+
+/** What a peer connection has received so far: decoded video frames and audio energy (needs played audio). */
+async function receivedMedia(pc: RTCPeerConnection | undefined): Promise<MediaFlow> {
+  const flow = { framesDecoded: 0, audioEnergy: 0 };
+  if (!pc) return flow;
+  (await pc.getStats()).forEach((report: RTCStats & Record<string, unknown>) => {
+    if (report.type !== 'inbound-rtp') return;
+    if (report.kind === 'video') flow.framesDecoded += Number(report.framesDecoded ?? 0);
+    if (report.kind === 'audio') flow.audioEnergy += Number(report.totalAudioEnergy ?? 0);
+  });
+  return flow;
+}
+
+/**
+ * Resolves once a call has decoded at least `minFrames` video frames (0 for voice calls) and received audible
+ * audio, or after `giveUpMs`, returning what it saw either way so the test's assertion reports it.
+ */
+async function waitForMedia(which: 'kit' | 'sdk', callId: string, minFrames: number, giveUpMs = 20_000): Promise<MediaFlow> {
+  const pc = (): RTCPeerConnection | undefined => (which === 'kit' ? (kitCall(callId) as unknown as { peerConnection?: RTCPeerConnection }).peerConnection : sdkCall(callId).peerConn);
+  const deadline = Date.now() + giveUpMs;
+  for (;;) {
+    const flow = await receivedMedia(pc());
+    if ((flow.framesDecoded >= minFrames && flow.audioEnergy > 0) || Date.now() > deadline) return flow;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 const harness = {
+  startKit,
+  kitPlaceCall,
+  kitNextIncoming,
+  kitAction,
+  kitSnapshot,
+  kitWaitForPhase,
+  startSdkVoip,
+  sdkNextIncoming,
+  sdkPlaceCall,
+  sdkAction,
+  sdkSnapshot,
+  sdkWaitForState,
+  waitForMedia,
   sdk,
   livekit,
   kit,

@@ -1,0 +1,63 @@
+// The headless entry point for 1:1 calls: a signed-in Matrix session plus its call manager.
+import { MxError } from './errors.js';
+import { createMatrixSession, type MatrixCredentials, type MatrixSession } from './matrix/session.js';
+import type { MatrixClient } from 'matrix-js-sdk';
+import type { CallManager, CallManagerOptions, CallTarget } from './voip/call-manager.js';
+import type { CallHandle, CallKind } from './voip/types.js';
+
+export type CallKitOptions = CallManagerOptions & (
+  | { credentials: MatrixCredentials; client?: undefined }
+  /** A matrix-js-sdk client your app already runs (its own VoIP handling should be off: `disableVoip: true`). */
+  | { client: MatrixClient; credentials?: undefined }
+);
+
+export interface CallKit {
+  readonly session: MatrixSession;
+  readonly calls: CallManager;
+  /** Calls a user (reusing or creating your DM with them) or the other member of a room. */
+  placeCall(target: CallTarget, kind?: CallKind): Promise<CallHandle>;
+  /** Calls `listener` for each call that starts ringing here; returns the unsubscribe function. */
+  onIncomingCall(listener: (call: CallHandle) => void): () => void;
+  /** Hangs up every call and stops the session (when the kit created it). */
+  dispose(): void;
+}
+
+/**
+ * Signs in (or adopts a client), starts syncing and starts listening for calls. matrix-js-sdk and the call
+ * machinery load here, on first use, not when the package is imported.
+ */
+export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
+  const session = options.client ? createMatrixSession({ client: options.client }) : createMatrixSession({ credentials: options.credentials });
+  const [client, { JsSdkMatrixPort }, { CallManager }] = await Promise.all([
+    session.start(),
+    import('./matrix/js-sdk-port.js'),
+    import('./voip/call-manager.js'),
+  ]);
+  if (!client.getDeviceId()) throw new MxError('INVALID_CONFIGURATION', 'Calls need a device id (it is the party id of every call).');
+  const port = new JsSdkMatrixPort(client);
+  const calls = new CallManager(port, options);
+  return {
+    session,
+    calls,
+    placeCall: (target, kind) => calls.placeCall(target, kind),
+    onIncomingCall(listener) {
+      const seen = new Set<CallHandle>(calls.getSnapshot().ringing);
+      return calls.subscribe(({ ringing }) => {
+        for (const call of ringing) {
+          if (seen.has(call)) continue;
+          seen.add(call);
+          try {
+            listener(call);
+          } catch (error) {
+            console.error('matrix-call-kit: an incoming-call listener threw', error);
+          }
+        }
+      });
+    },
+    dispose() {
+      calls.dispose();
+      port.dispose();
+      session.stop();
+    },
+  };
+}

@@ -1,0 +1,172 @@
+// The MatrixPort over matrix-js-sdk's MatrixClient. It is only ever loaded together with matrix-js-sdk
+// (through a dynamic import), so the SDK stays out of the initial bundle.
+import {
+  ClientEvent,
+  EventType,
+  MatrixEventEvent,
+  Preset,
+  RoomEvent,
+  RoomStateEvent,
+  SyncState,
+  type MatrixClient,
+  type MatrixEvent,
+  type Room,
+  type RoomMember,
+  type RoomState,
+} from 'matrix-js-sdk';
+import { MxError } from '../errors.js';
+import type { InboundRoomEvent, MatrixPort, Membership, RoomInfo, TurnServerCredentials } from './port.js';
+
+const CALL_EVENT_PREFIXES = ['m.call.', 'org.matrix.call.'];
+const isCallEventType = (type: string): boolean => CALL_EVENT_PREFIXES.some((prefix) => type.startsWith(prefix));
+
+export class JsSdkMatrixPort implements MatrixPort {
+  readonly userId: string;
+  readonly deviceId: string;
+  private readonly batchListeners = new Set<(events: readonly InboundRoomEvent[]) => void>();
+  private readonly membershipListeners = new Set<(roomId: string, userId: string, membership: Membership) => void>();
+  /** Events of the sync batch being received, each settled once decrypted. */
+  private pending: Promise<MatrixEvent | undefined>[] = [];
+  private readonly detach: (() => void)[] = [];
+
+  constructor(private readonly client: MatrixClient) {
+    const userId = client.getUserId();
+    const deviceId = client.getDeviceId();
+    if (!userId || !deviceId) {
+      throw new MxError('INVALID_CONFIGURATION', 'Calls need a Matrix client with a user id and a device id (the party id of calls).');
+    }
+    this.userId = userId;
+    this.deviceId = deviceId;
+
+    const onTimeline = (event: MatrixEvent, _room: Room | undefined, toStartOfTimeline: boolean | undefined, _removed: boolean, data: { liveEvent?: boolean }): void => {
+      if (toStartOfTimeline || !data.liveEvent) return;
+      // Our own local echoes: the call that sent them already knows.
+      if (event.status !== null) return;
+      this.pending.push(settleDecryption(event));
+    };
+    const onSync = (state: SyncState): void => {
+      if (state !== SyncState.Syncing && state !== SyncState.Prepared) return;
+      const batch = this.pending;
+      this.pending = [];
+      if (batch.length > 0) void this.deliver(batch);
+    };
+    const onMember = (_event: MatrixEvent, _state: RoomState, member: RoomMember): void => {
+      for (const listener of this.membershipListeners) listener(member.roomId, member.userId, member.membership as Membership);
+    };
+    client.on(RoomEvent.Timeline, onTimeline);
+    client.on(ClientEvent.Sync, onSync);
+    client.on(RoomStateEvent.Members, onMember);
+    this.detach.push(
+      () => client.off(RoomEvent.Timeline, onTimeline),
+      () => client.off(ClientEvent.Sync, onSync),
+      () => client.off(RoomStateEvent.Members, onMember),
+    );
+  }
+
+  dispose(): void {
+    for (const detach of this.detach.splice(0)) detach();
+    this.batchListeners.clear();
+    this.membershipListeners.clear();
+  }
+
+  private async deliver(batch: Promise<MatrixEvent | undefined>[]): Promise<void> {
+    const events: InboundRoomEvent[] = [];
+    for (const event of await Promise.all(batch)) {
+      if (!event || !isCallEventType(event.getType())) continue;
+      const roomId = event.getRoomId();
+      const sender = event.getSender();
+      const eventId = event.getId();
+      if (!roomId || !sender || !eventId) continue;
+      events.push({
+        eventId, roomId, sender,
+        type: event.getType(),
+        content: event.getContent(),
+        ageMs: event.getLocalAge(),
+        encrypted: event.isEncrypted(),
+      });
+    }
+    if (events.length === 0) return;
+    for (const listener of this.batchListeners) listener(events);
+  }
+
+  async sendEvent(roomId: string, type: string, content: Record<string, unknown>): Promise<void> {
+    // The SDK types its event map; call events are plain JSON we validated ourselves.
+    const send = this.client.sendEvent.bind(this.client) as (roomId: string, type: string, content: Record<string, unknown>) => Promise<unknown>;
+    await send(roomId, type, content);
+  }
+
+  onCallEventBatch(listener: (events: readonly InboundRoomEvent[]) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
+  }
+
+  onMembershipChange(listener: (roomId: string, userId: string, membership: Membership) => void): () => void {
+    this.membershipListeners.add(listener);
+    return () => this.membershipListeners.delete(listener);
+  }
+
+  async turnServer(): Promise<TurnServerCredentials | undefined> {
+    const response = (await this.client.turnServer()) as Partial<TurnServerCredentials> | undefined;
+    if (!response || !Array.isArray(response.uris) || response.uris.length === 0) return undefined;
+    if (typeof response.username !== 'string' || typeof response.password !== 'string') return undefined;
+    return { uris: response.uris, username: response.username, password: response.password, ttl: Number(response.ttl) || 3600 };
+  }
+
+  room(roomId: string): RoomInfo | undefined {
+    const room = this.client.getRoom(roomId);
+    if (!room) return undefined;
+    return {
+      roomId,
+      joinRule: room.getJoinRule(),
+      joinedMembers: room.getJoinedMembers().map((member) => member.userId),
+      encrypted: room.hasEncryptionStateEvent(),
+      displayName: (userId) => room.getMember(userId)?.name,
+      avatarUrl: (userId) => room.getMember(userId)?.getMxcAvatarUrl(),
+    };
+  }
+
+  async directRoomWith(userId: string): Promise<string> {
+    const existing = this.findDirectRoom(userId);
+    if (existing) return existing;
+    const { room_id: roomId } = await this.client.createRoom({ is_direct: true, invite: [userId], preset: Preset.TrustedPrivateChat });
+    const direct = (this.client.getAccountData(EventType.Direct)?.getContent() ?? {}) as Record<string, string[]>;
+    await this.client.setAccountData(EventType.Direct, { ...direct, [userId]: [...(direct[userId] ?? []), roomId] });
+    await this.waitForRoom(roomId);
+    return roomId;
+  }
+
+  private findDirectRoom(userId: string): string | undefined {
+    const direct = (this.client.getAccountData(EventType.Direct)?.getContent() ?? {}) as Record<string, unknown>;
+    const candidates = Array.isArray(direct[userId]) ? (direct[userId] as unknown[]) : [];
+    for (const roomId of candidates) {
+      if (typeof roomId !== 'string') continue;
+      const room = this.client.getRoom(roomId);
+      if (!room || room.getMyMembership() !== 'join') continue;
+      const other = room.getMember(userId)?.membership;
+      if ((other === 'join' || other === 'invite') && room.getJoinedMemberCount() <= 2) return roomId;
+    }
+    return undefined;
+  }
+
+  private waitForRoom(roomId: string): Promise<void> {
+    if (this.client.getRoom(roomId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const onRoom = (room: Room): void => {
+        if (room.roomId !== roomId) return;
+        this.client.off(ClientEvent.Room, onRoom);
+        resolve();
+      };
+      this.client.on(ClientEvent.Room, onRoom);
+    });
+  }
+}
+
+/** Resolves with the event once it is decrypted (or was never encrypted); undefined if decryption failed. */
+function settleDecryption(event: MatrixEvent): Promise<MatrixEvent | undefined> {
+  if (!event.isBeingDecrypted() && !event.shouldAttemptDecryption()) {
+    return Promise.resolve(event.isDecryptionFailure() ? undefined : event);
+  }
+  return new Promise((resolve) => {
+    event.once(MatrixEventEvent.Decrypted, (decrypted, error) => resolve(error || decrypted.isDecryptionFailure() ? undefined : decrypted));
+  });
+}

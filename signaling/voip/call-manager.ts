@@ -1,0 +1,281 @@
+// The call manager: places calls, turns inbound m.call.* events into calls, decides what rings, resolves
+// glare, and keeps TURN credentials fresh. Every inbound event is validated (content.ts) before anything
+// acts on it; what is dropped is logged with its reason.
+import { MxError } from '../errors.js';
+import { consoleLogger, type Logger } from '../log.js';
+import type { InboundRoomEvent, MatrixPort } from '../matrix/port.js';
+import { createStore, type ReadableStore } from '../store/store.js';
+import { Call } from './call.js';
+import type { CallMachineEvent } from './call-machine.js';
+import { parseCallEvent, type InboundCallEvent } from './content.js';
+import { TurnCredentials } from './turn.js';
+import type { CallHandle, CallKind, CallManagerSnapshot, CallPeer } from './types.js';
+
+/** matrix-js-sdk drops invites with less than this left to live, so a callee has time to answer. */
+const RING_GRACE_MS = 3_000;
+/** Call ids of ended or refused calls are remembered this long, so late or replayed events find them. */
+const REMEMBER_ENDED = 500;
+
+export interface CallManagerOptions {
+  log?: Logger;
+  /** Forces every call through TURN relays (iceTransportPolicy 'relay'). */
+  relayOnly?: boolean;
+  /** ICE servers used in addition to the homeserver's TURN server (for example a STUN server). */
+  extraIceServers?: RTCIceServer[];
+  getUserMedia?: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
+  getDisplayMedia?: () => Promise<MediaStream>;
+  /** Ring for invites in rooms anyone can join (the spec says not to). */
+  ringInPublicRooms?: boolean;
+}
+
+export type CallTarget = { roomId: string; userId?: string } | { userId: string; roomId?: undefined };
+
+export class CallManager implements ReadableStore<CallManagerSnapshot> {
+  private readonly calls = new Map<string, Call>();
+  private readonly ended = new Set<string>();
+  /** Candidates that arrived before their invite, replayed once it does. */
+  private readonly early = new Map<string, { event: InboundRoomEvent; parsed: InboundCallEvent }[]>();
+  private readonly store = createStore<CallManagerSnapshot>({ calls: [], ringing: [] });
+  private readonly log: Logger;
+  private readonly turn: TurnCredentials;
+  private readonly detach: (() => void)[] = [];
+
+  constructor(private readonly port: MatrixPort, private readonly options: CallManagerOptions = {}) {
+    this.log = options.log ?? consoleLogger('voip');
+    this.turn = new TurnCredentials(port, this.log);
+    this.detach.push(
+      port.onCallEventBatch((events) => this.processBatch(events)),
+      port.onMembershipChange((roomId, userId, membership) => {
+        if (membership === 'join' || membership === 'invite') return;
+        for (const call of this.calls.values()) {
+          if (call.roomId === roomId && call.state.peerUserId === userId) call.dispatch({ type: 'peer_left_room' });
+        }
+      }),
+    );
+  }
+
+  getSnapshot(): CallManagerSnapshot {
+    return this.store.getSnapshot();
+  }
+
+  subscribe(listener: (snapshot: CallManagerSnapshot) => void): () => void {
+    return this.store.subscribe(listener);
+  }
+
+  /** Stops listening and hangs up every call still going. */
+  dispose(): void {
+    for (const detach of this.detach.splice(0)) detach();
+    for (const call of this.calls.values()) if (call.getSnapshot().phase !== 'ended') void call.hangup();
+    this.turn.dispose();
+  }
+
+  /** Calls a user (in the DM with them, made when missing) or the other member of a room. */
+  async placeCall(target: CallTarget, kind: CallKind = 'video'): Promise<CallHandle> {
+    const roomId = target.roomId ?? (await this.port.directRoomWith(target.userId));
+    const room = this.port.room(roomId);
+    const others = room?.joinedMembers.filter((member) => member !== this.port.userId) ?? [];
+    const peerUserId = target.userId ?? (others.length === 1 ? others[0] : undefined);
+    if (!peerUserId) {
+      throw new MxError('INVALID_CONFIGURATION', `Room ${roomId} has ${others.length} other members; a 1:1 call needs exactly one, or a userId.`);
+    }
+    const call = this.createCall({ callId: newCallId(), roomId, peerUserId, direction: 'outbound', kind });
+    call.dispatch({ type: 'place', kind });
+    return call;
+  }
+
+  private createCall(options: { callId: string; roomId: string; peerUserId: string; direction: 'inbound' | 'outbound'; kind: CallKind }): Call {
+    const room = this.port.room(options.roomId);
+    const peer: CallPeer = {
+      userId: options.peerUserId,
+      displayName: room?.displayName(options.peerUserId),
+      avatarUrl: room?.avatarUrl(options.peerUserId),
+    };
+    const call = new Call(
+      { ...options, ourUserId: this.port.userId, ourPartyId: this.port.deviceId },
+      {
+        port: this.port,
+        log: this.log,
+        peer,
+        relayOnly: this.options.relayOnly,
+        iceServers: async () => [...(await this.turn.iceServers()), ...(this.options.extraIceServers ?? [])],
+        getUserMedia: this.options.getUserMedia ?? defaultGetUserMedia,
+        getDisplayMedia: this.options.getDisplayMedia ?? defaultGetDisplayMedia,
+        onEnded: (ended) => this.forget(ended.callId),
+      },
+    );
+    this.calls.set(options.callId, call);
+    call.subscribe(() => this.publish());
+    this.publish();
+    return call;
+  }
+
+  private forget(callId: string): void {
+    this.ended.add(callId);
+    if (this.ended.size > REMEMBER_ENDED) this.ended.delete(this.ended.values().next().value as string);
+    this.publish();
+  }
+
+  private publish(): void {
+    const calls = [...this.calls.values()];
+    this.store.set({ calls, ringing: calls.filter((call) => call.getSnapshot().phase === 'ringing') });
+  }
+
+  /** Forgets ended calls, so that `calls` holds only live ones. */
+  dismissEnded(): void {
+    for (const [callId, call] of this.calls) if (call.getSnapshot().phase === 'ended') this.calls.delete(callId);
+    this.publish();
+  }
+
+  private processBatch(batch: readonly InboundRoomEvent[]): void {
+    const parsed: { event: InboundRoomEvent; parsed: InboundCallEvent }[] = [];
+    for (const event of batch) {
+      const result = parseCallEvent(event.type, event.content);
+      if (!result.ok) {
+        this.log.info(`dropped ${event.type} ${event.eventId} from ${event.sender}: ${result.reason}`);
+        continue;
+      }
+      if (event.sender === this.port.userId && result.value.partyId === this.port.deviceId) continue; // our own echo
+      for (const warning of result.value.warnings) this.log.debug(`${event.type} ${event.eventId}: ${warning}`);
+      parsed.push({ event, parsed: result.value });
+    }
+    // An invite answered, rejected or hung up within the same batch never rings.
+    const settled = new Set(parsed.filter(({ parsed: p }) => ['m.call.answer', 'm.call.hangup', 'm.call.reject'].includes(p.type)).map(({ parsed: p }) => p.callId));
+    for (const item of parsed) {
+      if (item.parsed.type === 'm.call.invite' && settled.has(item.parsed.callId) && !this.calls.has(item.parsed.callId)) {
+        this.log.info(`invite ${item.parsed.callId} was settled in the same sync batch: not ringing`);
+        this.ended.add(item.parsed.callId);
+        continue;
+      }
+      try {
+        this.route(item.event, item.parsed);
+      } catch (error) {
+        // Nothing from the wire may throw into the host page.
+        this.log.error(`handling ${item.event.type} ${item.event.eventId} failed`, error);
+      }
+    }
+  }
+
+  private route(event: InboundRoomEvent, parsed: InboundCallEvent): void {
+    const call = this.calls.get(parsed.callId);
+    if (parsed.type === 'm.call.invite') {
+      if (call || this.ended.has(parsed.callId)) {
+        this.log.info(`invite ${parsed.callId}: already known`);
+        return;
+      }
+      this.onInvite(event, parsed);
+      return;
+    }
+    if (!call) {
+      if (parsed.type === 'm.call.candidates') {
+        this.early.set(parsed.callId, [...(this.early.get(parsed.callId) ?? []), { event, parsed }].slice(-50));
+        return;
+      }
+      if (parsed.type === 'm.call.hangup' || parsed.type === 'm.call.reject') {
+        this.ended.add(parsed.callId);
+      }
+      this.log.info(`${parsed.type} for unknown call ${parsed.callId} from ${event.sender}: dropped`);
+      return;
+    }
+    if (event.roomId !== call.roomId) {
+      this.log.warn(`${parsed.type} for call ${parsed.callId} arrived in ${event.roomId}, not the call's room: dropped`);
+      return;
+    }
+    const machineEvent = toMachineEvent(event, parsed);
+    if (machineEvent) call.dispatch(machineEvent);
+  }
+
+  private onInvite(event: InboundRoomEvent, invite: Extract<InboundCallEvent, { type: 'm.call.invite' }>): void {
+    const drop = (reason: string): void => {
+      this.log.info(`invite ${invite.callId} from ${event.sender} not ringing: ${reason}`);
+      this.ended.add(invite.callId);
+    };
+    if (event.sender === this.port.userId) return drop('we sent it (from another device)');
+    if (invite.invitee !== undefined && invite.invitee !== this.port.userId) return drop(`it is for ${invite.invitee}`);
+    const remainingMs = invite.lifetime - event.ageMs;
+    if (remainingMs < RING_GRACE_MS) return drop(`expired (${Math.round(event.ageMs / 1000)}s old, lifetime ${Math.round(invite.lifetime / 1000)}s)`);
+    const room = this.port.room(event.roomId);
+    if (room && !room.joinedMembers.includes(event.sender)) return drop('the sender is not in the room');
+    if (room?.joinRule === 'public' && !this.options.ringInPublicRooms) return drop('the room is public');
+
+    const glare = [...this.calls.values()].find((existing) =>
+      existing.roomId === event.roomId &&
+      existing.state.direction === 'outbound' &&
+      existing.state.peerUserId === event.sender &&
+      ['fledgling', 'wait_local_media', 'create_offer', 'invite_sent'].includes(existing.state.phase));
+
+    const hasVideo = /\bm=video\b/.test(invite.offer.sdp) && (!invite.streamMetadata || [...invite.streamMetadata.values()].some((m) => !m.videoMuted));
+    const call = this.createCall({ callId: invite.callId, roomId: event.roomId, peerUserId: event.sender, direction: 'inbound', kind: hasVideo ? 'video' : 'voice' });
+    call.dispatch({
+      type: 'remote_invite',
+      sender: event.sender,
+      partyId: invite.partyId,
+      version: invite.version,
+      offer: invite.offer,
+      metadata: invite.streamMetadata,
+      remainingMs,
+      kind: hasVideo ? 'video' : 'voice',
+    });
+    for (const early of this.early.get(invite.callId) ?? []) this.route(early.event, early.parsed);
+    this.early.delete(invite.callId);
+
+    if (glare) this.resolveGlare(glare, call);
+  }
+
+  /**
+   * Both sides called each other in the same room. The lesser call id wins on both sides, so each side
+   * reaches the same answer alone; the losing side answers the winning call with the media it asked for.
+   */
+  private resolveGlare(ours: Call, theirs: Call): void {
+    const kind = ours.state.kind;
+    if (ours.state.phase !== 'invite_sent' || theirs.callId < ours.callId) {
+      this.log.info(`glare: ${theirs.callId} replaces our ${ours.callId}`);
+      ours.dispatch({ type: 'hangup', reason: 'replaced' });
+      theirs.dispatch({ type: 'answer', kind });
+    } else {
+      this.log.info(`glare: our ${ours.callId} wins over ${theirs.callId}`);
+      // A matrix-js-sdk caller ignores a hangup from a party it has not chosen, but not a reject.
+      theirs.dispatch({ type: 'reject' });
+    }
+  }
+}
+
+function toMachineEvent(event: InboundRoomEvent, parsed: InboundCallEvent): CallMachineEvent | undefined {
+  const envelope = { sender: event.sender, partyId: parsed.partyId, version: parsed.version };
+  switch (parsed.type) {
+    case 'm.call.answer':
+      return { ...envelope, type: 'remote_answer', answer: parsed.answer, metadata: parsed.streamMetadata };
+    case 'm.call.select_answer':
+      return { ...envelope, type: 'remote_select_answer', selectedPartyId: parsed.selectedPartyId };
+    case 'm.call.reject':
+      return { ...envelope, type: 'remote_reject' };
+    case 'm.call.hangup':
+      return { ...envelope, type: 'remote_hangup', reason: parsed.reason };
+    case 'm.call.negotiate':
+      if (parsed.lifetime !== undefined && event.ageMs > parsed.lifetime) return undefined;
+      return { ...envelope, type: 'remote_negotiate', description: parsed.description, metadata: parsed.streamMetadata };
+    case 'm.call.candidates':
+      return { ...envelope, type: 'remote_candidates', candidates: parsed.candidates };
+    case 'm.call.sdp_stream_metadata_changed':
+      return { ...envelope, type: 'remote_metadata_changed', metadata: parsed.streamMetadata };
+    case 'm.call.invite':
+    case 'm.call.asserted_identity':
+      return undefined;
+  }
+}
+
+/** A call id as matrix-js-sdk makes them: a timestamp and random characters, within the opaque-id grammar. */
+function newCallId(): string {
+  const random = new Uint8Array(12);
+  crypto.getRandomValues(random);
+  return `${Date.now()}${[...random].map((byte) => 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[byte % 62]).join('')}`;
+}
+
+async function defaultGetUserMedia(constraints: { audio: boolean; video: boolean }): Promise<MediaStream> {
+  const { getUserMedia } = await import('../media/index.js');
+  return getUserMedia(constraints);
+}
+
+async function defaultGetDisplayMedia(): Promise<MediaStream> {
+  const { getDisplayMedia } = await import('../media/index.js');
+  return getDisplayMedia();
+}

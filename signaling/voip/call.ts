@@ -1,0 +1,222 @@
+// One 1:1 call: runs the pure machine, sends what it says to send, runs its timers, hands WebRTC effects to
+// the peer-connection driver, and publishes a CallSnapshot for the UI.
+import { MxError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { MatrixPort } from '../matrix/port.js';
+import { createStore } from '../store/store.js';
+import {
+  initialCallState,
+  transition,
+  type CallEffect,
+  type CallMachineEvent,
+  type CallMachineState,
+  type NewCallOptions,
+  type TimerName,
+} from './call-machine.js';
+import { PeerConnectionDriver, type DriverFeeds } from './peer-connection-driver.js';
+import type { CallEndReason, CallHandle, CallKind, CallPeer, CallSnapshot } from './types.js';
+
+export interface CallDependencies {
+  port: MatrixPort;
+  log: Logger;
+  iceServers: () => Promise<RTCIceServer[]>;
+  relayOnly?: boolean;
+  getUserMedia: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
+  getDisplayMedia: () => Promise<MediaStream>;
+  peer: CallPeer;
+  /** Called once, when the call reaches `ended`. */
+  onEnded?: (call: Call) => void;
+}
+
+export class Call implements CallHandle {
+  private machine: CallMachineState;
+  private readonly driver: PeerConnectionDriver;
+  private readonly timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
+  private readonly store;
+  private endedAt: number | undefined;
+  private error: MxError | undefined;
+  private readonly log: Logger;
+
+  constructor(options: NewCallOptions, private readonly deps: CallDependencies) {
+    this.machine = initialCallState(options);
+    this.log = {
+      debug: (m, ...d) => deps.log.debug(`call ${options.callId}: ${m}`, ...d),
+      info: (m, ...d) => deps.log.info(`call ${options.callId}: ${m}`, ...d),
+      warn: (m, ...d) => deps.log.warn(`call ${options.callId}: ${m}`, ...d),
+      error: (m, ...d) => deps.log.error(`call ${options.callId}: ${m}`, ...d),
+    };
+    this.driver = new PeerConnectionDriver({
+      ourUserId: options.ourUserId,
+      peerUserId: options.peerUserId,
+      iceServers: deps.iceServers,
+      relayOnly: deps.relayOnly,
+      getUserMedia: deps.getUserMedia,
+      getDisplayMedia: deps.getDisplayMedia,
+      report: (event) => this.dispatch(event),
+      log: this.log,
+    });
+    this.store = createStore<CallSnapshot>(this.snapshot(this.driver.feeds.getSnapshot()));
+    this.driver.feeds.subscribe((feeds) => this.publish(feeds));
+  }
+
+  get callId(): string {
+    return this.machine.callId;
+  }
+
+  get roomId(): string {
+    return this.machine.roomId;
+  }
+
+  get state(): CallMachineState {
+    return this.machine;
+  }
+
+  /** For diagnostics and tests: the underlying RTCPeerConnection once it exists. */
+  get peerConnection(): RTCPeerConnection | undefined {
+    return this.driver.peerConnection;
+  }
+
+  getSnapshot(): CallSnapshot {
+    return this.store.getSnapshot();
+  }
+
+  subscribe(listener: (snapshot: CallSnapshot) => void): () => void {
+    return this.store.subscribe(listener);
+  }
+
+  /** Feeds one event through the machine and carries out its effects. Never throws. */
+  dispatch(event: CallMachineEvent): void {
+    const before = this.machine;
+    const { state, effects } = transition(before, event);
+    this.machine = state;
+    for (const effect of effects) this.perform(effect);
+    if (state.phase === 'ended' && before.phase !== 'ended') {
+      this.endedAt = Date.now();
+      this.log.info(`ended: ${state.endReason ?? 'unknown'} (${state.endedBy ?? 'unknown'})`);
+    }
+    if (state !== before) this.publish(this.driver.feeds.getSnapshot());
+    if (state.phase === 'ended' && before.phase !== 'ended') this.deps.onEnded?.(this);
+  }
+
+  private perform(effect: CallEffect): void {
+    switch (effect.type) {
+      case 'send':
+        void this.send(effect.eventType, effect.content);
+        return;
+      case 'start_timer': {
+        this.clearTimer(effect.name);
+        const name = effect.name;
+        this.timers.set(name, setTimeout(() => {
+          this.timers.delete(name);
+          this.dispatch({ type: 'timer', name });
+        }, effect.ms));
+        return;
+      }
+      case 'cancel_timer':
+        this.clearTimer(effect.name);
+        return;
+      case 'ignored':
+        this.log.info(`ignored: ${effect.reason}`);
+        return;
+      case 'close':
+        for (const name of [...this.timers.keys()]) this.clearTimer(name);
+        this.driver.run(effect);
+        return;
+      default:
+        this.driver.run(effect);
+    }
+  }
+
+  private clearTimer(name: TimerName): void {
+    const timer = this.timers.get(name);
+    if (timer !== undefined) clearTimeout(timer);
+    this.timers.delete(name);
+  }
+
+  private async send(eventType: string, content: object): Promise<void> {
+    try {
+      await this.deps.port.sendEvent(this.machine.roomId, eventType, content as Record<string, unknown>);
+    } catch (error) {
+      const failure = MxError.from(error, 'HOMESERVER_UNREACHABLE');
+      this.log.warn(`sending ${eventType} failed: ${failure.message}`);
+      // Without its invite or answer the call cannot go on; a lost candidate batch or hangup can.
+      if (eventType === 'm.call.invite' || eventType === 'm.call.answer') {
+        this.error = failure;
+        this.dispatch({ type: 'driver_failed', message: `${eventType} could not be sent` });
+      }
+    }
+  }
+
+  private snapshot(feeds: DriverFeeds): CallSnapshot {
+    const m = this.machine;
+    return {
+      callId: m.callId,
+      roomId: m.roomId,
+      direction: m.direction,
+      kind: m.kind,
+      phase: m.phase,
+      peer: this.deps.peer,
+      localFeeds: feeds.local,
+      remoteFeeds: feeds.remote,
+      micMuted: m.micMuted,
+      cameraMuted: m.cameraMuted,
+      screensharing: m.screensharing,
+      localOnHold: m.localOnHold,
+      remoteOnHold: m.remoteOnHold,
+      connectedAt: m.connectedAt,
+      endedAt: this.endedAt,
+      endReason: m.endReason,
+      endedBy: m.endedBy,
+      error: this.error,
+    };
+  }
+
+  private publish(feeds: DriverFeeds): void {
+    this.store.set(this.snapshot(feeds));
+  }
+
+  // CallHandle intents. They resolve once the intent is handed to the machine; progress shows in snapshots.
+
+  async answer(kind: CallKind = this.machine.kind): Promise<void> {
+    this.requirePhase('answer', ['ringing']);
+    this.dispatch({ type: 'answer', kind });
+  }
+
+  async reject(): Promise<void> {
+    this.requirePhase('reject', ['ringing']);
+    this.dispatch({ type: 'reject' });
+  }
+
+  async hangup(reason?: CallEndReason): Promise<void> {
+    this.dispatch(reason ? { type: 'hangup', reason } : { type: 'hangup' });
+  }
+
+  async setMicMuted(muted: boolean): Promise<void> {
+    this.dispatch({ type: 'set_mic_muted', muted });
+  }
+
+  async setCameraMuted(muted: boolean): Promise<void> {
+    this.dispatch({ type: 'set_camera_muted', muted });
+  }
+
+  async setOnHold(onHold: boolean): Promise<void> {
+    this.requirePhase('hold', ['connecting', 'connected']);
+    this.dispatch({ type: 'set_on_hold', onHold });
+  }
+
+  async setScreensharing(enabled: boolean): Promise<void> {
+    this.requirePhase('screen sharing', ['connecting', 'connected']);
+    this.dispatch({ type: 'set_screensharing', enabled });
+  }
+
+  async upgradeToVideo(): Promise<void> {
+    this.requirePhase('adding video', ['connecting', 'connected']);
+    this.dispatch({ type: 'upgrade_to_video' });
+  }
+
+  private requirePhase(action: string, phases: readonly string[]): void {
+    if (!phases.includes(this.machine.phase)) {
+      throw new MxError('INVALID_STATE', `Cannot do ${action} while the call is ${this.machine.phase}.`);
+    }
+  }
+}

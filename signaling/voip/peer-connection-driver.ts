@@ -1,0 +1,438 @@
+// Carries out the call machine's WebRTC and media effects on one RTCPeerConnection, and reports what
+// happened back as machine events. Perfect negotiation ("Politeness" in the spec) lives here: the machine
+// says who is polite, the driver handles colliding offers.
+import type { Logger } from '../log.js';
+import { createStore, type ReadableStore } from '../store/store.js';
+import type { CallEffect, CallMachineEvent } from './call-machine.js';
+import type { IceCandidate, SdpStreamMetadata, SessionDescription, WireIceCandidate } from './content.js';
+import type { CallFeed, CallKind } from './types.js';
+
+/** How long to let ICE gather after setLocalDescription, so early candidates travel inside the SDP. */
+const EARLY_CANDIDATE_WAIT_MS = 200;
+
+export interface DriverFeeds {
+  readonly local: readonly CallFeed[];
+  readonly remote: readonly CallFeed[];
+}
+
+export interface PeerConnectionDriverOptions {
+  ourUserId: string;
+  peerUserId: string;
+  /** Resolves with ICE servers for a new connection (TURN credentials from the homeserver). */
+  iceServers: () => Promise<RTCIceServer[]>;
+  /** Forces every packet through TURN (iceTransportPolicy 'relay'). */
+  relayOnly?: boolean;
+  getUserMedia: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
+  getDisplayMedia: () => Promise<MediaStream>;
+  report: (event: CallMachineEvent) => void;
+  log: Logger;
+  createPeerConnection?: (configuration: RTCConfiguration) => RTCPeerConnection;
+}
+
+export class PeerConnectionDriver {
+  private pc: RTCPeerConnection | undefined;
+  private creatingPc: Promise<RTCPeerConnection> | undefined;
+  private userMedia: MediaStream | undefined;
+  private screenStream: MediaStream | undefined;
+  private screenSender: RTCRtpSender | undefined;
+  private singleStreamScreenshare = false;
+  private micMuted = false;
+  private cameraMuted = false;
+  private holding = false;
+  private makingOffer = false;
+  private initialNegotiationDone = false;
+  private remoteOnHold = false;
+  private remoteMetadata: SdpStreamMetadata | undefined;
+  private readonly remoteStreams = new Map<string, MediaStream>();
+  private pendingRemoteCandidates: IceCandidate[] = [];
+  private closed = false;
+  private readonly feedStore = createStore<DriverFeeds>({ local: [], remote: [] });
+  /** Effects run one at a time, in order, as the machine emitted them. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: PeerConnectionDriverOptions) {}
+
+  get feeds(): ReadableStore<DriverFeeds> {
+    return this.feedStore;
+  }
+
+  /** Exposed for diagnostics and tests (getStats). */
+  get peerConnection(): RTCPeerConnection | undefined {
+    return this.pc;
+  }
+
+  run(effect: CallEffect): void {
+    this.queue = this.queue.then(() => this.perform(effect)).catch((error: unknown) => {
+      if (this.closed) return;
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.log.warn(`${effect.type} failed: ${message}`);
+      this.options.report({ type: 'driver_failed', message: `${effect.type}: ${message}` });
+    });
+  }
+
+  private async perform(effect: CallEffect): Promise<void> {
+    if (this.closed) return;
+    switch (effect.type) {
+      case 'acquire_media':
+        return this.acquireMedia(effect.kind);
+      case 'create_offer':
+        return this.createInitialOffer();
+      case 'create_answer':
+        return this.createInitialAnswer();
+      case 'apply_remote_description':
+        return this.applyRemoteDescription(effect.description, effect.metadata, effect.polite);
+      case 'add_remote_candidates':
+        return this.addRemoteCandidates(effect.candidates);
+      case 'update_remote_metadata':
+        this.remoteMetadata = effect.metadata;
+        this.publishFeeds();
+        return;
+      case 'restart_ice':
+        this.pc?.restartIce();
+        return;
+      case 'set_mic_muted':
+        this.micMuted = effect.muted;
+        this.applyTrackEnablement();
+        this.reportMetadata();
+        return;
+      case 'set_camera_muted':
+        this.cameraMuted = effect.muted;
+        this.applyTrackEnablement();
+        this.reportMetadata();
+        return;
+      case 'set_on_hold':
+        return this.setHolding(effect.onHold);
+      case 'set_screensharing':
+        return effect.enabled ? this.startScreenshare(effect.singleStream) : this.stopScreenshare();
+      case 'upgrade_to_video':
+        return this.upgradeToVideo();
+      case 'close':
+        this.close();
+        return;
+      case 'send':
+      case 'start_timer':
+      case 'cancel_timer':
+      case 'ignored':
+        return;
+    }
+  }
+
+  private async acquireMedia(kind: CallKind): Promise<void> {
+    try {
+      this.userMedia = await this.options.getUserMedia({ audio: true, video: kind === 'video' });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.log.warn(`camera/microphone unavailable: ${message}`);
+      this.options.report({ type: 'media_failed', message });
+      return;
+    }
+    if (this.closed) {
+      stopStream(this.userMedia);
+      return;
+    }
+    this.publishFeeds();
+    this.options.report({ type: 'media_ready' });
+  }
+
+  private peerConnectionNow(): Promise<RTCPeerConnection> {
+    this.creatingPc ??= (async () => {
+      const iceServers = await this.options.iceServers();
+      const configuration: RTCConfiguration = { iceServers, iceTransportPolicy: this.options.relayOnly ? 'relay' : 'all' };
+      const pc = this.options.createPeerConnection?.(configuration) ?? new RTCPeerConnection(configuration);
+      pc.addEventListener('icecandidate', (event) => {
+        if (event.candidate) this.options.report({ type: 'local_candidate', candidate: candidateInit(event.candidate) });
+        else this.options.report({ type: 'local_gathering_complete' });
+      });
+      pc.addEventListener('iceconnectionstatechange', () => {
+        this.options.report({ type: 'ice_state', state: pc.iceConnectionState, now: Date.now() });
+      });
+      pc.addEventListener('track', (event) => {
+        const stream = event.streams[0];
+        // The spec ignores tracks without a stream: metadata is keyed by stream id.
+        if (!stream) return;
+        this.remoteStreams.set(stream.id, stream);
+        stream.addEventListener('removetrack', () => this.publishFeeds());
+        event.track.addEventListener('unmute', () => this.publishFeeds());
+        this.publishFeeds();
+      });
+      pc.addEventListener('negotiationneeded', () => {
+        this.queue = this.queue.then(() => this.renegotiate()).catch((error: unknown) => {
+          this.options.log.warn(`renegotiation failed: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      });
+      this.pc = pc;
+      return pc;
+    })();
+    return this.creatingPc;
+  }
+
+  private async createInitialOffer(): Promise<void> {
+    const pc = await this.peerConnectionNow();
+    for (const track of this.userMedia?.getTracks() ?? []) pc.addTrack(track, this.userMedia as MediaStream);
+    // A voice call still offers to receive video, so either side can add it later without a new m-line dance.
+    if (!this.userMedia?.getVideoTracks().length) pc.addTransceiver('video', { direction: 'recvonly' });
+    await pc.setLocalDescription();
+    await this.waitForEarlyCandidates(pc);
+    this.options.report({ type: 'offer_ready', description: description(pc), metadata: this.localMetadata() });
+  }
+
+  private async createInitialAnswer(): Promise<void> {
+    const pc = await this.peerConnectionNow();
+    // addTrack reuses the transceivers the offer created, so our media answers the peer's m-lines.
+    for (const track of this.userMedia?.getTracks() ?? []) pc.addTrack(track, this.userMedia as MediaStream);
+    await pc.setLocalDescription();
+    this.initialNegotiationDone = true;
+    await this.waitForEarlyCandidates(pc);
+    this.options.report({ type: 'answer_ready', description: description(pc), metadata: this.localMetadata() });
+    this.updateRemoteHold(pc);
+  }
+
+  private async applyRemoteDescription(remote: SessionDescription, metadata: SdpStreamMetadata | undefined, polite: boolean): Promise<void> {
+    const pc = await this.peerConnectionNow();
+    if (metadata) this.remoteMetadata = metadata;
+    const collision = remote.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable');
+    if (collision && !polite) {
+      this.options.log.info('ignoring a colliding offer: we are the impolite side');
+      return;
+    }
+    await pc.setRemoteDescription({ type: remote.type, sdp: remote.sdp });
+    await this.flushRemoteCandidates(pc);
+    if (remote.type === 'answer') this.initialNegotiationDone = true;
+    if (remote.type === 'offer' && this.initialNegotiationDone) {
+      await pc.setLocalDescription();
+      this.options.report({ type: 'negotiation_answer_ready', description: description(pc), metadata: this.localMetadata() });
+    }
+    this.updateRemoteHold(pc);
+    this.publishFeeds();
+  }
+
+  private async renegotiate(): Promise<void> {
+    const pc = this.pc;
+    // The first offer/answer exchange is the invite and answer themselves.
+    if (!pc || this.closed || !this.initialNegotiationDone || pc.signalingState !== 'stable') return;
+    try {
+      this.makingOffer = true;
+      await pc.setLocalDescription();
+      this.options.report({ type: 'negotiation_offer_ready', description: description(pc), metadata: this.localMetadata() });
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async addRemoteCandidates(candidates: readonly IceCandidate[]): Promise<void> {
+    const pc = await this.peerConnectionNow();
+    this.pendingRemoteCandidates.push(...candidates);
+    if (pc.remoteDescription) await this.flushRemoteCandidates(pc);
+  }
+
+  private async flushRemoteCandidates(pc: RTCPeerConnection): Promise<void> {
+    const candidates = this.pendingRemoteCandidates;
+    this.pendingRemoteCandidates = [];
+    for (const candidate of candidates) {
+      try {
+        // An empty candidate is end-of-candidates; the browser takes it as such.
+        await pc.addIceCandidate(candidate.candidate === '' ? { candidate: '' } : {
+          candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex, usernameFragment: candidate.usernameFragment,
+        });
+      } catch (error) {
+        this.options.log.debug(`candidate not added: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  private async waitForEarlyCandidates(pc: RTCPeerConnection): Promise<void> {
+    if (pc.iceGatheringState === 'complete') return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        pc.removeEventListener('icegatheringstatechange', onChange);
+        resolve();
+      };
+      const onChange = (): void => { if (pc.iceGatheringState === 'complete') done(); };
+      const timer = setTimeout(done, EARLY_CANDIDATE_WAIT_MS);
+      pc.addEventListener('icegatheringstatechange', onChange);
+    });
+  }
+
+  private async setHolding(onHold: boolean): Promise<void> {
+    const pc = await this.peerConnectionNow();
+    this.holding = onHold;
+    // sendonly on hold, as matrix-js-sdk does: the held side sees every transceiver recvonly or inactive.
+    for (const transceiver of pc.getTransceivers()) {
+      if (transceiver.currentDirection === 'stopped') continue;
+      transceiver.direction = onHold ? 'sendonly' : 'sendrecv';
+    }
+    this.applyTrackEnablement();
+    this.reportMetadata();
+  }
+
+  private async startScreenshare(singleStream: boolean): Promise<void> {
+    const pc = await this.peerConnectionNow();
+    let stream: MediaStream;
+    try {
+      stream = await this.options.getDisplayMedia();
+    } catch (error) {
+      this.options.log.info(`screen share not started: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    this.screenStream = stream;
+    this.singleStreamScreenshare = singleStream;
+    track.addEventListener('ended', () => this.run({ type: 'set_screensharing', enabled: false, singleStream }));
+    if (singleStream) {
+      // Peers without stream metadata see one video stream: the screen replaces the camera in it.
+      const cameraSender = pc.getSenders().find((sender) => sender.track?.kind === 'video');
+      if (cameraSender) await cameraSender.replaceTrack(track);
+      else this.screenSender = pc.addTrack(track, this.userMedia ?? stream);
+    } else {
+      this.screenSender = pc.addTrack(track, stream);
+    }
+    this.publishFeeds();
+    this.options.report({ type: 'local_media_changed', kind: this.kind(), screensharing: true });
+  }
+
+  private async stopScreenshare(): Promise<void> {
+    const pc = this.pc;
+    const stream = this.screenStream;
+    if (!pc || !stream) return;
+    this.screenStream = undefined;
+    if (this.singleStreamScreenshare) {
+      const camera = this.userMedia?.getVideoTracks()[0] ?? null;
+      const sender = pc.getSenders().find((s) => s.track === stream.getVideoTracks()[0]);
+      if (sender) await sender.replaceTrack(camera);
+    }
+    if (this.screenSender) {
+      pc.removeTrack(this.screenSender);
+      this.screenSender = undefined;
+    }
+    stopStream(stream);
+    this.publishFeeds();
+    this.options.report({ type: 'local_media_changed', kind: this.kind(), screensharing: false });
+  }
+
+  private async upgradeToVideo(): Promise<void> {
+    const pc = await this.peerConnectionNow();
+    const camera = await this.options.getUserMedia({ audio: false, video: true });
+    const track = camera.getVideoTracks()[0];
+    if (!track) return;
+    this.userMedia ??= new MediaStream();
+    this.userMedia.addTrack(track);
+    const idle = pc.getTransceivers().find((t) => t.receiver.track.kind === 'video' && !t.sender.track && t.currentDirection !== 'stopped');
+    if (idle) {
+      // Reuse the video m-line the offer already has: transceivers cannot be removed, and SDP size matters.
+      await idle.sender.replaceTrack(track);
+      idle.sender.setStreams(this.userMedia);
+      idle.direction = 'sendrecv';
+    } else {
+      pc.addTrack(track, this.userMedia);
+    }
+    this.applyTrackEnablement();
+    this.publishFeeds();
+    this.options.report({ type: 'local_media_changed', kind: 'video', screensharing: this.screenStream !== undefined });
+  }
+
+  private applyTrackEnablement(): void {
+    for (const track of this.userMedia?.getAudioTracks() ?? []) track.enabled = !this.micMuted && !this.holding;
+    for (const track of this.userMedia?.getVideoTracks() ?? []) track.enabled = !this.cameraMuted && !this.holding;
+    this.publishFeeds();
+  }
+
+  private kind(): CallKind {
+    return this.userMedia?.getVideoTracks().length ? 'video' : 'voice';
+  }
+
+  private localMetadata(): SdpStreamMetadata {
+    const metadata = new Map<string, { purpose: 'm.usermedia' | 'm.screenshare'; audioMuted: boolean; videoMuted: boolean }>();
+    if (this.userMedia) {
+      metadata.set(this.userMedia.id, {
+        purpose: 'm.usermedia',
+        audioMuted: this.micMuted || this.holding,
+        videoMuted: this.cameraMuted || this.holding || this.userMedia.getVideoTracks().length === 0,
+      });
+    }
+    if (this.screenStream && !this.singleStreamScreenshare) {
+      metadata.set(this.screenStream.id, { purpose: 'm.screenshare', audioMuted: false, videoMuted: false });
+    }
+    return metadata;
+  }
+
+  private reportMetadata(): void {
+    this.options.report({ type: 'local_metadata_changed', metadata: this.localMetadata() });
+  }
+
+  private updateRemoteHold(pc: RTCPeerConnection): void {
+    const directions = pc.getTransceivers().map((t) => t.currentDirection).filter((d) => d && d !== 'stopped');
+    const onHold = directions.length > 0 && directions.every((d) => d === 'inactive' || d === 'recvonly') && !this.holding;
+    if (onHold !== this.remoteOnHold) {
+      this.remoteOnHold = onHold;
+      this.options.report({ type: 'remote_hold_changed', onHold });
+    }
+  }
+
+  private publishFeeds(): void {
+    const local: CallFeed[] = [];
+    if (this.userMedia) {
+      local.push({
+        id: this.userMedia.id,
+        purpose: 'm.usermedia',
+        stream: this.userMedia,
+        isLocal: true,
+        userId: this.options.ourUserId,
+        audioMuted: this.micMuted,
+        videoMuted: this.cameraMuted || this.userMedia.getVideoTracks().length === 0,
+      });
+    }
+    if (this.screenStream) {
+      local.push({
+        id: this.screenStream.id, purpose: 'm.screenshare', stream: this.screenStream, isLocal: true,
+        userId: this.options.ourUserId, audioMuted: true, videoMuted: false,
+      });
+    }
+    const remote: CallFeed[] = [];
+    const streams = [...this.remoteStreams.values()].filter((stream) => stream.getTracks().some((t) => t.readyState === 'live'));
+    if (this.remoteMetadata) {
+      for (const stream of streams) {
+        const entry = this.remoteMetadata.get(stream.id);
+        // Streams the peer did not describe are ignored, as the spec says.
+        if (!entry) continue;
+        remote.push({
+          id: stream.id, purpose: entry.purpose, stream, isLocal: false, userId: this.options.peerUserId,
+          audioMuted: entry.audioMuted,
+          videoMuted: entry.videoMuted || stream.getVideoTracks().length === 0,
+        });
+      }
+    } else if (streams[0]) {
+      // A peer without metadata sends one stream: the first one is its camera and microphone.
+      const stream = streams[0];
+      remote.push({
+        id: stream.id, purpose: 'm.usermedia', stream, isLocal: false, userId: this.options.peerUserId,
+        audioMuted: false, videoMuted: stream.getVideoTracks().length === 0,
+      });
+    }
+    this.feedStore.set({ local, remote });
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    stopStream(this.userMedia);
+    stopStream(this.screenStream);
+    this.pc?.close();
+    this.feedStore.set({ local: [], remote: [] });
+  }
+}
+
+function stopStream(stream: MediaStream | undefined): void {
+  for (const track of stream?.getTracks() ?? []) track.stop();
+}
+
+function description(pc: RTCPeerConnection): SessionDescription {
+  const local = pc.localDescription;
+  if (!local) throw new Error('no local description');
+  return { type: local.type, sdp: local.sdp };
+}
+
+function candidateInit(candidate: RTCIceCandidate): WireIceCandidate {
+  return { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex };
+}

@@ -1,0 +1,106 @@
+// The public shape of 1:1 calls: what the call manager publishes and what components render and drive.
+import type { MxError } from '../errors.js';
+import type { ReadableStore } from '../store/store.js';
+
+/** Call phases, named as matrix-js-sdk's CallState names them so logs from both sides read alike. */
+export const CALL_PHASES = [
+  'fledgling',
+  'wait_local_media',
+  'create_offer',
+  'invite_sent',
+  'ringing',
+  'create_answer',
+  'connecting',
+  'connected',
+  'ended',
+] as const;
+export type CallPhase = (typeof CALL_PHASES)[number];
+
+export const CALL_KINDS = ['voice', 'video'] as const;
+export type CallKind = (typeof CALL_KINDS)[number];
+
+export type CallDirection = 'outbound' | 'inbound';
+
+/** The spec's `m.call.hangup` reasons, plus the ends that are not a hangup on the wire. */
+export const CALL_END_REASONS = [
+  'ice_failed',
+  'ice_timeout',
+  'invite_timeout',
+  'user_hangup',
+  'user_media_failed',
+  'user_busy',
+  'unknown_error',
+  // Not sent as a hangup reason: how the call ended from this side's point of view.
+  'rejected',
+  'answered_elsewhere',
+  'rejected_elsewhere',
+  'replaced',
+  'signalling_timeout',
+] as const;
+export type CallEndReason = (typeof CALL_END_REASONS)[number];
+
+export const STREAM_PURPOSES = ['m.usermedia', 'm.screenshare'] as const;
+export type StreamPurpose = (typeof STREAM_PURPOSES)[number];
+
+/** One media stream of a call: the local camera/microphone, a screen share, or the peer's. */
+export interface CallFeed {
+  /** The MediaStream id, which is also its key in `sdp_stream_metadata`. */
+  readonly id: string;
+  readonly purpose: StreamPurpose;
+  readonly stream: MediaStream;
+  readonly isLocal: boolean;
+  readonly userId: string;
+  readonly audioMuted: boolean;
+  readonly videoMuted: boolean;
+}
+
+export interface CallPeer {
+  readonly userId: string;
+  readonly displayName: string | undefined;
+  readonly avatarUrl: string | undefined;
+}
+
+export interface CallSnapshot {
+  readonly callId: string;
+  readonly roomId: string;
+  readonly direction: CallDirection;
+  /** Voice until either side adds video. */
+  readonly kind: CallKind;
+  readonly phase: CallPhase;
+  readonly peer: CallPeer;
+  readonly localFeeds: readonly CallFeed[];
+  readonly remoteFeeds: readonly CallFeed[];
+  readonly micMuted: boolean;
+  readonly cameraMuted: boolean;
+  readonly screensharing: boolean;
+  /** We put the peer on hold. */
+  readonly localOnHold: boolean;
+  /** The peer put us on hold. */
+  readonly remoteOnHold: boolean;
+  /** Epoch ms when media first connected; for the duration display. */
+  readonly connectedAt: number | undefined;
+  readonly endedAt: number | undefined;
+  readonly endReason: CallEndReason | undefined;
+  readonly endedBy: 'local' | 'remote' | undefined;
+  readonly error: MxError | undefined;
+}
+
+/** A call as components see it: its snapshot plus the intents a person can act on. */
+export interface CallHandle extends ReadableStore<CallSnapshot> {
+  answer(kind?: CallKind): Promise<void>;
+  reject(): Promise<void>;
+  hangup(): Promise<void>;
+  setMicMuted(muted: boolean): Promise<void>;
+  setCameraMuted(muted: boolean): Promise<void>;
+  setOnHold(onHold: boolean): Promise<void>;
+  setScreensharing(enabled: boolean): Promise<void>;
+  /** Adds the camera to a voice call. */
+  upgradeToVideo(): Promise<void>;
+}
+
+export interface CallManagerSnapshot {
+  /** Every call not yet forgotten, newest last; ended calls stay until dismissed. */
+  readonly calls: readonly CallHandle[];
+  /** Inbound calls ringing now (a subset of `calls`). */
+  readonly ringing: readonly CallHandle[];
+}
