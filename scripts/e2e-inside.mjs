@@ -5,18 +5,21 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, describeError, down, stackConfig, up } from './stack.mjs';
 
+// A run may name its own instance (E2E_INSTANCE), so parallel runs in separate namespaces keep separate data.
+const INSTANCE = process.env.E2E_INSTANCE ?? 'test';
+
 async function main(args) {
   let code = 1;
   try {
     const started = Date.now();
-    await up('test');
+    await up(INSTANCE);
     process.stderr.write(`e2e: stack ready in ${Math.round((Date.now() - started) / 1000)}s\n`);
-    const { runDir } = stackConfig('test');
+    const { runDir } = stackConfig(INSTANCE);
     code = await new Promise((resolve) => {
       const child = spawn(join(ROOT, 'node_modules', '.bin', 'playwright'), ['test', ...args], {
         cwd: ROOT,
         stdio: 'inherit',
-        env: { ...process.env, STACK_JSON: join(runDir, 'stack.json') },
+        env: { ...process.env, STACK_JSON: join(runDir, 'stack.json'), STACK_INSTANCE: INSTANCE },
       });
       child.once('error', (error) => {
         process.stderr.write(`e2e: playwright could not start: ${error.message}\n`);
@@ -27,7 +30,7 @@ async function main(args) {
   } catch (error) {
     process.stderr.write(`${describeError(error)}\n`);
   } finally {
-    await down('test');
+    await down(INSTANCE);
   }
   return code;
 }

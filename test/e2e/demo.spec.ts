@@ -8,7 +8,7 @@ test.describe('npm start', () => {
 
   test.beforeAll(async () => {
     demo = spawn(process.execPath, ['scripts/start.mjs'], {
-      env: { ...process.env, STACK_INSTANCE: 'test', DEMO_PORT: '8101' },
+      env: { ...process.env, STACK_INSTANCE: process.env.STACK_INSTANCE ?? 'test', DEMO_PORT: '8101' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -98,7 +98,7 @@ test.describe('the local stack is real', () => {
   });
 
   test('a second stack:up reuses the running stack and what was provisioned', () => {
-    const result = spawnSync(process.execPath, ['scripts/stack.mjs', 'up', '--instance', 'test'], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['scripts/stack.mjs', 'up', '--instance', process.env.STACK_INSTANCE ?? 'test'], { encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/installing|building|apt-get/);
     expect(result.stderr.match(/already running/g) ?? []).toHaveLength(4);
