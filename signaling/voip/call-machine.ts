@@ -51,6 +51,8 @@ export interface CallMachineState {
   /** Whether the peer sent `sdp_stream_metadata`; without it we send and expect a single stream. */
   readonly peerSupportsMetadata: boolean;
   readonly kind: CallKind;
+  /** The `lifetime` of the invite we send, and how long we wait for an answer. */
+  readonly inviteLifetimeMs: number;
   /** Perfect negotiation: the callee is polite, and so is a caller that gave way in glare. */
   readonly polite: boolean;
   readonly wasConnected: boolean;
@@ -148,6 +150,7 @@ export interface NewCallOptions {
   peerUserId: string;
   direction: CallDirection;
   kind: CallKind;
+  inviteLifetimeMs?: number;
 }
 
 export function initialCallState(options: NewCallOptions): CallMachineState {
@@ -163,6 +166,7 @@ export function initialCallState(options: NewCallOptions): CallMachineState {
     peerVersion: undefined,
     peerSupportsMetadata: false,
     kind: options.kind,
+    inviteLifetimeMs: options.inviteLifetimeMs ?? INVITE_LIFETIME_MS,
     polite: options.direction === 'inbound',
     wasConnected: false,
     iceConnectedAt: undefined,
@@ -316,13 +320,13 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       b.send('m.call.invite', buildInvite({
         ...b.ids,
         offer: event.description,
-        lifetime: INVITE_LIFETIME_MS,
+        lifetime: state.inviteLifetimeMs,
         invitee: state.peerUserId,
         streamMetadata: event.metadata,
         capabilities: CAPABILITIES,
       }));
       if (state.localGatheringComplete) b.send('m.call.candidates', buildCandidates({ ...b.ids, candidates: [{ candidate: '' }] }));
-      return b.startTimer('invite', INVITE_LIFETIME_MS).done();
+      return b.startTimer('invite', state.inviteLifetimeMs).done();
 
     case 'answer_ready':
       if (state.phase !== 'create_answer') return ignored(state, 'answer_ready: not creating an answer');
@@ -392,9 +396,11 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       return b.end('rejected', 'remote').done();
 
     case 'remote_hangup': {
-      // Legacy callees decline with a hangup, as they have no reject.
-      const legacyDecline = state.phase === 'invite_sent' && event.sender === state.peerUserId && event.version === 0;
-      if (!fromChosenPeer(state, event) && !legacyDecline) {
+      // Before an answer, a callee device may still say no with a hangup: legacy callees have no reject, and
+      // a busy callee says so with the spec's `user_busy`. Other hangups from unchosen parties are ignored, as
+      // matrix-js-sdk ignores them, so one device cannot end a call another device may still answer.
+      const declinedByHangup = state.phase === 'invite_sent' && event.sender === state.peerUserId && (event.version === 0 || event.reason === 'user_busy');
+      if (!fromChosenPeer(state, event) && !declinedByHangup) {
         return ignored(state, `hangup from ${event.sender}/${event.partyId ?? '(none)'}, who is not our peer`);
       }
       return b.end(event.reason, 'remote').done();

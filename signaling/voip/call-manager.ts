@@ -26,6 +26,13 @@ export interface CallManagerOptions {
   getDisplayMedia?: () => Promise<MediaStream>;
   /** Ring for invites in rooms anyone can join (the spec says not to). */
   ringInPublicRooms?: boolean;
+  /** How long our invites live and ring for; the spec recommends at least 90 s (the default). */
+  inviteLifetimeMs?: number;
+  /**
+   * What an invite does while another call is going on: `ring` (call waiting, the default) or `reject`, which
+   * declines it at once with m.call.reject (a matrix-js-sdk caller ignores a busy hangup before an answer).
+   */
+  whenBusy?: 'ring' | 'reject';
 }
 
 export type CallTarget = { roomId: string; userId?: string } | { userId: string; roomId?: undefined };
@@ -91,7 +98,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
       avatarUrl: room?.avatarUrl(options.peerUserId),
     };
     const call = new Call(
-      { ...options, ourUserId: this.port.userId, ourPartyId: this.port.deviceId },
+      { ...options, ourUserId: this.port.userId, ourPartyId: this.port.deviceId, inviteLifetimeMs: this.options.inviteLifetimeMs },
       {
         port: this.port,
         log: this.log,
@@ -218,7 +225,15 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     for (const early of this.early.get(invite.callId) ?? []) this.route(early.event, early.parsed);
     this.early.delete(invite.callId);
 
-    if (glare) this.resolveGlare(glare, call);
+    if (glare) {
+      this.resolveGlare(glare, call);
+      return;
+    }
+    const busy = [...this.calls.values()].some((other) => other !== call && !['ringing', 'ended'].includes(other.state.phase));
+    if (busy && this.options.whenBusy === 'reject') {
+      this.log.info(`invite ${invite.callId}: busy in another call, declining`);
+      call.dispatch({ type: 'hangup', reason: 'user_busy' });
+    }
   }
 
   /**

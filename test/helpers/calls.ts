@@ -1,4 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
+import type { KitTestOptions } from '../e2e/pages/harness.js';
 import { openHarness } from './pages.js';
 import { loadStack } from './stack.js';
 import { createDirectRoom, registerUser, type TestUser } from './synapse.js';
@@ -20,7 +21,7 @@ export function credentialsOf(user: TestUser): { homeserverUrl: string; userId: 
   return { homeserverUrl: loadStack().homeserverUrl, userId: user.userId, accessToken: user.accessToken, deviceId: user.deviceId };
 }
 
-export async function startKitIn(party: CallParty, options: { relayOnly?: boolean } = {}): Promise<void> {
+export async function startKitIn(party: CallParty, options: KitTestOptions = {}): Promise<void> {
   await party.page.evaluate(([credentials, opts]) => window.mx.startKit(credentials, opts), [credentialsOf(party.user), options] as const);
 }
 

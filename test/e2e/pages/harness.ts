@@ -217,8 +217,10 @@ function kitCall(callId: string): kit.CallHandle {
   return call;
 }
 
-async function startKit(credentials: PageCredentials, options: { relayOnly?: boolean } = {}): Promise<string> {
-  callKit = await kit.createCallKit({ credentials, relayOnly: options.relayOnly });
+export type KitTestOptions = Pick<kit.CallManagerOptions, 'relayOnly' | 'inviteLifetimeMs' | 'whenBusy'>;
+
+async function startKit(credentials: PageCredentials, options: KitTestOptions = {}): Promise<string> {
+  callKit = await kit.createCallKit({ credentials, ...options });
   callKit.onIncomingCall((call) => {
     kitCalls.set(call.getSnapshot().callId, call);
     incomingKitCalls.push(call);
@@ -260,6 +262,10 @@ function kitAction(callId: string, action: 'answer-video' | 'answer-voice' | 're
     case 'screenshare': return call.setScreensharing(true);
     case 'stop-screenshare': return call.setScreensharing(false);
   }
+}
+
+function kitRingingCount(): number {
+  return callKit?.calls.getSnapshot().ringing.length ?? 0;
 }
 
 function kitSnapshot(callId: string): Omit<kit.CallSnapshot, 'localFeeds' | 'remoteFeeds' | 'error'> & { remoteFeeds: { purpose: string; audioMuted: boolean; videoMuted: boolean }[]; error: string | undefined } {
@@ -427,6 +433,7 @@ const harness = {
   kitNextIncoming,
   kitAction,
   kitSnapshot,
+  kitRingingCount,
   kitWaitForPhase,
   startSdkVoip,
   sdkNextIncoming,
