@@ -1,2 +1,7 @@
 // Registers every element of the kit.
 import './mx-connection-status.js';
+import './mx-device-picker.js';
+import './mx-call.js';
+import './mx-call-controls.js';
+import './mx-incoming-call.js';
+import './mx-video-tile.js';

@@ -16,3 +16,4 @@ export { consoleLogger, silentLogger, type Logger } from './log.js';
 export { createCallKit, type CallKit, type CallKitOptions } from './kit.js';
 export type { CallManager, CallManagerOptions, CallTarget } from './voip/call-manager.js';
 export * from './voip/types.js';
+export * from './media/index.js';

@@ -4,6 +4,7 @@ import { createMatrixSession, type MatrixCredentials, type MatrixSession } from 
 import type { MatrixClient } from 'matrix-js-sdk';
 import type { CallManager, CallManagerOptions, CallTarget } from './voip/call-manager.js';
 import type { CallHandle, CallKind } from './voip/types.js';
+import { createMediaDevicesStore, type MediaDevicesStore } from './media/index.js';
 
 export type CallKitOptions = CallManagerOptions & (
   | { credentials: MatrixCredentials; client?: undefined }
@@ -13,6 +14,8 @@ export type CallKitOptions = CallManagerOptions & (
 
 export interface CallKit {
   readonly session: MatrixSession;
+  /** Cameras, microphones and speakers, with the person's choices remembered; calls use the chosen ones. */
+  readonly devices: MediaDevicesStore;
   readonly calls: CallManager;
   /** Calls a user (reusing or creating your DM with them) or the other member of a room. */
   placeCall(target: CallTarget, kind?: CallKind): Promise<CallHandle>;
@@ -35,9 +38,14 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
   ]);
   if (!client.getDeviceId()) throw new MxError('INVALID_CONFIGURATION', 'Calls need a device id (it is the party id of every call).');
   const port = new JsSdkMatrixPort(client);
-  const calls = new CallManager(port, options);
+  const devices = createMediaDevicesStore();
+  const calls = new CallManager(port, {
+    ...options,
+    getUserMedia: options.getUserMedia ?? ((constraints) => devices.getUserMedia(constraints)),
+  });
   return {
     session,
+    devices,
     calls,
     placeCall: (target, kind) => calls.placeCall(target, kind),
     onIncomingCall(listener) {
@@ -56,6 +64,7 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
     },
     dispose() {
       calls.dispose();
+      devices.dispose();
       port.dispose();
       session.stop();
     },

@@ -1,6 +1,6 @@
 import { MxError } from '../errors.js';
 import { createStore, type WritableStore } from '../store/store.js';
-import { browserMediaDevices, browserStorage, speakerSelectionSupported } from './environment.js';
+import { browserMediaDevices, browserStorage, insecureContext, speakerSelectionSupported } from './environment.js';
 import {
   DEVICE_KINDS,
   isDeviceKind,
@@ -91,7 +91,12 @@ export class MediaDevicesStore implements MediaDevicesSource {
       speakerSelectionSupported: speakerSelectionSupported(),
       error: this.mediaDevices
         ? undefined
-        : new MxError('MEDIA_UNSUPPORTED', 'This browser cannot list cameras, microphones or speakers here (an https page is needed).'),
+        : new MxError(
+            'MEDIA_UNSUPPORTED',
+            insecureContext()
+              ? 'Listing cameras, microphones and speakers needs a secure (https) page.'
+              : 'This browser cannot list cameras, microphones or speakers.',
+          ),
     });
     this.mediaDevices?.addEventListener('devicechange', this.handleDeviceChange);
     void this.refresh();

@@ -101,9 +101,9 @@ function unsupported(subject: string): MxError {
 
 /**
  * Opens the camera and/or microphone with call defaults (720p at 30 fps; echo cancellation, noise
- * suppression and automatic gain) on the devices in `selection`, or the browser's default where a
- * selected device is gone. Rejects with an MxError whose
- * code says what the user can do about it. `mediaDevices` is for tests; `null` stands for a browser without it.
+ * suppression and automatic gain) on the devices in `selection`, or on the browser's default where a
+ * selected device is gone. Rejects with an MxError whose code says what the user can do about it.
+ * `mediaDevices` defaults to `navigator.mediaDevices`; `null` stands for a browser (or insecure page) without it.
  */
 export async function getUserMedia(
   request: UserMediaRequest,
@@ -147,7 +147,7 @@ export async function getDisplayMedia(
   const open = mediaDevices?.getDisplayMedia;
   if (typeof open !== 'function') throw unsupported('screen');
   try {
-    return await open.call(mediaDevices, { video: SCREEN_DEFAULTS, audio: request.audio ?? false });
+    return await open.call(mediaDevices, { video: { ...SCREEN_DEFAULTS }, audio: request.audio ?? false });
   } catch (error) {
     throw mediaError(error, 'screen', true);
   }

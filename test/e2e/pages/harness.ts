@@ -264,6 +264,18 @@ function kitAction(callId: string, action: 'answer-video' | 'answer-voice' | 're
   }
 }
 
+/** Every call the kit knows of, with its phase: for glare, where calls appear without a test placing them. */
+function kitCallList(): { callId: string; phase: kit.CallPhase; direction: string }[] {
+  return (callKit?.calls.getSnapshot().calls ?? []).map((call) => {
+    const { callId, phase, direction } = call.getSnapshot();
+    if (!kitCalls.has(callId)) {
+      kitCalls.set(callId, call);
+      attachFeeds(call);
+    }
+    return { callId, phase, direction };
+  });
+}
+
 function kitRingingCount(): number {
   return callKit?.calls.getSnapshot().ringing.length ?? 0;
 }
@@ -331,11 +343,19 @@ async function sdkPlaceCall(roomId: string, invitee: string | undefined, kind: '
   const call = sdk.createNewMatrixCall(voipClient, roomId, invitee ? { invitee } : undefined);
   if (!call) throw new Error('this browser cannot make MatrixCalls');
   call.on(CallEvent.Error, (error) => console.error(`MatrixCall error: ${error.message}`));
+  call.on(CallEvent.Replaced, (replacement: MatrixCall) => {
+    sdkCalls.set(replacement.callId, replacement);
+    attachSdkFeeds(replacement);
+  });
   sdkCalls.set(call.callId, call);
   attachSdkFeeds(call);
   if (kind === 'video') await call.placeVideoCall();
   else await call.placeVoiceCall();
   return call.callId;
+}
+
+function sdkCallList(): { callId: string; state: string }[] {
+  return [...sdkCalls.values()].map((call) => ({ callId: call.callId, state: call.state }));
 }
 
 function sdkCall(callId: string): MatrixCall {
@@ -434,6 +454,8 @@ const harness = {
   kitAction,
   kitSnapshot,
   kitRingingCount,
+  kitCallList,
+  sdkCallList,
   kitWaitForPhase,
   startSdkVoip,
   sdkNextIncoming,

@@ -1,0 +1,2 @@
+export { MxCallControls } from './call-controls.js';
+export * from './call-controls.events.js';

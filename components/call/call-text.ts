@@ -1,0 +1,129 @@
+// Every string the call elements show or announce, in one place so that a localisation layer has one module to
+// replace. Pure functions: they are unit-tested without rendering.
+import type { CallEndReason, CallKind, CallPeer, CallSnapshot } from '../../signaling/voip/types.js';
+
+/** Elapsed time as `mm:ss`, or `h:mm:ss` from one hour on; anything negative or not finite reads `00:00`. */
+export function formatDuration(ms: number): string {
+  const total = Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : 0;
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor(total / 60) % 60;
+  const seconds = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return hours > 0 ? `${hours}:${pad(minutes)}:${pad(seconds)}` : `${pad(minutes)}:${pad(seconds)}`;
+}
+
+/** The same duration as an ISO 8601 duration, for `<time datetime>`. */
+export function isoDuration(ms: number): string {
+  const total = Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : 0;
+  return `PT${Math.floor(total / 3600)}H${Math.floor(total / 60) % 60}M${total % 60}S`;
+}
+
+/** The name to show for the other side: the display name, else the Matrix user id. */
+export function peerName(peer: CallPeer): string {
+  return peer.displayName?.trim() || peer.userId;
+}
+
+export function incomingText(kind: CallKind): string {
+  return kind === 'video' ? 'Incoming video call' : 'Incoming voice call';
+}
+
+// Keyed by reason so the compiler flags a reason added to the signalling layer but not worded here.
+const END_REASONS: Record<CallEndReason, (snapshot: CallSnapshot, name: string) => string> = {
+  ice_failed: () => 'the connection failed',
+  ice_timeout: () => 'the connection timed out',
+  invite_timeout: (s) => (s.direction === 'outbound' ? 'no answer' : 'missed call'),
+  user_hangup: (s, name) => (s.endedBy === 'remote' ? `${name} hung up` : 'you hung up'),
+  user_media_failed: (s, name) =>
+    s.endedBy === 'remote' ? `${name}'s camera or microphone failed` : 'your camera or microphone is unavailable',
+  user_busy: (_s, name) => `${name} is busy`,
+  unknown_error: () => 'something went wrong',
+  rejected: (s, name) => (s.direction === 'outbound' ? `${name} declined` : 'you declined'),
+  answered_elsewhere: () => 'answered on another device',
+  rejected_elsewhere: () => 'declined on another device',
+  replaced: () => 'replaced by a new call',
+  signalling_timeout: () => 'the call could not be set up in time',
+};
+
+/** Why the call ended, in words, as the tail of a sentence (lower case). */
+export function endReasonText(snapshot: CallSnapshot): string {
+  const reason = snapshot.endReason;
+  if (!reason || !Object.hasOwn(END_REASONS, reason)) return 'the call ended';
+  return END_REASONS[reason](snapshot, peerName(snapshot.peer));
+}
+
+/** The status line: the phase in words. The duration is shown next to it, not in it. */
+export function statusText(snapshot: CallSnapshot): string {
+  const { phase, direction, kind } = snapshot;
+  switch (phase) {
+    case 'fledgling':
+    case 'create_offer':
+      return direction === 'outbound' ? 'Calling…' : 'Connecting…';
+    case 'wait_local_media':
+      return kind === 'video' ? 'Waiting for camera and microphone…' : 'Waiting for microphone…';
+    case 'invite_sent':
+      return 'Ringing…';
+    case 'ringing':
+      return direction === 'inbound' ? incomingText(kind) : 'Ringing…';
+    case 'create_answer':
+    case 'connecting':
+      return 'Connecting…';
+    case 'connected':
+      if (snapshot.localOnHold) return 'You put the call on hold';
+      return snapshot.remoteOnHold ? 'On hold' : 'Connected';
+    case 'ended':
+      return `Call ended: ${endReasonText(snapshot)}`;
+  }
+}
+
+/**
+ * What `<mx-call>` announces for a snapshot; it changes only when the phase (or hold) does. Empty for an
+ * inbound ringing call, which `<mx-incoming-call>` announces itself.
+ */
+export function callAnnouncement(snapshot: CallSnapshot): string {
+  const name = peerName(snapshot.peer);
+  if (snapshot.phase === 'ringing' && snapshot.direction === 'inbound') return '';
+  if (snapshot.phase === 'connected' && !snapshot.localOnHold && !snapshot.remoteOnHold) return `Connected to ${name}`;
+  if (snapshot.phase === 'connected' && !snapshot.localOnHold) return `${name} put the call on hold`;
+  if (statusText(snapshot) === 'Calling…') return `Calling ${name}…`;
+  return statusText(snapshot);
+}
+
+/**
+ * What `<mx-incoming-call>` shows for a moment after a call stops ringing without being answered or declined
+ * here; `undefined` when it should just close (answered or declined on this device).
+ */
+export function incomingEndNotice(snapshot: CallSnapshot): string | undefined {
+  if (snapshot.phase !== 'ended') return undefined;
+  switch (snapshot.endReason) {
+    case 'answered_elsewhere':
+      return 'Answered on another device';
+    case 'rejected_elsewhere':
+      return 'Declined on another device';
+    case 'invite_timeout':
+      return `Missed call from ${peerName(snapshot.peer)}`;
+    default:
+      return snapshot.endedBy === 'local' ? undefined : `Missed call from ${peerName(snapshot.peer)}`;
+  }
+}
+
+/** Up to two initials for a placeholder avatar; Matrix user ids lose their sigil and server. */
+export function initials(name: string): string {
+  const cleaned = name.startsWith('@') ? (name.slice(1).split(':')[0] ?? '') : name;
+  const words = cleaned.split(/[\s._-]+/u).filter(Boolean);
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const first = (word: string) => segmenter.segment(word)[Symbol.iterator]().next().value?.segment ?? '';
+  const picked = words.length > 1 ? [words[0], words[words.length - 1]] : words.slice(0, 1);
+  return picked.map((word) => first(word ?? '').toLocaleUpperCase()).join('');
+}
+
+/** A stable colour index for a user, so the same person keeps the same placeholder colour. */
+export function colorIndex(key: string, colors: number): number {
+  let hash = 0;
+  for (const char of key) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  return hash % colors;
+}
+
+/** Only URLs an `<img>` can load; an `mxc://` URL needs the homeserver's media API, so it falls back to initials. */
+export function loadableImageUrl(url: string | undefined): string | undefined {
+  return url && /^(https?:|blob:|data:image\/)/iu.test(url) ? url : undefined;
+}

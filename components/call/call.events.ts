@@ -1,0 +1,43 @@
+import type { MxError } from '../../signaling/errors.js';
+import type { CallEndReason } from '../../signaling/voip/types.js';
+
+export interface MxErrorEventDetail {
+  readonly error: MxError;
+}
+
+/**
+ * Something the person asked for failed, or the call reports a failure. Every call element fires it, so a page can
+ * log or report errors from one listener; the element also shows a readable message itself.
+ */
+export class MxErrorEvent extends Event {
+  static readonly eventName = 'mx-error' as const;
+  readonly detail: MxErrorEventDetail;
+
+  constructor(detail: MxErrorEventDetail) {
+    super(MxErrorEvent.eventName, { bubbles: true, composed: true });
+    this.detail = detail;
+  }
+}
+
+export interface MxCallEndedEventDetail {
+  readonly reason: CallEndReason | undefined;
+  readonly endedBy: 'local' | 'remote' | undefined;
+}
+
+/** The call shown by `<mx-call>` ended while shown; the completion of `mx-hangup-request` and `mx-reject-request`. */
+export class MxCallEndedEvent extends Event {
+  static readonly eventName = 'mx-call-ended' as const;
+  readonly detail: MxCallEndedEventDetail;
+
+  constructor(detail: MxCallEndedEventDetail) {
+    super(MxCallEndedEvent.eventName, { bubbles: true, composed: true });
+    this.detail = detail;
+  }
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'mx-error': MxErrorEvent;
+    'mx-call-ended': MxCallEndedEvent;
+  }
+}

@@ -1,0 +1,2 @@
+export { MxDevicePicker } from './device-picker.js';
+export { MxDeviceChangeEvent, type MxDeviceChangeEventDetail } from './device-picker.events.js';

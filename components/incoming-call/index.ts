@@ -1,0 +1,2 @@
+export { MxIncomingCall } from './incoming-call.js';
+export * from './incoming-call.events.js';

@@ -1,0 +1,1 @@
+export { MxVideoTile } from './video-tile.js';
