@@ -1,0 +1,162 @@
+import { expect, test, type Browser } from '@playwright/test';
+import { startKitIn, startMatrixCallIn, twoPartiesInADm, type CallParty } from '../helpers/calls.js';
+import { openHarness } from '../helpers/pages.js';
+import { login } from '../helpers/synapse.js';
+
+// Glare, several devices, and in-call features (hold, mute flags, upgrade, screen share) between the kit
+// and matrix-js-sdk's MatrixCall, and between two kits.
+
+const kitSnapshot = (party: CallParty, callId: string) => party.page.evaluate((id) => window.mx.kitSnapshot(id), callId);
+const sdkSnapshot = (party: CallParty, callId: string) => party.page.evaluate((id) => window.mx.sdkSnapshot(id), callId);
+
+async function connectedKitAndElement(browser: Browser, kind: 'video' | 'voice'): Promise<{ kit: CallParty; element: CallParty; callId: string }> {
+  const { a: kit, b: element, roomId } = await twoPartiesInADm(browser);
+  await Promise.all([startKitIn(kit), startMatrixCallIn(element)]);
+  const callId = await kit.page.evaluate(([room, userId, k]) => window.mx.kitPlaceCall({ roomId: room, userId }, k), [roomId, element.user.userId, kind] as const);
+  expect(await element.page.evaluate(() => window.mx.sdkNextIncoming())).toBe(callId);
+  await element.page.evaluate(([id, k]) => window.mx.sdkAction(id, k === 'video' ? 'answer-video' : 'answer-voice'), [callId, kind] as const);
+  await kit.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
+  await element.page.evaluate((id) => window.mx.sdkWaitForState(id, 'connected'), callId);
+  return { kit, element, callId };
+}
+
+/** Each side's calls that are connected (or connecting), after letting glare settle. */
+async function liveCalls(party: CallParty, which: 'kit' | 'sdk'): Promise<string[]> {
+  if (which === 'kit') {
+    const calls = await party.page.evaluate(() => window.mx.kitCallList());
+    return calls.filter((c) => c.phase === 'connected').map((c) => c.callId);
+  }
+  const calls = await party.page.evaluate(() => window.mx.sdkCallList());
+  return calls.filter((c) => c.state === 'connected').map((c) => c.callId);
+}
+
+test.describe('glare: both sides call at once', () => {
+  test('kit against kit ends with exactly one connected call, the same on both sides', async ({ browser }) => {
+    const { a, b, roomId } = await twoPartiesInADm(browser);
+    await Promise.all([startKitIn(a), startKitIn(b)]);
+    const [callA, callB] = await Promise.all([
+      a.page.evaluate(([room, userId]) => window.mx.kitPlaceCall({ roomId: room, userId }, 'voice'), [roomId, b.user.userId] as const),
+      b.page.evaluate(([room, userId]) => window.mx.kitPlaceCall({ roomId: room, userId }, 'voice'), [roomId, a.user.userId] as const),
+    ]);
+    const winner = callA < callB ? callA : callB;
+    await expect.poll(() => liveCalls(a, 'kit'), { timeout: 30_000 }).toEqual([winner]);
+    await expect.poll(() => liveCalls(b, 'kit'), { timeout: 30_000 }).toEqual([winner]);
+    const media = await a.page.evaluate((id) => window.mx.waitForMedia('kit', id, 0), winner);
+    expect(media.audioEnergy).toBeGreaterThan(0);
+  });
+
+  for (const invitee of [true, false]) {
+    test(`kit against MatrixCall ${invitee ? 'with' : 'without'} invitee ends with exactly one connected call`, async ({ browser }) => {
+      const { a: kit, b: element, roomId } = await twoPartiesInADm(browser);
+      await Promise.all([startKitIn(kit), startMatrixCallIn(element)]);
+      const [kitCall, elementCall] = await Promise.all([
+        kit.page.evaluate(([room, userId]) => window.mx.kitPlaceCall({ roomId: room, userId }, 'voice'), [roomId, element.user.userId] as const),
+        element.page.evaluate(([room, userId]) => window.mx.sdkPlaceCall(room, userId, 'voice'), [roomId, invitee ? kit.user.userId : undefined] as const),
+      ]);
+      const winner = kitCall < elementCall ? kitCall : elementCall;
+      if (!invitee && winner === kitCall) {
+        // Without invitee, matrix-js-sdk cannot see the glare: our call simply rings there, and the person
+        // answers it (the kit has already withdrawn MatrixCall's greater call with m.call.reject).
+        await expect.poll(() => element.page.evaluate(() => window.mx.sdkCallList()), { timeout: 30_000 }).toContainEqual({ callId: kitCall, state: 'ringing' });
+        await element.page.evaluate((id) => window.mx.sdkAction(id, 'answer-voice'), kitCall);
+      }
+      await expect.poll(() => liveCalls(kit, 'kit'), { timeout: 30_000 }).toEqual([winner]);
+      await expect.poll(() => liveCalls(element, 'sdk'), { timeout: 30_000 }).toEqual([winner]);
+      const media = await kit.page.evaluate((id) => window.mx.waitForMedia('kit', id, 0), winner);
+      expect(media.audioEnergy).toBeGreaterThan(0);
+    });
+  }
+});
+
+test.describe('the callee on two devices', () => {
+  async function calleeOnTwoDevices(browser: Browser): Promise<{ caller: CallParty; kitDevice: CallParty; otherDevice: CallParty; callId: string }> {
+    const { a: caller, b: kitDevice, roomId } = await twoPartiesInADm(browser);
+    const otherDevice = { user: await login(kitDevice.user), page: await openHarness(browser) };
+    await Promise.all([startMatrixCallIn(caller), startKitIn(kitDevice), startMatrixCallIn(otherDevice)]);
+    const callId = await caller.page.evaluate(([room, userId]) => window.mx.sdkPlaceCall(room, userId, 'voice'), [roomId, kitDevice.user.userId] as const);
+    expect(await kitDevice.page.evaluate(() => window.mx.kitNextIncoming())).toBe(callId);
+    expect(await otherDevice.page.evaluate(() => window.mx.sdkNextIncoming())).toBe(callId);
+    return { caller, kitDevice, otherDevice, callId };
+  }
+
+  test('the kit answers: the other device stops ringing and the call connects', async ({ browser }) => {
+    const { caller, kitDevice, otherDevice, callId } = await calleeOnTwoDevices(browser);
+    await kitDevice.page.evaluate((id) => window.mx.kitAction(id, 'answer-voice'), callId);
+    await kitDevice.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
+    await caller.page.evaluate((id) => window.mx.sdkWaitForState(id, 'connected'), callId);
+    await otherDevice.page.evaluate((id) => window.mx.sdkWaitForState(id, 'ended'), callId);
+    expect(await sdkSnapshot(otherDevice, callId)).toMatchObject({ state: 'ended' });
+  });
+
+  test('the other device answers: the kit stops ringing (answered elsewhere)', async ({ browser }) => {
+    const { caller, kitDevice, otherDevice, callId } = await calleeOnTwoDevices(browser);
+    await otherDevice.page.evaluate((id) => window.mx.sdkAction(id, 'answer-voice'), callId);
+    await caller.page.evaluate((id) => window.mx.sdkWaitForState(id, 'connected'), callId);
+    await expect.poll(() => kitSnapshot(kitDevice, callId)).toMatchObject({ phase: 'ended', endReason: 'answered_elsewhere' });
+    expect(await kitDevice.page.evaluate(() => window.mx.kitRingingCount())).toBe(0);
+  });
+
+  test('the other device declines: the kit stops ringing (declined elsewhere)', async ({ browser }) => {
+    const { caller, kitDevice, otherDevice, callId } = await calleeOnTwoDevices(browser);
+    await otherDevice.page.evaluate((id) => window.mx.sdkAction(id, 'reject'), callId);
+    await caller.page.evaluate((id) => window.mx.sdkWaitForState(id, 'ended'), callId);
+    await expect.poll(() => kitSnapshot(kitDevice, callId)).toMatchObject({ phase: 'ended' });
+    expect(['rejected_elsewhere', 'answered_elsewhere']).toContain((await kitSnapshot(kitDevice, callId)).endReason);
+  });
+});
+
+test.describe('in-call features against MatrixCall', () => {
+  test('hold and resume both ways', async ({ browser }) => {
+    const { kit, element, callId } = await connectedKitAndElement(browser, 'video');
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'hold'), callId);
+    // matrix-js-sdk's naming: "local on hold" means the other side put us on hold.
+    await expect.poll(() => sdkSnapshot(element, callId)).toMatchObject({ localOnHold: true });
+    expect(await kitSnapshot(kit, callId)).toMatchObject({ localOnHold: true });
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'resume'), callId);
+    await expect.poll(() => sdkSnapshot(element, callId)).toMatchObject({ localOnHold: false });
+
+    await element.page.evaluate((id) => window.mx.sdkAction(id, 'hold'), callId);
+    await expect.poll(() => kitSnapshot(kit, callId)).toMatchObject({ remoteOnHold: true });
+    await element.page.evaluate((id) => window.mx.sdkAction(id, 'resume'), callId);
+    await expect.poll(() => kitSnapshot(kit, callId)).toMatchObject({ remoteOnHold: false });
+    const media = await kit.page.evaluate((id) => window.mx.waitForMedia('kit', id, 10), callId);
+    expect(media.framesDecoded).toBeGreaterThanOrEqual(10);
+  });
+
+  test('mute flags travel both ways through stream metadata', async ({ browser }) => {
+    const { kit, element, callId } = await connectedKitAndElement(browser, 'video');
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'mute-mic'), callId);
+    await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ audioMuted: true, videoMuted: false });
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'mute-camera'), callId);
+    await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ audioMuted: true, videoMuted: true });
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'unmute-mic'), callId);
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'unmute-camera'), callId);
+    await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ audioMuted: false, videoMuted: false });
+
+    await element.page.evaluate((id) => window.mx.sdkAction(id, 'mute-mic'), callId);
+    await expect.poll(async () => (await kitSnapshot(kit, callId)).remoteFeeds[0]).toMatchObject({ audioMuted: true });
+    await element.page.evaluate((id) => window.mx.sdkAction(id, 'mute-camera'), callId);
+    await expect.poll(async () => (await kitSnapshot(kit, callId)).remoteFeeds[0]).toMatchObject({ videoMuted: true });
+  });
+
+  test('a voice call is upgraded to video by the kit: MatrixCall decodes the new video', async ({ browser }) => {
+    const { kit, element, callId } = await connectedKitAndElement(browser, 'voice');
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'upgrade'), callId);
+    await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ videoMuted: false });
+    const media = await element.page.evaluate((id) => window.mx.waitForMedia('sdk', id, 10), callId);
+    expect(media.framesDecoded).toBeGreaterThanOrEqual(10);
+    expect(await kitSnapshot(kit, callId)).toMatchObject({ kind: 'video', phase: 'connected' });
+  });
+
+  test('the kit shares its screen: MatrixCall sees a screenshare feed; and the other way round', async ({ browser }) => {
+    const { kit, element, callId } = await connectedKitAndElement(browser, 'video');
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'screenshare'), callId);
+    await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds.map((f) => f.purpose).sort()).toEqual(['m.screenshare', 'm.usermedia']);
+    expect(await kitSnapshot(kit, callId)).toMatchObject({ screensharing: true });
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'stop-screenshare'), callId);
+    await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds.map((f) => f.purpose)).toEqual(['m.usermedia']);
+
+    await element.page.evaluate((id) => window.mx.sdkAction(id, 'screenshare'), callId);
+    await expect.poll(async () => (await kitSnapshot(kit, callId)).remoteFeeds.map((f) => f.purpose).sort()).toEqual(['m.screenshare', 'm.usermedia']);
+  });
+});
