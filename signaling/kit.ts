@@ -7,9 +7,14 @@ import type { CallHandle, CallKind } from './voip/types.js';
 import { createMediaDevicesStore, type MediaDevicesStore } from './media/index.js';
 
 export type CallKitOptions = CallManagerOptions & (
-  | { credentials: MatrixCredentials; client?: undefined }
+  | {
+      credentials: MatrixCredentials;
+      client?: undefined;
+      /** End-to-end encryption for encrypted rooms (default on); see MatrixSessionOptions. */
+      encryption?: boolean;
+    }
   /** A matrix-js-sdk client your app already runs (its own VoIP handling should be off: `disableVoip: true`). */
-  | { client: MatrixClient; credentials?: undefined }
+  | { client: MatrixClient; credentials?: undefined; encryption?: undefined }
 );
 
 export interface CallKit {
@@ -30,7 +35,9 @@ export interface CallKit {
  * machinery load here, on first use, not when the package is imported.
  */
 export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
-  const session = options.client ? createMatrixSession({ client: options.client }) : createMatrixSession({ credentials: options.credentials });
+  const session = options.client
+    ? createMatrixSession({ client: options.client })
+    : createMatrixSession({ credentials: options.credentials, encryption: options.encryption ?? true });
   const [client, { JsSdkMatrixPort }, { CallManager }] = await Promise.all([
     session.start(),
     import('./matrix/js-sdk-port.js'),

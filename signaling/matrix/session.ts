@@ -21,9 +21,17 @@ export interface MatrixCredentials {
 }
 
 export type MatrixSessionOptions =
-  | { credentials: MatrixCredentials; client?: undefined }
+  | {
+      credentials: MatrixCredentials;
+      client?: undefined;
+      /**
+       * Start matrix-js-sdk's Rust crypto (its WebAssembly loads here, not at import), so events in
+       * encrypted rooms go out and come in encrypted. Keys are kept in IndexedDB per user and device.
+       */
+      encryption?: boolean;
+    }
   /** A client the host app already runs; the session neither starts nor stops its sync. */
-  | { client: MatrixClient; credentials?: undefined };
+  | { client: MatrixClient; credentials?: undefined; encryption?: undefined };
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');
 
@@ -128,6 +136,13 @@ export class MatrixSession implements ReadableStore<MatrixSessionSnapshot> {
       });
     }
     const client = this.matrixClient;
+    if (this.ownsClient && this.options.encryption && !client.getCrypto()) {
+      try {
+        await client.initRustCrypto();
+      } catch (error) {
+        throw new MxError('INVALID_CONFIGURATION', `End-to-end encryption could not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    }
     const online = new Promise<void>((resolve, reject) => {
       const onSync = (state: SyncState, _previous: SyncState | null, data?: { error?: Error }): void => {
         switch (state) {

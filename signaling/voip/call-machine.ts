@@ -258,10 +258,14 @@ class Builder {
 function endLocally(state: CallMachineState, reason: CallEndReason): Transition {
   const b = new Builder(state);
   if (state.direction === 'inbound' && !peerKnowsOurSide(state)) {
-    // Declining before answering: m.call.reject stops every device of ours from ringing, and a
-    // matrix-js-sdk caller ignores a hangup from a party it has not chosen. Legacy peers only know hangup.
-    if (state.peerVersion === 0) b.send('m.call.hangup', buildHangup({ ...b.ids, reason: 'user_hangup' }));
-    else b.send('m.call.reject', buildReject(b.ids));
+    // A device that failed to capture media or to answer has not decided for the person: it goes quiet and
+    // their other devices keep ringing (the spec's "ignore", and what matrix-js-sdk does).
+    if (reason !== 'user_media_failed' && reason !== 'unknown_error') {
+      // Declining before answering: m.call.reject stops every device of ours from ringing, and a
+      // matrix-js-sdk caller ignores a hangup from a party it has not chosen. Legacy peers only know hangup.
+      if (state.peerVersion === 0) b.send('m.call.hangup', buildHangup({ ...b.ids, reason: isHangupReason(reason) ? reason : 'user_hangup' }));
+      else b.send('m.call.reject', buildReject(b.ids));
+    }
   } else if (peerKnowsOurSide(state)) {
     b.flushCandidates();
     b.send('m.call.hangup', buildHangup({ ...b.ids, reason: isHangupReason(reason) ? reason : 'user_hangup' }));
@@ -468,7 +472,8 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
 
     case 'set_screensharing':
       if (state.phase !== 'connected' && state.phase !== 'connecting') return ignored(state, `screen sharing while ${state.phase}`);
-      if (state.peerVersion === 0) return ignored(state, 'a legacy peer cannot renegotiate for a screen share');
+      // Without metadata the screen replaces the camera track, which needs no renegotiation on a video call.
+      if (state.peerVersion === 0 && state.kind !== 'video') return ignored(state, 'a legacy peer cannot renegotiate for a screen share');
       if (state.screensharing === event.enabled) return b.done();
       return b.effect({ type: 'set_screensharing', enabled: event.enabled, singleStream: !state.peerSupportsMetadata }).done();
 

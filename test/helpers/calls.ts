@@ -1,5 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
-import type { KitTestOptions } from '../e2e/pages/harness.js';
+import type { ClientTestOptions, KitTestOptions } from '../e2e/pages/harness.js';
 import { openHarness } from './pages.js';
 import { loadStack } from './stack.js';
 import { createDirectRoom, registerUser, type TestUser } from './synapse.js';
@@ -25,6 +25,6 @@ export async function startKitIn(party: CallParty, options: KitTestOptions = {})
   await party.page.evaluate(([credentials, opts]) => window.mx.startKit(credentials, opts), [credentialsOf(party.user), options] as const);
 }
 
-export async function startMatrixCallIn(party: CallParty): Promise<void> {
-  await party.page.evaluate((credentials) => window.mx.startSdkVoip(credentials), credentialsOf(party.user));
+export async function startMatrixCallIn(party: CallParty, options: ClientTestOptions = {}): Promise<void> {
+  await party.page.evaluate(([credentials, opts]) => window.mx.startSdkVoip(credentials, opts), [credentialsOf(party.user), options] as const);
 }

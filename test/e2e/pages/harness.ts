@@ -21,14 +21,23 @@ function requireClient(): sdk.MatrixClient {
 }
 
 /** Starts matrix-js-sdk for one user and resolves once the first sync is processed. */
-async function startClient(credentials: PageCredentials): Promise<string> {
+export interface ClientTestOptions {
+  /** Start Rust crypto, for encrypted rooms. */
+  encryption?: boolean;
+  /** MatrixCall only: relay every call through TURN. */
+  forceTURN?: boolean;
+}
+
+async function startClient(credentials: PageCredentials, options: ClientTestOptions = {}): Promise<string> {
   client = sdk.createClient({
     baseUrl: credentials.homeserverUrl,
     accessToken: credentials.accessToken,
     userId: credentials.userId,
     deviceId: credentials.deviceId,
+    forceTURN: options.forceTURN ?? false,
   });
   const started = client;
+  if (options.encryption) await started.initRustCrypto();
   const prepared = new Promise<void>((resolve, reject) => {
     started.on(sdk.ClientEvent.Sync, (state) => {
       if (state === sdk.SyncState.Prepared) resolve();
@@ -217,7 +226,7 @@ function kitCall(callId: string): kit.CallHandle {
   return call;
 }
 
-export type KitTestOptions = Pick<kit.CallManagerOptions, 'relayOnly' | 'inviteLifetimeMs' | 'whenBusy'>;
+export type KitTestOptions = Pick<kit.CallManagerOptions, 'relayOnly' | 'inviteLifetimeMs' | 'whenBusy'> & { encryption?: boolean };
 
 async function startKit(credentials: PageCredentials, options: KitTestOptions = {}): Promise<string> {
   callKit = await kit.createCallKit({ credentials, ...options });
@@ -321,8 +330,8 @@ const sdkCalls = new Map<string, MatrixCall>();
 const incomingSdkCalls: MatrixCall[] = [];
 
 /** Starts a matrix-js-sdk client with its own VoIP stack on, as Element Web runs it. */
-async function startSdkVoip(credentials: PageCredentials): Promise<string> {
-  await startClient(credentials);
+async function startSdkVoip(credentials: PageCredentials, options: ClientTestOptions = {}): Promise<string> {
+  await startClient(credentials, options);
   voipClient = requireClient();
   voipClient.on(CallEventHandlerEvent.Incoming, (call: MatrixCall) => {
     call.on(CallEvent.Error, (error) => console.error(`MatrixCall error: ${error.message}`));
@@ -447,6 +456,21 @@ async function waitForMedia(which: 'kit' | 'sdk', callId: string, minFrames: num
   }
 }
 
+/** The candidate types of the selected ICE pair, local and remote ('host', 'srflx', 'relay'). */
+async function selectedCandidateTypes(which: 'kit' | 'sdk', callId: string): Promise<{ local: string | undefined; remote: string | undefined }> {
+  const pc = which === 'kit' ? (kitCall(callId) as unknown as { peerConnection?: RTCPeerConnection }).peerConnection : sdkCall(callId).peerConn;
+  const result: { local: string | undefined; remote: string | undefined } = { local: undefined, remote: undefined };
+  if (!pc) return result;
+  const stats = await pc.getStats();
+  stats.forEach((report: RTCStats & Record<string, unknown>) => {
+    if (report.type !== 'transport' || typeof report.selectedCandidatePairId !== 'string') return;
+    const pair = stats.get(report.selectedCandidatePairId) as RTCIceCandidatePairStats | undefined;
+    result.local = (stats.get(pair?.localCandidateId ?? '') as { candidateType?: string } | undefined)?.candidateType;
+    result.remote = (stats.get(pair?.remoteCandidateId ?? '') as { candidateType?: string } | undefined)?.candidateType;
+  });
+  return result;
+}
+
 async function debugStats(which: 'kit' | 'sdk', callId: string): Promise<unknown> {
   const pc = which === 'kit' ? (kitCall(callId) as unknown as { peerConnection?: RTCPeerConnection }).peerConnection : sdkCall(callId).peerConn;
   if (!pc) return 'no pc';
@@ -461,6 +485,7 @@ async function debugStats(which: 'kit' | 'sdk', callId: string): Promise<unknown
 
 const harness = {
   debugStats,
+  selectedCandidateTypes,
   startKit,
   kitPlaceCall,
   kitNextIncoming,
