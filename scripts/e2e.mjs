@@ -6,7 +6,7 @@
 //   node scripts/e2e.mjs [playwright test args…]
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, describeError, provision } from './stack.mjs';
+import { ROOT, StackError, describeError, provision } from './stack.mjs';
 
 const NETNS_SETUP = [
   'set -e',
@@ -21,16 +21,22 @@ function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
 
+// unshare and ip make the namespace; nft drops media packets inside it for the network-loss test.
+const NETNS_TOOLS = { unshare: 'util-linux', ip: 'iproute2', nft: 'nftables' };
+
 function ensureNetnsTools() {
-  if (has('unshare') && has('ip')) return;
+  const missing = Object.entries(NETNS_TOOLS).filter(([command]) => !has(command));
+  if (missing.length === 0) return;
   const isRoot = process.getuid?.() === 0;
   if (isRoot && has('apt-get')) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-    spawnSync('apt-get', ['install', '-y', 'iproute2', 'util-linux'], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', ...missing.map(([, pkg]) => pkg)], { stdio: 'inherit', env });
   }
-  if (!has('unshare') || !has('ip')) {
-    throw new Error('e2e: "unshare" (util-linux) and "ip" (iproute2) are needed to make the private network namespace');
+  const still = missing.filter(([command]) => !has(command));
+  if (still.length > 0) {
+    throw new StackError('e2e tools', `${still.map(([command, pkg]) => `${command} (${pkg})`).join(', ')} not installed`,
+      'install them, or run the tests as root on Debian/Ubuntu so they are installed for you');
   }
 }
 

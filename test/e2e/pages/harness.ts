@@ -471,6 +471,12 @@ async function selectedCandidateTypes(which: 'kit' | 'sdk', callId: string): Pro
   return result;
 }
 
+/** The ICE username fragment in use: a new one after every ICE restart. */
+function localIceUfrag(which: 'kit' | 'sdk', callId: string): string | undefined {
+  const pc = which === 'kit' ? (kitCall(callId) as unknown as { peerConnection?: RTCPeerConnection }).peerConnection : sdkCall(callId).peerConn;
+  return /a=ice-ufrag:(\S+)/.exec(pc?.localDescription?.sdp ?? '')?.[1];
+}
+
 async function debugStats(which: 'kit' | 'sdk', callId: string): Promise<unknown> {
   const pc = which === 'kit' ? (kitCall(callId) as unknown as { peerConnection?: RTCPeerConnection }).peerConnection : sdkCall(callId).peerConn;
   if (!pc) return 'no pc';
@@ -486,6 +492,7 @@ async function debugStats(which: 'kit' | 'sdk', callId: string): Promise<unknown
 const harness = {
   debugStats,
   selectedCandidateTypes,
+  localIceUfrag,
   startKit,
   kitPlaceCall,
   kitNextIncoming,
