@@ -4,6 +4,7 @@
 // 127.20.0.1/32: every packet stays inside 127.0.0.0/8 and nothing of the test reaches another address.
 //
 //   node scripts/e2e.mjs [playwright test args…]
+//   node scripts/e2e.mjs --exec CMD [ARGS…]     any command against the same stack (the benchmarks)
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, StackError, describeError, provision } from './stack.mjs';
