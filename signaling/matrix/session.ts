@@ -138,7 +138,9 @@ export class MatrixSession implements ReadableStore<MatrixSessionSnapshot> {
     const client = this.matrixClient;
     if (this.ownsClient && this.options.encryption && !client.getCrypto()) {
       try {
-        await client.initRustCrypto();
+        // One store per account and device: a page may hold several sessions (the demo does), and the
+        // SDK's default store name is shared by all of them.
+        await client.initRustCrypto({ cryptoDatabasePrefix: `matrix-call-kit:${client.getUserId() ?? ''}:${client.getDeviceId() ?? ''}` });
       } catch (error) {
         throw new MxError('INVALID_CONFIGURATION', `End-to-end encryption could not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }

@@ -93,6 +93,8 @@ export type CallMachineEvent =
   | { type: 'upgrade_to_video' }
   // Reports from the peer-connection driver
   | { type: 'media_ready' }
+  /** The invite's offer is set as the remote description: an inbound call may ring now. */
+  | { type: 'remote_offer_applied' }
   | { type: 'media_failed'; message: string }
   | { type: 'offer_ready'; description: SessionDescription; metadata: SdpStreamMetadata }
   | { type: 'answer_ready'; description: SessionDescription; metadata: SdpStreamMetadata }
@@ -273,6 +275,11 @@ function endLocally(state: CallMachineState, reason: CallEndReason): Transition 
   return b.end(reason, 'local').done();
 }
 
+/** An inbound call whose invite arrived but whose offer is not applied yet (so it does not ring yet). */
+function inviteBeingApplied(state: CallMachineState): boolean {
+  return state.direction === 'inbound' && state.phase === 'fledgling' && state.peerVersion !== undefined;
+}
+
 function fromChosenPeer(state: CallMachineState, event: RemoteEnvelope): boolean {
   if (event.sender !== state.peerUserId) return false;
   // Legacy peers have no party ids: the user is all there is to match.
@@ -291,10 +298,10 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       return b.set({ phase: 'wait_local_media', kind: event.kind }).effect({ type: 'acquire_media', kind: event.kind }).done();
 
     case 'remote_invite':
-      if (state.phase !== 'fledgling' || state.direction !== 'inbound') return ignored(state, 'invite: the call already exists');
+      if (state.phase !== 'fledgling' || state.direction !== 'inbound' || state.peerVersion !== undefined) return ignored(state, 'invite: the call already exists');
+      // It rings once the offer is applied (remote_offer_applied): an offer WebRTC refuses never rings.
       return b
         .set({
-          phase: 'ringing',
           peerPartyId: event.partyId,
           peerVersion: event.version,
           peerSupportsMetadata: event.metadata !== undefined,
@@ -304,8 +311,13 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
         .startTimer('ring', event.remainingMs)
         .done();
 
+    case 'remote_offer_applied':
+      if (!inviteBeingApplied(state)) return b.done();
+      return b.set({ phase: 'ringing' }).done();
+
     case 'answer':
-      if (state.phase !== 'ringing') return ignored(state, `answer: the call is ${state.phase}, not ringing`);
+      // Glare answers the incoming call at once, before its offer is applied; the driver runs effects in order.
+      if (state.phase !== 'ringing' && !inviteBeingApplied(state)) return ignored(state, `answer: the call is ${state.phase}, not ringing`);
       return b.cancelTimer('ring').set({ phase: 'wait_local_media', kind: event.kind }).effect({ type: 'acquire_media', kind: event.kind }).done();
 
     case 'media_ready':
@@ -357,7 +369,7 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
 
     case 'remote_answer': {
       if (state.direction === 'inbound') {
-        if (event.sender === state.ourUserId && state.phase === 'ringing') return b.end('answered_elsewhere', 'remote').done();
+        if (event.sender === state.ourUserId && (state.phase === 'ringing' || inviteBeingApplied(state))) return b.end('answered_elsewhere', 'remote').done();
         return ignored(state, 'answer on an inbound call');
       }
       if (event.sender !== state.peerUserId) return ignored(state, `answer from ${event.sender}, who was not invited`);
@@ -390,7 +402,7 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
 
     case 'remote_reject':
       if (event.sender === state.ourUserId && state.direction === 'inbound') {
-        if (state.phase !== 'ringing') return ignored(state, 'reject from our other device after we answered');
+        if (state.phase !== 'ringing' && !inviteBeingApplied(state)) return ignored(state, 'reject from our other device after we answered');
         return b.end('rejected_elsewhere', 'remote').done();
       }
       if (state.direction !== 'outbound' || event.sender !== state.peerUserId) return ignored(state, `reject from ${event.sender} is not for us`);
@@ -484,7 +496,8 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       return b.effect({ type: 'upgrade_to_video' }).done();
 
     case 'reject':
-      if (state.phase !== 'ringing') return ignored(state, `reject while ${state.phase}`);
+      // Glare and busy handling decline an incoming call at once, before its offer is applied.
+      if (state.phase !== 'ringing' && !inviteBeingApplied(state)) return ignored(state, `reject while ${state.phase}`);
       return endLocally(state, 'rejected');
 
     case 'hangup':
@@ -543,7 +556,7 @@ function timerTransition(b: Builder, state: CallMachineState, name: TimerName): 
       return endLocally(b.state, 'invite_timeout');
     case 'ring':
       // The invite expired unanswered: end quietly, as the caller ends its side itself.
-      if (state.phase !== 'ringing') return b.done();
+      if (state.phase !== 'ringing' && !inviteBeingApplied(state)) return b.done();
       return b.end('invite_timeout', 'remote').done();
     case 'candidates':
       return canSendCandidates(state) ? b.flushCandidates().done() : b.done();

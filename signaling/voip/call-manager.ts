@@ -46,6 +46,8 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
   private readonly log: Logger;
   private readonly turn: TurnCredentials;
   private readonly detach: (() => void)[] = [];
+  /** Inbound calls that got past their invite (rang, or were answered in glare); the others are not shown. */
+  private readonly shown = new WeakSet<Call>();
 
   constructor(private readonly port: MatrixPort, private readonly options: CallManagerOptions = {}) {
     this.log = options.log ?? consoleLogger('voip');
@@ -123,7 +125,10 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
   }
 
   private publish(): void {
-    const calls = [...this.calls.values()];
+    for (const call of this.calls.values()) {
+      if (!['fledgling', 'ended'].includes(call.getSnapshot().phase)) this.shown.add(call);
+    }
+    const calls = [...this.calls.values()].filter((call) => call.state.direction === 'outbound' || this.shown.has(call));
     this.store.set({ calls, ringing: calls.filter((call) => call.getSnapshot().phase === 'ringing') });
   }
 
@@ -141,14 +146,22 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
         this.log.info(`dropped ${event.type} ${event.eventId} from ${event.sender}: ${result.reason}`);
         continue;
       }
-      if (event.sender === this.port.userId && result.value.partyId === this.port.deviceId) continue; // our own echo
+      if (event.sender === this.port.userId && result.value.partyId === this.port.deviceId) {
+        this.log.debug(`dropped ${event.type} ${event.eventId}: our own echo`);
+        continue;
+      }
       for (const warning of result.value.warnings) this.log.debug(`${event.type} ${event.eventId}: ${warning}`);
       parsed.push({ event, parsed: result.value });
     }
-    // An invite answered, rejected or hung up within the same batch never rings.
-    const settled = new Set(parsed.filter(({ parsed: p }) => ['m.call.answer', 'm.call.hangup', 'm.call.reject'].includes(p.type)).map(({ parsed: p }) => p.callId));
+    // An invite answered, rejected or hung up within the same batch never rings: hung up by its caller, or
+    // answered or rejected by another device of ours (or answered by anyone, when it names no invitee).
+    const settles = (invite: { event: InboundRoomEvent; parsed: InboundCallEvent }): boolean => invite.parsed.type === 'm.call.invite' &&
+      parsed.some(({ event: e, parsed: p }) => p.callId === invite.parsed.callId && e.roomId === invite.event.roomId && (
+        (p.type === 'm.call.hangup' && e.sender === invite.event.sender && p.partyId === invite.parsed.partyId) ||
+        ((p.type === 'm.call.answer' || p.type === 'm.call.reject') && e.sender === this.port.userId) ||
+        (p.type === 'm.call.answer' && invite.parsed.type === 'm.call.invite' && invite.parsed.invitee === undefined && e.sender !== invite.event.sender)));
     for (const item of parsed) {
-      if (item.parsed.type === 'm.call.invite' && settled.has(item.parsed.callId) && !this.calls.has(item.parsed.callId)) {
+      if (item.parsed.type === 'm.call.invite' && !this.calls.has(item.parsed.callId) && settles(item)) {
         this.log.info(`invite ${item.parsed.callId} was settled in the same sync batch: not ringing`);
         this.ended.add(item.parsed.callId);
         continue;
@@ -174,6 +187,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     }
     if (!call) {
       if (parsed.type === 'm.call.candidates') {
+        this.log.debug(`m.call.candidates ${event.eventId} for unknown call ${parsed.callId} from ${event.sender}: held until its invite arrives`);
         this.early.set(parsed.callId, [...(this.early.get(parsed.callId) ?? []), { event, parsed }].slice(-50));
         return;
       }
@@ -185,6 +199,10 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     }
     if (event.roomId !== call.roomId) {
       this.log.warn(`${parsed.type} for call ${parsed.callId} arrived in ${event.roomId}, not the call's room: dropped`);
+      return;
+    }
+    if (parsed.type === 'm.call.negotiate' && parsed.lifetime !== undefined && event.ageMs > parsed.lifetime) {
+      this.log.info(`m.call.negotiate ${event.eventId} for call ${parsed.callId} expired (${event.ageMs} ms old, lifetime ${parsed.lifetime} ms): dropped`);
       return;
     }
     const machineEvent = toMachineEvent(event, parsed);
@@ -201,8 +219,9 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     const remainingMs = invite.lifetime - event.ageMs;
     if (remainingMs < RING_GRACE_MS) return drop(`expired (${Math.round(event.ageMs / 1000)}s old, lifetime ${Math.round(invite.lifetime / 1000)}s)`);
     const room = this.port.room(event.roomId);
-    if (room && !room.joinedMembers.includes(event.sender)) return drop('the sender is not in the room');
-    if (room?.joinRule === 'public' && !this.options.ringInPublicRooms) return drop('the room is public');
+    if (!room) return drop(`the room ${event.roomId} is unknown here`);
+    if (!room.joinedMembers.includes(event.sender)) return drop('the sender is not in the room');
+    if (room.joinRule === 'public' && !this.options.ringInPublicRooms) return drop('the room is public');
 
     const glare = [...this.calls.values()].find((existing) =>
       existing.roomId === event.roomId &&
@@ -266,7 +285,6 @@ function toMachineEvent(event: InboundRoomEvent, parsed: InboundCallEvent): Call
     case 'm.call.hangup':
       return { ...envelope, type: 'remote_hangup', reason: parsed.reason };
     case 'm.call.negotiate':
-      if (parsed.lifetime !== undefined && event.ageMs > parsed.lifetime) return undefined;
       return { ...envelope, type: 'remote_negotiate', description: parsed.description, metadata: parsed.streamMetadata };
     case 'm.call.candidates':
       return { ...envelope, type: 'remote_candidates', candidates: parsed.candidates };

@@ -197,6 +197,7 @@ export class PeerConnectionDriver {
     }
     await pc.setRemoteDescription({ type: remote.type, sdp: remote.sdp });
     await this.flushRemoteCandidates(pc);
+    if (remote.type === 'offer' && !this.initialNegotiationDone) this.options.report({ type: 'remote_offer_applied' });
     if (remote.type === 'answer') this.initialNegotiationDone = true;
     if (remote.type === 'offer' && this.initialNegotiationDone) {
       await pc.setLocalDescription();

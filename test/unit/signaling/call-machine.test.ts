@@ -100,6 +100,7 @@ const ev = {
   screenshare: (enabled: boolean): EventOf<'set_screensharing'> => ({ type: 'set_screensharing', enabled }),
   upgrade: (): EventOf<'upgrade_to_video'> => ({ type: 'upgrade_to_video' }),
   mediaReady: (): EventOf<'media_ready'> => ({ type: 'media_ready' }),
+  offerApplied: (): EventOf<'remote_offer_applied'> => ({ type: 'remote_offer_applied' }),
   mediaFailed: (): EventOf<'media_failed'> => ({ type: 'media_failed', message: 'NotAllowedError: Permission denied' }),
   offerReady: (): EventOf<'offer_ready'> => ({ type: 'offer_ready', description: OFFER, metadata: METADATA }),
   answerReady: (): EventOf<'answer_ready'> => ({ type: 'answer_ready', description: ANSWER, metadata: METADATA }),
@@ -166,6 +167,7 @@ const ONE_OF_EACH: { readonly [K in EventType]: EventOf<K> } = {
   local_media_changed: ev.localMedia('video', true),
   driver_failed: ev.driverFailed(),
   remote_invite: ev.remoteInvite(),
+  remote_offer_applied: ev.offerApplied(),
   remote_answer: ev.remoteAnswer(),
   remote_select_answer: ev.remoteSelectAnswer(PEER_OTHER_PARTY),
   remote_reject: ev.remoteReject(),
@@ -200,9 +202,9 @@ const OUTBOUND_STEPS: readonly (readonly [LivePhase, (legacy: boolean) => CallMa
   ['connecting', (legacy) => ev.remoteAnswer(legacy ? v0() : v1())],
   ['connected', () => ev.ice('connected')],
 ];
-const INBOUND_STEPS: readonly (readonly [LivePhase, (legacy: boolean) => CallMachineEvent | undefined])[] = [
+const INBOUND_STEPS: readonly (readonly [LivePhase, (legacy: boolean) => CallMachineEvent | readonly CallMachineEvent[] | undefined])[] = [
   ['fledgling', () => undefined],
-  ['ringing', (legacy) => ev.remoteInvite(legacy ? v0() : v1())],
+  ['ringing', (legacy) => [ev.remoteInvite(legacy ? v0() : v1()), ev.offerApplied()]],
   ['wait_local_media', () => ev.answer()],
   ['create_answer', () => ev.mediaReady()],
   ['connecting', () => ev.answerReady()],
@@ -229,8 +231,7 @@ function at(direction: CallDirection, phase: CallPhase, options: AtOptions = {})
   const legacy = options.legacy ?? false;
   const events = steps
     .slice(0, index + 1)
-    .map(([, make]) => make(legacy))
-    .filter((event): event is CallMachineEvent => event !== undefined);
+    .flatMap(([, make]) => make(legacy) ?? []);
   if (phase === 'ended') events.push(ev.hangup());
   const then = options.then ?? [];
   const label = `${direction}${legacy ? ' (v0 peer)' : ''} ${phase}${then.length > 0 ? ` +${then.map((e) => e.type).join('+')}` : ''}`;
@@ -683,11 +684,11 @@ describe('call machine', () => {
       },
       { name: 'offer_ready when not creating an offer is ignored', from: at('outbound', 'invite_sent'), event: ev.offerReady(), expect: { ignored: true } },
       {
-        name: 'remote_invite rings: applies the offer politely, starts the ring timer for what is left of the lifetime',
+        name: 'remote_invite applies the offer politely and starts the ring timer for what is left of the lifetime; it rings once the offer is applied',
         from: at('inbound', 'fledgling'),
         event: ev.remoteInvite(v1(), { remainingMs: 41_500, kind: 'voice' }),
         expect: {
-          phase: 'ringing',
+          phase: 'fledgling',
           effects: ['apply_remote_description', 'start_timer'],
           sends: [],
           starts: [['ring', 41_500]],
@@ -699,13 +700,49 @@ describe('call machine', () => {
         name: 'remote_invite without sdp_stream_metadata: the peer does not support it',
         from: at('inbound', 'fledgling'),
         event: ev.remoteInvite(v1(), { metadata: undefined }),
-        expect: { phase: 'ringing', state: { peerSupportsMetadata: false } },
+        expect: { phase: 'fledgling', state: { peerSupportsMetadata: false } },
       },
       {
         name: 'remote_invite from a v0 caller: no party id, version 0',
         from: at('inbound', 'fledgling'),
         event: ev.remoteInvite(v0()),
-        expect: { phase: 'ringing', state: { peerPartyId: undefined, peerVersion: 0, peerSupportsMetadata: false } },
+        expect: { phase: 'fledgling', state: { peerPartyId: undefined, peerVersion: 0, peerSupportsMetadata: false } },
+      },
+      {
+        name: 'the invite\'s offer applied: the call rings',
+        from: at('inbound', 'fledgling', { then: [ev.remoteInvite()] }),
+        event: ev.offerApplied(),
+        expect: { phase: 'ringing', effects: [], sends: [] },
+      },
+      {
+        name: 'an offer applied with no invite (a new call) changes nothing',
+        from: at('inbound', 'fledgling'),
+        event: ev.offerApplied(),
+        expect: { phase: 'fledgling', effects: [] },
+      },
+      {
+        name: 'an offer applied again while ringing changes nothing',
+        from: at('inbound', 'ringing'),
+        event: ev.offerApplied(),
+        expect: { phase: 'ringing', effects: [] },
+      },
+      {
+        name: 'a second invite before the first offer is applied is ignored',
+        from: at('inbound', 'fledgling', { then: [ev.remoteInvite()] }),
+        event: ev.remoteInvite(v1(PEER_OTHER_PARTY)),
+        expect: { ignored: true },
+      },
+      {
+        name: 'glare answers an invite before its offer is applied: media is acquired at once',
+        from: at('inbound', 'fledgling', { then: [ev.remoteInvite()] }),
+        event: ev.answer(),
+        expect: { phase: 'wait_local_media', effects: ['cancel_timer', 'acquire_media'] },
+      },
+      {
+        name: 'busy declines an invite before its offer is applied with m.call.reject',
+        from: at('inbound', 'fledgling', { then: [ev.remoteInvite()] }),
+        event: ev.reject(),
+        expect: { phase: 'ended', endReason: 'rejected', sends: ['m.call.reject'] },
       },
       { name: 'a second remote_invite for the same call is ignored', from: at('inbound', 'ringing'), event: ev.remoteInvite(v1(PEER_OTHER_PARTY)), expect: { ignored: true } },
       { name: 'remote_invite on an outbound call is ignored (glare is the manager\'s business)', from: at('outbound', 'invite_sent'), event: ev.remoteInvite(), expect: { ignored: true } },

@@ -1,0 +1,169 @@
+// An in-memory MatrixPort for unit tests of the call manager's routing: rooms are configured by the test,
+// inbound sync batches are pushed with deliver(), and everything sent is recorded instead of leaving.
+import type { Logger } from '../../signaling/log.js';
+import type { InboundRoomEvent, MatrixPort, Membership, RoomInfo, TurnServerCredentials } from '../../signaling/matrix/port.js';
+
+export interface FakeRoom {
+  readonly roomId: string;
+  /** `m.room.join_rules`; undefined as when the state event is missing. */
+  joinRule?: string | undefined;
+  joinedMembers: string[];
+  encrypted?: boolean;
+  displayNames?: Record<string, string>;
+}
+
+export interface SentEvent {
+  readonly roomId: string;
+  readonly type: string;
+  readonly content: Record<string, unknown>;
+}
+
+/** An inbound event as a test writes it: only type, sender and content are needed. */
+export type FakeInboundEvent = Partial<InboundRoomEvent> & Pick<InboundRoomEvent, 'type' | 'sender'> & { content: unknown };
+
+export class FakeMatrixPort implements MatrixPort {
+  readonly sent: SentEvent[] = [];
+  /** Every event delivered so far, as the listeners saw it. */
+  readonly delivered: InboundRoomEvent[] = [];
+  /** The default room of deliver() when an event names none. */
+  defaultRoomId: string | undefined;
+  /** When set, sendEvent rejects with it (a homeserver that refuses or is unreachable). */
+  sendFailure: Error | undefined;
+  private readonly rooms = new Map<string, FakeRoom>();
+  private readonly batchListeners = new Set<(events: readonly InboundRoomEvent[]) => void>();
+  private readonly membershipListeners = new Set<(roomId: string, userId: string, membership: Membership) => void>();
+  private nextEventNumber = 1;
+
+  constructor(
+    readonly userId: string,
+    readonly deviceId: string,
+    rooms: readonly FakeRoom[] = [],
+  ) {
+    for (const room of rooms) this.setRoom(room);
+    this.defaultRoomId = rooms[0]?.roomId;
+  }
+
+  setRoom(room: FakeRoom): void {
+    this.rooms.set(room.roomId, { ...room, joinedMembers: [...room.joinedMembers] });
+  }
+
+  /** Changes a membership and tells listeners, as a sync carrying an m.room.member event would. */
+  setMembership(roomId: string, userId: string, membership: Membership): void {
+    const room = this.rooms.get(roomId);
+    if (room) {
+      room.joinedMembers = room.joinedMembers.filter((member) => member !== userId);
+      if (membership === 'join') room.joinedMembers.push(userId);
+    }
+    for (const listener of [...this.membershipListeners]) listener(roomId, userId, membership);
+  }
+
+  /**
+   * Delivers one sync batch to every listener, synchronously, filling in an event id, the default room,
+   * an age of 0 and `encrypted: false` where the test gave none. Returns the events as delivered.
+   * Whatever a listener throws reaches the caller, so a test can tell.
+   */
+  deliver(events: readonly FakeInboundEvent[]): InboundRoomEvent[] {
+    const batch = events.map((event): InboundRoomEvent => {
+      const roomId = event.roomId ?? this.defaultRoomId;
+      if (roomId === undefined) throw new Error('FakeMatrixPort.deliver: no roomId and no default room');
+      return {
+        eventId: event.eventId ?? `$fake${this.nextEventNumber++}`,
+        type: event.type,
+        roomId,
+        sender: event.sender,
+        content: event.content,
+        ageMs: event.ageMs ?? 0,
+        encrypted: event.encrypted ?? false,
+      };
+    });
+    this.delivered.push(...batch);
+    for (const listener of [...this.batchListeners]) listener(batch);
+    return batch;
+  }
+
+  sendEvent(roomId: string, type: string, content: Record<string, unknown>): Promise<void> {
+    this.sent.push({ roomId, type, content });
+    return this.sendFailure ? Promise.reject(this.sendFailure) : Promise.resolve();
+  }
+
+  onCallEventBatch(listener: (events: readonly InboundRoomEvent[]) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
+  }
+
+  onMembershipChange(listener: (roomId: string, userId: string, membership: Membership) => void): () => void {
+    this.membershipListeners.add(listener);
+    return () => this.membershipListeners.delete(listener);
+  }
+
+  /** How many listeners are attached (a disposed manager leaves none). */
+  get listenerCount(): number {
+    return this.batchListeners.size + this.membershipListeners.size;
+  }
+
+  turnServer(): Promise<TurnServerCredentials | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  room(roomId: string): RoomInfo | undefined {
+    const room = this.rooms.get(roomId);
+    if (!room) return undefined;
+    return {
+      roomId,
+      joinRule: room.joinRule,
+      joinedMembers: [...room.joinedMembers],
+      encrypted: room.encrypted ?? false,
+      displayName: (userId) => room.displayNames?.[userId],
+      avatarUrl: () => undefined,
+    };
+  }
+
+  /** The first configured room both of us are joined to, with no one else; there is no room creation. */
+  directRoomWith(userId: string): Promise<string> {
+    for (const room of this.rooms.values()) {
+      const members = new Set(room.joinedMembers);
+      if (members.size === 2 && members.has(this.userId) && members.has(userId)) return Promise.resolve(room.roomId);
+    }
+    return Promise.reject(new Error(`FakeMatrixPort: no DM with ${userId}`));
+  }
+}
+
+export type LogLevel = keyof Logger;
+
+export interface LogLine {
+  readonly level: LogLevel;
+  /** The message followed by its details, each turned into text. */
+  readonly text: string;
+}
+
+export interface CapturingLogger extends Logger {
+  readonly lines: LogLine[];
+  /** Lines logged since `mark` (an index into `lines`, e.g. a previous `lines.length`). */
+  since(mark: number): LogLine[];
+}
+
+/** A Logger that keeps every line, for asserting that a drop was logged with its reason. */
+export function capturingLogger(): CapturingLogger {
+  const lines: LogLine[] = [];
+  const write = (level: LogLevel) => (message: string, ...details: unknown[]): void => {
+    lines.push({ level, text: [message, ...details.map(describe)].join(' ') });
+  };
+  return {
+    lines,
+    since: (mark) => lines.slice(mark),
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+  };
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
