@@ -1,12 +1,20 @@
-// The page `npm start` serves: signs in the demo users through the kit's headless API and renders what the
-// kit offers so far. Later features add their elements here.
+// The page `npm start` serves. Each panel is one demo user signed in through the kit's headless API
+// (createCallKit), rendered with the kit's elements; the users can message and call each other. Open
+// `?user=NAME` in two tabs to be one person per tab.
+import '../define/mx-call.js';
 import '../define/mx-connection-status.js';
-import { createMatrixSession, loginWithPassword, type MatrixSession } from '../signaling/index.js';
+import '../define/mx-device-picker.js';
+import { createCallKit, loginWithPassword, type CallHandle, type CallKit, type CallKind } from '../signaling/index.js';
+
+interface DemoUser {
+  username: string;
+  password: string;
+}
 
 interface DemoConfig {
   homeserverUrl: string;
   roomId: string;
-  users: { username: string; password: string }[];
+  users: DemoUser[];
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
@@ -15,24 +23,53 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<H
   return node;
 }
 
-async function signIn(config: DemoConfig, username: string, panel: HTMLElement): Promise<void> {
-  const status = element('mx-connection-status');
-  const messages = element('ul', { className: 'messages' });
-  const input = element('input', { placeholder: 'Say something to the demo room', ariaLabel: `Message from ${username}` });
-  const form = element('form', {}, input, element('button', { type: 'submit' }, 'Send'));
-  panel.append(element('h2', {}, username), status, messages, form);
+function showError(panel: HTMLElement, error: unknown): void {
+  panel.append(element('p', { className: 'error', role: 'alert' }, error instanceof Error ? error.message : String(error)));
+}
 
-  let session: MatrixSession;
+async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): Promise<void> {
+  const status = element('mx-connection-status');
+  panel.append(element('h2', {}, user.username), status);
+
+  let kit: CallKit;
   try {
-    const credentials = await loginWithPassword(config.homeserverUrl, username, config.users.find((u) => u.username === username)?.password ?? '');
-    session = createMatrixSession({ credentials });
-    status.session = session;
-    await session.start();
+    const credentials = await loginWithPassword(config.homeserverUrl, user.username, user.password);
+    kit = await createCallKit({ credentials });
   } catch (error) {
-    panel.append(element('p', { className: 'error', role: 'alert' }, error instanceof Error ? error.message : String(error)));
+    showError(panel, error);
     return;
   }
-  const client = session.client;
+  status.session = kit.session;
+
+  const devices = element('mx-device-picker');
+  devices.devices = kit.devices;
+  const details = element('details', {}, element('summary', {}, 'Camera, microphone and speaker'), devices);
+
+  const call = element('mx-call');
+  const showCall = (handle: CallHandle): void => {
+    call.call = handle;
+  };
+  kit.onIncomingCall(showCall);
+
+  const callButtons = element('div', { className: 'actions' });
+  const others = config.users.filter((other) => other.username !== user.username);
+  const serverName = kit.session.getSnapshot().userId?.split(':').slice(1).join(':') ?? '';
+  for (const other of others) {
+    for (const kind of ['video', 'voice'] as const satisfies readonly CallKind[]) {
+      const button = element('button', { type: 'button' }, `${kind === 'video' ? 'Video' : 'Voice'} call ${other.username}`);
+      button.addEventListener('click', () => {
+        kit.placeCall({ roomId: config.roomId, userId: `@${other.username}:${serverName}` }, kind).then(showCall, (error: unknown) => showError(panel, error));
+      });
+      callButtons.append(button);
+    }
+  }
+
+  const messages = element('ul', { className: 'messages', ariaLabel: `Messages seen by ${user.username}` });
+  const input = element('input', { placeholder: 'Say something to the demo room', ariaLabel: `Message from ${user.username}` });
+  const form = element('form', {}, input, element('button', { type: 'submit' }, 'Send'));
+  panel.append(callButtons, call, details, messages, form);
+
+  const client = kit.session.client;
   const { RoomEvent } = await import('matrix-js-sdk');
   client.on(RoomEvent.Timeline, (event, room, toStartOfTimeline) => {
     if (toStartOfTimeline || room?.roomId !== config.roomId || event.getType() !== 'm.room.message') return;
@@ -52,11 +89,11 @@ async function main(): Promise<void> {
   const only = new URLSearchParams(location.search).get('user');
   const people = document.getElementById('people');
   if (!people) return;
-  for (const { username } of config.users.filter((u) => !only || u.username === only)) {
+  for (const user of config.users.filter((u) => !only || u.username === only)) {
     const panel = element('section', { className: 'person' });
-    panel.setAttribute('aria-label', username);
+    panel.setAttribute('aria-label', user.username);
     people.append(panel);
-    void signIn(config, username, panel);
+    void signIn(config, user, panel);
   }
 }
 

@@ -125,6 +125,11 @@ export class JsSdkMatrixPort implements MatrixPort {
     };
   }
 
+  async profile(userId: string): Promise<{ displayName: string | undefined; avatarUrl: string | undefined }> {
+    const info = await this.client.getProfileInfo(userId);
+    return { displayName: info.displayname, avatarUrl: info.avatar_url };
+  }
+
   async directRoomWith(userId: string): Promise<string> {
     const existing = this.findDirectRoom(userId);
     if (existing) return existing;

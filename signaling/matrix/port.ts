@@ -46,6 +46,8 @@ export interface MatrixPort {
   /** `GET /voip/turnServer`; undefined when the homeserver offers no TURN server. */
   turnServer(): Promise<TurnServerCredentials | undefined>;
   room(roomId: string): RoomInfo | undefined;
+  /** The user's global profile, for when the room does not say (members are loaded lazily). */
+  profile(userId: string): Promise<{ displayName: string | undefined; avatarUrl: string | undefined }>;
   /** The DM with `userId` both of us are joined to, created (and recorded in m.direct) when there is none. */
   directRoomWith(userId: string): Promise<string>;
 }

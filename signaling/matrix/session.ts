@@ -59,6 +59,17 @@ export async function loginWithPassword(homeserverUrl: string, username: string,
   return { homeserverUrl: base, userId: body.user_id, accessToken: body.access_token, deviceId: body.device_id };
 }
 
+/**
+ * Runs Rust crypto set-ups one after another: two sessions in one page starting it at once race on the
+ * WebAssembly module's initialisation, and one of them fails.
+ */
+let cryptoInitQueue: Promise<unknown> = Promise.resolve();
+function initCryptoInTurn(init: () => Promise<void>): Promise<void> {
+  const turn = cryptoInitQueue.then(init);
+  cryptoInitQueue = turn.catch(() => undefined);
+  return turn;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
@@ -140,7 +151,7 @@ export class MatrixSession implements ReadableStore<MatrixSessionSnapshot> {
       try {
         // One store per account and device: a page may hold several sessions (the demo does), and the
         // SDK's default store name is shared by all of them.
-        await client.initRustCrypto({ cryptoDatabasePrefix: `matrix-call-kit:${client.getUserId() ?? ''}:${client.getDeviceId() ?? ''}` });
+        await initCryptoInTurn(() => client.initRustCrypto({ cryptoDatabasePrefix: `matrix-call-kit:${client.getUserId() ?? ''}:${client.getDeviceId() ?? ''}` }));
       } catch (error) {
         throw new MxError('INVALID_CONFIGURATION', `End-to-end encryption could not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }

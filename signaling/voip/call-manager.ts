@@ -112,6 +112,12 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
         onEnded: (ended) => this.forget(ended.callId),
       },
     );
+    if (peer.displayName === undefined) {
+      this.port.profile(peer.userId).then(
+        (profile) => call.updatePeer({ displayName: profile.displayName, avatarUrl: peer.avatarUrl ?? profile.avatarUrl }),
+        (error: unknown) => this.log.debug(`no profile for ${peer.userId}: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
     this.calls.set(options.callId, call);
     call.subscribe(() => this.publish());
     this.publish();

@@ -23,6 +23,7 @@ export interface CallDependencies {
   relayOnly?: boolean;
   getUserMedia: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
   getDisplayMedia: () => Promise<MediaStream>;
+  /** Who the call is with; `updatePeer` completes it later. */
   peer: CallPeer;
   /** Called once, when the call reaches `ended`. */
   onEnded?: (call: Call) => void;
@@ -36,9 +37,11 @@ export class Call implements CallHandle {
   private endedAt: number | undefined;
   private error: MxError | undefined;
   private readonly log: Logger;
+  private peer: CallPeer;
 
   constructor(options: NewCallOptions, private readonly deps: CallDependencies) {
     this.machine = initialCallState(options);
+    this.peer = deps.peer;
     this.log = {
       debug: (m, ...d) => deps.log.debug(`call ${options.callId}: ${m}`, ...d),
       info: (m, ...d) => deps.log.info(`call ${options.callId}: ${m}`, ...d),
@@ -57,6 +60,12 @@ export class Call implements CallHandle {
     });
     this.store = createStore<CallSnapshot>(this.snapshot(this.driver.feeds.getSnapshot()));
     this.driver.feeds.subscribe((feeds) => this.publish(feeds));
+  }
+
+  /** Fills in the peer's name and avatar once known (room members load lazily). */
+  updatePeer(peer: Partial<CallPeer>): void {
+    this.peer = { ...this.peer, ...peer };
+    this.publish(this.driver.feeds.getSnapshot());
   }
 
   get callId(): string {
@@ -155,7 +164,7 @@ export class Call implements CallHandle {
       direction: m.direction,
       kind: m.kind,
       phase: m.phase,
-      peer: this.deps.peer,
+      peer: this.peer,
       localFeeds: feeds.local,
       remoteFeeds: feeds.remote,
       micMuted: m.micMuted,

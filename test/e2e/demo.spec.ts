@@ -42,6 +42,37 @@ test.describe('npm start', () => {
     await expect(bob.getByText(text)).toBeVisible();
   });
 
+  test('two tabs call each other from the UI: ring, accept with video, connected on both, hang up', async ({ browser }) => {
+    const tab = async (user: string) => {
+      const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+      const page = await context.newPage();
+      await page.goto(`${demoUrl}?user=${user}`);
+      await expect(page.locator('mx-connection-status')).toContainText(`Connected as @${user}:`);
+      return page;
+    };
+    const alice = await tab('alice');
+    const bob = await tab('bob');
+
+    await alice.getByRole('button', { name: 'Video call bob' }).click();
+    const incoming = bob.getByRole('alertdialog');
+    await expect(incoming).toContainText('Incoming video call');
+    await incoming.getByRole('button', { name: 'Accept with video' }).click();
+
+    for (const page of [alice, bob]) {
+      await expect(page.locator('mx-call [part~="status"]')).toHaveText('Connected', { timeout: 30_000 });
+      // The other person's camera is playing: the remote tile's video has decoded frames.
+      await expect.poll(() => page.evaluate(() => {
+        const tile = document.querySelector('mx-call')?.shadowRoot?.querySelector('[part~="remote-tile"]');
+        const video = tile?.shadowRoot?.querySelector('video');
+        return video?.getVideoPlaybackQuality().totalVideoFrames ?? 0;
+      }), { timeout: 20_000 }).toBeGreaterThan(5);
+    }
+
+    await alice.getByRole('button', { name: 'Hang up' }).click();
+    await expect(bob.locator('mx-call [part~="status"]')).toContainText('Call ended');
+    await expect(alice.locator('mx-call [part~="status"]')).toContainText('Call ended');
+  });
+
   test('one tab per person with ?user=', async ({ page }) => {
     await page.goto(`${demoUrl}?user=bob`);
     await expect(page.getByRole('region', { name: 'bob' }).locator('mx-connection-status')).toContainText('Connected as @bob:');

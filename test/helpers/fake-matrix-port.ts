@@ -101,6 +101,10 @@ export class FakeMatrixPort implements MatrixPort {
     return this.batchListeners.size + this.membershipListeners.size;
   }
 
+  profile(): Promise<{ displayName: string | undefined; avatarUrl: string | undefined }> {
+    return Promise.resolve({ displayName: undefined, avatarUrl: undefined });
+  }
+
   turnServer(): Promise<TurnServerCredentials | undefined> {
     return Promise.resolve(undefined);
   }
