@@ -15,6 +15,17 @@ export interface PageCredentials {
 
 let client: sdk.MatrixClient | undefined;
 
+/** How long an in-page wait lasts before it fails with a message saying what never happened. */
+const WAIT_MS = 45_000;
+
+async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${WAIT_MS / 1000}s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function requireClient(): sdk.MatrixClient {
   if (!client) throw new Error('call mx.startClient first');
   return client;
@@ -248,7 +259,7 @@ async function kitPlaceCall(target: { roomId?: string; userId?: string }, kind: 
 
 /** Resolves with the id of the next call that rings in the kit. */
 async function kitNextIncoming(): Promise<string> {
-  while (incomingKitCalls.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitUntil(() => incomingKitCalls.length > 0, 'no call rang in the kit');
   const call = incomingKitCalls.shift() as kit.CallHandle;
   attachFeeds(call);
   return call.getSnapshot().callId;
@@ -298,9 +309,10 @@ function kitSnapshot(callId: string): Omit<kit.CallSnapshot, 'localFeeds' | 'rem
 function kitWaitForPhase(callId: string, phase: kit.CallPhase): Promise<void> {
   const call = kitCall(callId);
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gave up after ${WAIT_MS / 1000}s: kit call ${callId} stayed ${call.getSnapshot().phase}, never ${phase}`)), WAIT_MS);
     const check = (snapshot: kit.CallSnapshot): boolean => {
-      if (snapshot.phase === phase) { resolve(); return true; }
-      if (snapshot.phase === 'ended') { reject(new Error(`call ended (${snapshot.endReason ?? '?'}) before ${phase}`)); return true; }
+      if (snapshot.phase === phase) { clearTimeout(timer); resolve(); return true; }
+      if (snapshot.phase === 'ended') { clearTimeout(timer); reject(new Error(`call ended (${snapshot.endReason ?? '?'}) before ${phase}`)); return true; }
       return false;
     };
     if (check(call.getSnapshot())) return;
@@ -343,7 +355,7 @@ async function startSdkVoip(credentials: PageCredentials, options: ClientTestOpt
 }
 
 async function sdkNextIncoming(): Promise<string> {
-  while (incomingSdkCalls.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitUntil(() => incomingSdkCalls.length > 0, 'no call rang in MatrixCall');
   return (incomingSdkCalls.shift() as MatrixCall).callId;
 }
 
@@ -405,10 +417,10 @@ function sdkSnapshot(callId: string): { state: string; hangupReason: string | un
 
 async function sdkWaitForState(callId: string, state: string): Promise<void> {
   const call = sdkCall(callId);
-  while (call.state !== state) {
-    if (call.state === CallState.Ended) throw new Error(`MatrixCall ended (${call.hangupReason ?? '?'}) before ${state}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntil(() => {
+    if (call.state !== state && call.state === CallState.Ended) throw new Error(`MatrixCall ended (${call.hangupReason ?? '?'}) before ${state}`);
+    return call.state === state;
+  }, `MatrixCall ${callId} stayed ${call.state}, never ${state}`);
 }
 
 function attachSdkFeeds(call: MatrixCall): void {
