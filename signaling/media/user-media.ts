@@ -14,7 +14,9 @@ export interface DisplayMediaRequest {
 }
 
 const AUDIO_DEFAULTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-const VIDEO_DEFAULTS: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
+// 360p: a call starts at a low bitrate, and larger frames are dropped and shrunk until it ramps up, which
+// delays the first picture (bench/results/voip-setup.md); the browser still adapts upwards from here.
+const VIDEO_DEFAULTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } };
 // Shared screens are mostly text, which stays sharp at low frame rates; the cap keeps a moving window from
 // taking the call's whole upstream bandwidth.
 const SCREEN_DEFAULTS: MediaTrackConstraints = { frameRate: { ideal: 15, max: 30 } };
@@ -100,7 +102,7 @@ function unsupported(subject: string): MxError {
 }
 
 /**
- * Opens the camera and/or microphone with call defaults (720p at 30 fps; echo cancellation, noise
+ * Opens the camera and/or microphone with call defaults (360p at 30 fps; echo cancellation, noise
  * suppression and automatic gain) on the devices in `selection`, or on the browser's default where a
  * selected device is gone. Rejects with an MxError whose code says what the user can do about it.
  * `mediaDevices` defaults to `navigator.mediaDevices`; `null` stands for a browser (or insecure page) without it.

@@ -52,6 +52,8 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
   constructor(private readonly port: MatrixPort, private readonly options: CallManagerOptions = {}) {
     this.log = options.log ?? consoleLogger('voip');
     this.turn = new TurnCredentials(port, this.log);
+    // Fetched now, so placing or answering a call does not wait for a homeserver round trip.
+    void this.turn.iceServers();
     this.detach.push(
       port.onCallEventBatch((events) => this.processBatch(events)),
       port.onMembershipChange((roomId, userId, membership) => {

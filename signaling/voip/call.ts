@@ -38,6 +38,7 @@ export class Call implements CallHandle {
   private error: MxError | undefined;
   private readonly log: Logger;
   private peer: CallPeer;
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(options: NewCallOptions, private readonly deps: CallDependencies) {
     this.machine = initialCallState(options);
@@ -109,9 +110,13 @@ export class Call implements CallHandle {
 
   private perform(effect: CallEffect): void {
     switch (effect.type) {
-      case 'send':
-        void this.send(effect.eventType, effect.content);
+      case 'send': {
+        // One at a time, in order: the homeserver stores a room's events one by one, so candidates sent
+        // alongside an invite could reach the peer before it, and would delay it.
+        const { eventType, content } = effect;
+        this.sending = this.sending.then(() => this.send(eventType, content));
         return;
+      }
       case 'start_timer': {
         this.clearTimer(effect.name);
         const name = effect.name;

@@ -241,17 +241,25 @@ export class PeerConnectionDriver {
     }
   }
 
+  /**
+   * Waits until the SDP carries a host candidate (the peer can connect with it; the rest follow in
+   * m.call.candidates), gathering completes, or the spec's ~200 ms pass, whichever comes first. Waiting for
+   * gathering to complete costs over 100 ms even on loopback, for TCP candidates nobody needs first.
+   */
   private async waitForEarlyCandidates(pc: RTCPeerConnection): Promise<void> {
-    if (pc.iceGatheringState === 'complete') return;
+    const ready = (): boolean => pc.iceGatheringState === 'complete' || /^a=candidate:/m.test(pc.localDescription?.sdp ?? '');
+    if (ready()) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         pc.removeEventListener('icegatheringstatechange', onChange);
+        pc.removeEventListener('icecandidate', onChange);
         resolve();
       };
-      const onChange = (): void => { if (pc.iceGatheringState === 'complete') done(); };
+      const onChange = (): void => { if (ready()) done(); };
       const timer = setTimeout(done, EARLY_CANDIDATE_WAIT_MS);
       pc.addEventListener('icegatheringstatechange', onChange);
+      pc.addEventListener('icecandidate', onChange);
     });
   }
 

@@ -136,7 +136,7 @@ describe('signaling/media getUserMedia', () => {
 
   describe('constraints', () => {
     const AUDIO = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-    const VIDEO = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
+    const VIDEO = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } };
 
     const CASES: { name: string; request: Parameters<typeof getUserMedia>[0]; selection?: Parameters<typeof getUserMedia>[1]; expected: MediaStreamConstraints }[] = [
       { name: 'call defaults', request: { audio: true, video: true }, expected: { audio: AUDIO, video: VIDEO } },
@@ -229,13 +229,13 @@ describe('signaling/media getUserMedia', () => {
   });
 
   describe("with Chromium's fake devices", () => {
-    it('returns a live audio and video track at the default 1280×720', async () => {
+    it('returns a live audio and video track at the default 640×360', async () => {
       const stream = await getUserMedia({ audio: true, video: true });
       try {
         expect(stream.getAudioTracks().map((t) => t.readyState)).to.deep.equal(['live']);
         expect(stream.getVideoTracks().map((t) => t.readyState)).to.deep.equal(['live']);
         const video = stream.getVideoTracks()[0]?.getSettings();
-        expect([video?.width, video?.height]).to.deep.equal([1280, 720]);
+        expect([video?.width, video?.height]).to.deep.equal([640, 360]);
         const audio = stream.getAudioTracks()[0]?.getSettings();
         expect([audio?.echoCancellation, audio?.noiseSuppression, audio?.autoGainControl]).to.deep.equal([true, true, true]);
       } finally {

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// `npm run bench`: the benchmarks, never part of `npm test`. Outside the e2e network namespace it re-enters
+// itself through scripts/e2e.mjs (which provisions, starts a stack and runs the command inside); inside, it
+// bundles the TypeScript benchmark with esbuild and runs it. Arguments go to the benchmark.
+//
+//   node bench/run.mjs [--runs N] [--warmup N] [--encrypted] [--timeout MS]
+//
+// The stack instance is E2E_INSTANCE, `bench` by default, so its data never mixes with a test run's.
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..');
+const INSIDE = '--inside-namespace';
+
+function reenter(args) {
+  const env = { ...process.env, E2E_INSTANCE: process.env.E2E_INSTANCE ?? 'bench' };
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'e2e.mjs'), '--exec', process.execPath, fileURLToPath(import.meta.url), INSIDE, ...args], {
+    cwd: ROOT, stdio: 'inherit', env,
+  });
+  return new Promise((done) => {
+    child.once('error', (error) => {
+      process.stderr.write(`bench: could not start scripts/e2e.mjs: ${error.message}\n`);
+      done(1);
+    });
+    child.once('exit', (code) => done(code ?? 1));
+  });
+}
+
+// Node 20 cannot run TypeScript, so the benchmark is bundled to a scratch file first. Everything that is not
+// the project's own TypeScript stays external and is imported by absolute URL: packages still resolve from this
+// repository's node_modules, and .mjs modules keep their own import.meta.url (scripts/stack.mjs derives ROOT from it).
+const externalByUrl = {
+  name: 'external-by-url',
+  setup(builder) {
+    builder.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, external: true }));
+    builder.onResolve({ filter: /^[^./]/ }, (args) => ({ path: import.meta.resolve(args.path), external: true }));
+    builder.onResolve({ filter: /\.mjs$/ }, (args) => ({ path: pathToFileURL(resolve(args.resolveDir, args.path)).href, external: true }));
+  },
+};
+
+async function runInside(args) {
+  const outdir = mkdtempSync(join(tmpdir(), 'mck-bench-'));
+  try {
+    const outfile = join(outdir, 'voip-setup.mjs');
+    await build({
+      absWorkingDir: ROOT,
+      entryPoints: [join(HERE, 'voip-setup.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      tsconfig: join(ROOT, 'tsconfig.json'),
+      logLevel: 'warning',
+      plugins: [externalByUrl],
+    });
+    const { main } = await import(pathToFileURL(outfile).href);
+    return await main(args);
+  } catch (error) {
+    process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+    return 1;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const args = process.argv.slice(2);
+process.exitCode = args[0] === INSIDE ? await runInside(args.slice(1)) : await reenter(args);

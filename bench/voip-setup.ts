@@ -1,0 +1,482 @@
+// Call-setup benchmark: time from placing a 1:1 video call to the first decoded remote frame on each side,
+// kit to kit against MatrixCall to MatrixCall, interleaved in one run on the same stack and browser. It runs
+// inside the e2e network namespace (bench/run.mjs puts it there) and writes bench/results/voip-setup.{md,json}.
+//
+//   npm run bench -- [--runs N] [--warmup N] [--encrypted] [--timeout MS] [--kit-experiment recommended|NAME,…]
+//
+// --kit-experiment runs a modified kit (changes emulated from the bench page, see KIT_EXPERIMENTS) against
+// MatrixCall and writes voip-setup-<names>.{md,json} instead, so the plain comparison is never overwritten.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { servePages } from '../scripts/page-server.mjs';
+import { ROOT, SYNAPSE_VERSION } from '../scripts/stack.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../test/helpers/chromium-flags.mjs';
+import { credentialsOf } from '../test/helpers/calls.js';
+import { createDirectRoom, registerUser, type TestUser } from '../test/helpers/synapse.js';
+import type { Mark } from './pages/instrument.js';
+import type { FirstFrame, Implementation, KitExperiment, Role } from './pages/voip-setup.js';
+
+// A copy of the page's list: importing the page module here would pull DOM code into Node.
+const KIT_EXPERIMENTS: readonly KitExperiment[] = ['camera-360p', 'prefetch-turn', 'no-candidate-wait', 'first-candidate', 'serial-sends', 'max-bundle'];
+/** The changes the measurements support, together (`--kit-experiment recommended`). */
+const RECOMMENDED: readonly KitExperiment[] = ['camera-360p', 'prefetch-turn', 'first-candidate', 'serial-sends'];
+const EXPERIMENT_NOTES: Record<KitExperiment, string> = {
+  'camera-360p': 'the kit opens the camera at 640x360 (MatrixCall\'s request) instead of 1280x720, through its getUserMedia option',
+  'prefetch-turn': 'TURN credentials fetched when the kit starts, not when the first call needs them',
+  'no-candidate-wait': 'invite and answer sent right after setLocalDescription (iceGatheringState made to read "complete"); later candidates trickle with the kit\'s batching',
+  'first-candidate': 'invite and answer sent as soon as the first host candidate is gathered (iceGatheringState made to read "complete" then), instead of at gathering complete or 200 ms',
+  'serial-sends': 'other m.call.* events wait until an invite or answer being sent has been stored, instead of racing it',
+  'max-bundle': 'RTCPeerConnection with bundlePolicy "max-bundle" (as MatrixCall), one transport to gather for',
+};
+
+const NAMES: Record<Implementation, string> = { kit: 'kit', sdk: 'MatrixCall' };
+const TARGET_RATIO = 0.5;
+
+interface Options {
+  runs: number;
+  warmup: number;
+  encrypted: boolean;
+  timeoutMs: number;
+  kitExperiments: KitExperiment[];
+}
+
+function parseArgs(args: string[]): Options {
+  const options: Options = { runs: 10, warmup: 1, encrypted: false, timeoutMs: 20_000, kitExperiments: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = (): number => {
+      const n = Number(args[++i]);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${arg} needs a whole number`);
+      return n;
+    };
+    if (arg === '--runs') options.runs = Math.max(1, value());
+    else if (arg === '--warmup') options.warmup = value();
+    else if (arg === '--timeout') options.timeoutMs = value();
+    else if (arg === '--encrypted') options.encrypted = true;
+    else if (arg === '--kit-experiment') {
+      const names = (args[++i] ?? '').split(',');
+      for (const name of names.includes('recommended') ? RECOMMENDED : names) {
+        if (!KIT_EXPERIMENTS.includes(name as KitExperiment)) throw new Error(`--kit-experiment ${name}: use recommended or some of ${KIT_EXPERIMENTS.join(',')}`);
+        if (!options.kitExperiments.includes(name as KitExperiment)) options.kitExperiments.push(name as KitExperiment);
+      }
+      if (options.kitExperiments.includes('no-candidate-wait') && options.kitExperiments.includes('first-candidate')) {
+        throw new Error('--kit-experiment: no-candidate-wait and first-candidate are alternatives');
+      }
+    } else throw new Error(`unknown argument ${arg ?? ''} (use --runs N, --warmup N, --encrypted, --timeout MS, --kit-experiment LIST)`);
+  }
+  return options;
+}
+
+/** Marks relative to the run's t0, in ms with one decimal: what the JSON keeps and the tables read. */
+type Timeline = { t: number; what: string; detail?: string }[];
+
+interface RunRecord {
+  sequence: number;
+  pair: number;
+  warmup: boolean;
+  implementation: Implementation;
+  ok: boolean;
+  error?: string;
+  callerMs?: number;
+  calleeMs?: number;
+  bothMs?: number;
+  selectedPair?: string;
+  frames?: { caller?: FirstFrame; callee?: FirstFrame };
+  timeline?: { caller: Timeline; callee: Timeline };
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** In time order: /sync arrivals are filed late (after their body is read) under the time they came in. */
+function relative(marks: Mark[], t0: number): Timeline {
+  return marks.map((m) => ({ ...m, t: round1(m.t - t0) })).sort((x, y) => x.t - y.t);
+}
+
+async function openPage(browser: Browser, baseURL: string, label: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => process.stderr.write(`[${label} page error] ${error.message}\n`));
+  page.on('response', (response) => {
+    // Rust crypto asks for a key backup the users never made.
+    if (response.status() >= 400 && !response.url().endsWith('/room_keys/version')) process.stderr.write(`[${label} http ${response.status()}] ${response.url()}\n`);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) process.stderr.write(`[${label} console] ${message.text()}\n`);
+  });
+  await page.goto('/voip-setup.html');
+  await page.waitForFunction(() => window.bench?.ready === true);
+  return { context, page };
+}
+
+async function startParty(page: Page, implementation: Implementation, role: Role, user: TestUser, options: Options): Promise<void> {
+  await page.evaluate(([which, as, credentials, opts]) => window.bench.start(which, as, credentials, opts),
+    [implementation, role, credentialsOf(user), { encryption: options.encrypted, kitExperiments: options.kitExperiments }] as const);
+}
+
+/** Both clients idle in their /sync long-poll, so the call starts from the state an app sits in. */
+async function settle(pages: Page[]): Promise<void> {
+  await Promise.all(pages.map((page) => page.waitForFunction(() => window.bench.syncPending(), undefined, { timeout: 15_000 })));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await Promise.all(pages.map((page) => page.waitForFunction(() => window.bench.syncPending(), undefined, { timeout: 15_000 })));
+}
+
+async function runOnce(browser: Browser, baseURL: string, implementation: Implementation, options: Options): Promise<Omit<RunRecord, 'sequence' | 'pair' | 'warmup'>> {
+  const opened: BrowserContext[] = [];
+  let caller: Page | undefined;
+  let callee: Page | undefined;
+  let t0 = 0;
+  try {
+    const [userA, userB] = await Promise.all([registerUser({ displayName: 'Caller' }), registerUser({ displayName: 'Callee' })]);
+    const roomId = await createDirectRoom(userA, userB, { encrypted: options.encrypted });
+    const [a, b] = await Promise.all([openPage(browser, baseURL, `${implementation} caller`), openPage(browser, baseURL, `${implementation} callee`)]);
+    opened.push(a.context, b.context);
+    caller = a.page;
+    callee = b.page;
+    await Promise.all([
+      startParty(caller, implementation, 'caller', userA, options),
+      startParty(callee, implementation, 'callee', userB, options),
+    ]);
+    await settle([caller, callee]);
+
+    t0 = await caller.evaluate(([room, peer]) => window.bench.place(room, peer), [roomId, userB.userId] as const);
+    const timeout = options.timeoutMs;
+    const [callerFrame, calleeFrame] = await Promise.allSettled([
+      caller.evaluate((ms) => window.bench.firstFrame(ms), timeout),
+      callee.evaluate((ms) => window.bench.firstFrame(ms), timeout),
+    ]);
+    const selectedPair = await caller.evaluate(() => window.bench.selectedPair()).catch(() => undefined);
+    const timeline = { caller: relative(await caller.evaluate(() => window.bench.marks()), t0), callee: relative(await callee.evaluate(() => window.bench.marks()), t0) };
+    const frames = {
+      caller: callerFrame.status === 'fulfilled' ? callerFrame.value : undefined,
+      callee: calleeFrame.status === 'fulfilled' ? calleeFrame.value : undefined,
+    };
+    const callerMs = frames.caller ? round1(frames.caller.presented - t0) : undefined;
+    const calleeMs = frames.callee ? round1(frames.callee.presented - t0) : undefined;
+    const errors = [
+      callerFrame.status === 'rejected' ? `caller: ${errorText(callerFrame.reason)}` : undefined,
+      calleeFrame.status === 'rejected' ? `callee: ${errorText(calleeFrame.reason)}` : undefined,
+    ].filter((e): e is string => e !== undefined);
+    const ok = callerMs !== undefined && calleeMs !== undefined;
+    return {
+      implementation,
+      ok,
+      ...(errors.length ? { error: errors.join('; ') } : {}),
+      callerMs,
+      calleeMs,
+      bothMs: ok ? Math.max(callerMs, calleeMs) : undefined,
+      selectedPair,
+      frames,
+      timeline,
+    };
+  } catch (error) {
+    let timeline: RunRecord['timeline'];
+    if (caller && callee && t0) {
+      timeline = {
+        caller: relative(await caller.evaluate(() => window.bench.marks()).catch(() => []), t0),
+        callee: relative(await callee.evaluate(() => window.bench.marks()).catch(() => []), t0),
+      };
+    }
+    return { implementation, ok: false, error: errorText(error), timeline };
+  } finally {
+    // What the teardown logs (sends cut short by the stopping clients) is not about the measured call.
+    for (const page of [caller, callee]) page?.removeAllListeners('console').removeAllListeners('response');
+    await caller?.evaluate(() => window.bench.hangup()).catch(() => undefined);
+    // Lets the hangup leave before the pages go, so nothing of this call is still ringing into the next.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const page of [caller, callee]) await page?.evaluate(() => window.bench.stop()).catch(() => undefined);
+    await Promise.all(opened.map((context) => context.close().catch(() => undefined)));
+  }
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Statistics and tables
+
+interface Summary { n: number; median: number; p90: number; min: number; max: number }
+
+function summarize(values: number[]): Summary | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((x, y) => x - y);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return { n: sorted.length, median, p90: at(0.9), min: sorted[0] as number, max: sorted[sorted.length - 1] as number };
+}
+
+/** "a ×3, b ×1": how often each value occurs, most frequent first. */
+function tally(values: (string | undefined)[]): string {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value ?? '?', (counts.get(value ?? '?') ?? 0) + 1);
+  return [...counts].sort((x, y) => y[1] - x[1]).map(([value, count]) => `${value} ×${count}`).join(', ') || '—';
+}
+
+const ms = (n: number | undefined): string => (n === undefined ? '—' : `${Math.round(n)}`);
+
+type Side = 'caller' | 'callee';
+
+/** The first mark on `side` at or after t0 matching `what` (and `detail`, when given, one of several). */
+function at(run: RunRecord, side: Side, what: string, detail?: string | string[], after = 0): number | undefined {
+  const details = detail === undefined ? undefined : Array.isArray(detail) ? detail : [detail];
+  const matches = (d: string | undefined): boolean => d !== undefined && details !== undefined && details.some((x) => d === x || d.startsWith(`${x} `));
+  return run.timeline?.[side].find((m) => m.t >= after && m.what === what && (!details || matches(m.detail)))?.t;
+}
+
+interface Milestone { label: string; get: (run: RunRecord) => number | undefined }
+
+// Encrypted call events arrive as m.room.encrypted; the first one after the counterpart sent is the one.
+const INVITE_TYPES = ['m.call.invite', 'm.room.encrypted'];
+const ANSWER_TYPES = ['m.call.answer', 'm.room.encrypted'];
+const calleeSentAnswer = (run: RunRecord): number => at(run, 'callee', 'send_start', ['m.call.answer', 'm.room.encrypted']) ?? 0;
+
+const MILESTONES: Milestone[] = [
+  { label: 'caller: getUserMedia called', get: (r) => at(r, 'caller', 'gum_start') },
+  { label: 'caller: camera + mic open (getUserMedia)', get: (r) => at(r, 'caller', 'gum_done') },
+  { label: 'caller: TURN credentials fetched', get: (r) => at(r, 'caller', 'turn_done') },
+  { label: 'caller: RTCPeerConnection created', get: (r) => at(r, 'caller', 'pc_created') },
+  { label: 'caller: offer set (setLocalDescription)', get: (r) => at(r, 'caller', 'sld_done', 'offer') },
+  { label: 'caller: first host candidate', get: (r) => at(r, 'caller', 'local_candidate', 'host') },
+  { label: 'caller: ICE gathering complete', get: (r) => at(r, 'caller', 'gathering', 'complete') },
+  { label: 'caller: invite PUT starts', get: (r) => at(r, 'caller', 'send_start', ['m.call.invite', 'm.room.encrypted']) },
+  { label: 'caller: invite PUT returns', get: (r) => at(r, 'caller', 'send_done', ['m.call.invite', 'm.room.encrypted']) },
+  { label: 'callee: invite arrives in /sync', get: (r) => at(r, 'callee', 'sync_recv', INVITE_TYPES) },
+  { label: 'callee: ringing (app told; answers at once)', get: (r) => at(r, 'callee', 'ringing') },
+  { label: 'callee: answer() called', get: (r) => at(r, 'callee', 'answer') },
+  { label: 'callee: TURN credentials fetched', get: (r) => at(r, 'callee', 'turn_done') },
+  { label: 'callee: offer applied (setRemoteDescription)', get: (r) => at(r, 'callee', 'srd_done', 'offer') },
+  { label: 'callee: getUserMedia called', get: (r) => at(r, 'callee', 'gum_start') },
+  { label: 'callee: camera + mic open (getUserMedia)', get: (r) => at(r, 'callee', 'gum_done') },
+  { label: 'callee: answer set (setLocalDescription)', get: (r) => at(r, 'callee', 'sld_done', 'answer') },
+  { label: 'callee: ICE connected', get: (r) => at(r, 'callee', 'ice', ['connected', 'completed']) },
+  { label: 'callee: answer PUT starts', get: (r) => at(r, 'callee', 'send_start', ['m.call.answer', 'm.room.encrypted']) },
+  { label: 'callee: answer PUT returns', get: (r) => at(r, 'callee', 'send_done', ['m.call.answer', 'm.room.encrypted']) },
+  { label: 'caller: answer arrives in /sync', get: (r) => at(r, 'caller', 'sync_recv', ANSWER_TYPES, calleeSentAnswer(r)) },
+  { label: 'caller: answer handed to setRemoteDescription', get: (r) => at(r, 'caller', 'srd_start', 'answer') },
+  { label: 'caller: answer applied (setRemoteDescription)', get: (r) => at(r, 'caller', 'srd_done', 'answer') },
+  { label: 'caller: ICE connected', get: (r) => at(r, 'caller', 'ice', ['connected', 'completed']) },
+  { label: 'callee: DTLS connected (connectionState)', get: (r) => at(r, 'callee', 'connection', 'connected') },
+  { label: 'caller: DTLS connected (connectionState)', get: (r) => at(r, 'caller', 'connection', 'connected') },
+  { label: 'caller: first remote frame: last packet in', get: (r) => at(r, 'caller', 'first_frame_received') },
+  { label: 'caller: first remote frame presented', get: (r) => r.callerMs },
+  { label: 'callee: first remote frame: last packet in', get: (r) => at(r, 'callee', 'first_frame_received') },
+  { label: 'callee: first remote frame presented', get: (r) => r.calleeMs },
+  { label: 'caller: first m.call.candidates PUT', get: (r) => at(r, 'caller', 'send_start', 'm.call.candidates') },
+  { label: 'callee: first m.call.candidates PUT', get: (r) => at(r, 'callee', 'send_start', 'm.call.candidates') },
+];
+
+interface Segment { label: string; why: string; from: (r: RunRecord) => number | undefined; to: (r: RunRecord) => number | undefined }
+
+const m = (label: string): ((r: RunRecord) => number | undefined) => {
+  const found = MILESTONES.find((x) => x.label === label);
+  if (!found) throw new Error(`no milestone ${label}`);
+  return found.get;
+};
+
+// The critical path, in order; each segment is the per-run difference of two milestones.
+const SEGMENTS: Segment[] = [
+  { label: '1. caller: until getUserMedia is called', why: 'library work before asking for media', from: () => 0, to: m('caller: getUserMedia called') },
+  { label: '2. caller: getUserMedia', why: 'opening camera and microphone with the library\'s constraints', from: m('caller: getUserMedia called'), to: m('caller: camera + mic open (getUserMedia)') },
+  { label: '3. caller: builds the offer', why: 'TURN fetch (if not cached), RTCPeerConnection, addTrack, setLocalDescription', from: m('caller: camera + mic open (getUserMedia)'), to: m('caller: offer set (setLocalDescription)') },
+  { label: '4. caller: waits before sending the invite', why: 'early-candidate wait (and in encrypted rooms, encrypting incl. key sharing)', from: m('caller: offer set (setLocalDescription)'), to: m('caller: invite PUT starts') },
+  { label: '5. invite: PUT until the callee\'s /sync returns it', why: 'homeserver persists the event and wakes the callee\'s long-poll', from: m('caller: invite PUT starts'), to: m('callee: invite arrives in /sync') },
+  { label: '6. callee: until getUserMedia is called', why: 'sync processing, TURN fetch (kit), peer connection, setRemoteDescription(offer), ring, answer()', from: m('callee: invite arrives in /sync'), to: m('callee: getUserMedia called') },
+  { label: '7. callee: getUserMedia', why: 'opening camera and microphone', from: m('callee: getUserMedia called'), to: m('callee: camera + mic open (getUserMedia)') },
+  { label: '8. callee: builds the answer', why: 'addTrack, setLocalDescription', from: m('callee: camera + mic open (getUserMedia)'), to: m('callee: answer set (setLocalDescription)') },
+  { label: '9. callee: waits before sending the answer', why: 'early-candidate wait (and in encrypted rooms, encrypting incl. key sharing)', from: m('callee: answer set (setLocalDescription)'), to: m('callee: answer PUT starts') },
+  { label: '10. answer: PUT until the caller\'s /sync returns it', why: 'homeserver persists the event and wakes the caller\'s long-poll', from: m('callee: answer PUT starts'), to: m('caller: answer arrives in /sync') },
+  { label: '11. caller: until setRemoteDescription(answer) is called', why: 'sync processing, event dispatch, effect queue', from: m('caller: answer arrives in /sync'), to: m('caller: answer handed to setRemoteDescription') },
+  { label: '12. caller: setRemoteDescription(answer)', why: 'applying the answer (transports, receivers)', from: m('caller: answer handed to setRemoteDescription'), to: m('caller: answer applied (setRemoteDescription)') },
+  { label: '13. caller: until DTLS is connected', why: 'ICE checks and DTLS handshake finishing after the answer', from: m('caller: answer applied (setRemoteDescription)'), to: m('caller: DTLS connected (connectionState)') },
+  { label: '14. media until both sides have shown a frame', why: 'first key frame: encode, send, decode, present', from: m('caller: DTLS connected (connectionState)'), to: (r) => r.bothMs },
+];
+
+function delta(run: RunRecord, segment: Segment): number | undefined {
+  const from = segment.from(run);
+  const to = segment.to(run);
+  return from === undefined || to === undefined ? undefined : to - from;
+}
+
+function medianOf(runs: RunRecord[], get: (run: RunRecord) => number | undefined): { median: number | undefined; n: number } {
+  const values = runs.map(get).filter((v): v is number => v !== undefined);
+  return { median: summarize(values)?.median, n: values.length };
+}
+
+interface Report { markdown: string; json: unknown }
+
+function report(records: RunRecord[], options: Options, meta: Record<string, string>): Report {
+  const counted = records.filter((r) => !r.warmup);
+  const ok = (impl: Implementation): RunRecord[] => counted.filter((r) => r.implementation === impl && r.ok);
+  const failed = (impl: Implementation): number => counted.filter((r) => r.implementation === impl && !r.ok).length;
+  const sides = ['callerMs', 'calleeMs', 'bothMs'] as const;
+  const sideNames: Record<(typeof sides)[number], string> = { callerMs: 'caller', calleeMs: 'callee', bothMs: 'both (max)' };
+  const summaries = Object.fromEntries((['kit', 'sdk'] as const).map((impl) => [impl, Object.fromEntries(sides.map((side) =>
+    [side, summarize(ok(impl).map((r) => r[side]).filter((v): v is number => v !== undefined))]))])) as Record<Implementation, Record<(typeof sides)[number], Summary | undefined>>;
+  const ratio = (side: (typeof sides)[number]): number | undefined => {
+    const k = summaries.kit[side]?.median;
+    const s = summaries.sdk[side]?.median;
+    return k === undefined || s === undefined || s === 0 ? undefined : k / s;
+  };
+  const bothRatio = ratio('bothMs');
+  const met = bothRatio !== undefined && bothRatio <= TARGET_RATIO;
+
+  const lines: string[] = [];
+  lines.push(`# Call setup: kit vs MatrixCall${options.kitExperiments.length ? ' (kit with emulated changes)' : ''}`, '');
+  lines.push('Time from placing a 1:1 video call (the caller page invokes `placeCall` / `placeVideoCall`) to the first decoded');
+  lines.push('remote video frame presented in a `<video>` (requestVideoFrameCallback `presentationTime`), on each side;');
+  lines.push('"both" is the later of the two. Same homeserver, same browser, runs interleaved; the callee answers in-page as');
+  lines.push(`soon as it rings. Written by \`npm run bench\` (bench/voip-setup.ts); raw samples in ${baseName(options)}.json.`, '');
+  if (options.kitExperiments.length) {
+    lines.push('**This is not the shipped kit.** "kit" below is the kit with these changes emulated from the bench page, to');
+    lines.push('estimate what each would gain (the plain comparison is voip-setup.md):', '');
+    for (const name of options.kitExperiments) lines.push(`- \`${name}\`: ${EXPERIMENT_NOTES[name]}`);
+    lines.push('');
+  }
+  for (const [key, value] of Object.entries(meta)) lines.push(`- ${key}: ${value}`);
+  lines.push(`- Runs: ${options.runs} per implementation, interleaved in pairs of alternating order (kit first, then MatrixCall first, …), after ${options.warmup} warm-up pair(s) that are listed below but not counted`);
+  lines.push(`- Failed runs (counted, excluded from the statistics): kit ${failed('kit')}, MatrixCall ${failed('sdk')}`);
+  lines.push(`- **Target (kit ≤ ${TARGET_RATIO} × MatrixCall, both sides, medians): ${met ? 'MET' : 'NOT MET'}** (ratio ${bothRatio === undefined ? '—' : bothRatio.toFixed(2)})`, '');
+
+  lines.push('| implementation | side | median ms | p90 ms | min ms | max ms | ok runs |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|');
+  for (const impl of ['kit', 'sdk'] as const) {
+    for (const side of sides) {
+      const s = summaries[impl][side];
+      lines.push(`| ${NAMES[impl]} | ${sideNames[side]} | ${ms(s?.median)} | ${ms(s?.p90)} | ${ms(s?.min)} | ${ms(s?.max)} | ${s?.n ?? 0} |`);
+    }
+  }
+  lines.push(`| **ratio kit / MatrixCall (medians)** | caller ${ratio('callerMs')?.toFixed(2) ?? '—'} | callee ${ratio('calleeMs')?.toFixed(2) ?? '—'} | **both ${bothRatio?.toFixed(2) ?? '—'}** | | | |`, '');
+  // What a person feels after clicking answer; the benchmark's instant answer makes it part of the total above.
+  const afterAnswer = (impl: Implementation): Summary | undefined => summarize(ok(impl).map((r) => {
+    const answered = at(r, 'callee', 'answer');
+    return answered === undefined || r.bothMs === undefined ? undefined : r.bothMs - answered;
+  }).filter((v): v is number => v !== undefined));
+  const [kitAnswer, sdkAnswer] = [afterAnswer('kit'), afterAnswer('sdk')];
+  lines.push(`From the callee's answer() to a frame on both sides (median / p90 ms): kit ${ms(kitAnswer?.median)} / ${ms(kitAnswer?.p90)}, ` +
+    `MatrixCall ${ms(sdkAnswer?.median)} / ${ms(sdkAnswer?.p90)}, ratio ${kitAnswer && sdkAnswer ? (kitAnswer.median / sdkAnswer.median).toFixed(2) : '—'}.`, '');
+  for (const impl of ['kit', 'sdk'] as const) {
+    const runs = ok(impl);
+    const camera = tally(runs.flatMap((r) => (['caller', 'callee'] as const).map((side) => r.timeline?.[side].find((x) => x.what === 'gum_done')?.detail)));
+    const frames = tally(runs.flatMap((r) => [r.frames?.caller, r.frames?.callee].map((f) => (f ? `${f.width}x${f.height}` : undefined))));
+    const pairs = tally(runs.map((r) => r.selectedPair));
+    lines.push(`- ${NAMES[impl]}: camera opened at ${camera}; first remote frames ${frames}; ICE pair (caller's view) ${pairs}`);
+  }
+  lines.push('');
+
+  lines.push('## Where the time goes', '');
+  lines.push('Medians over the ok runs of each milestone, in ms after the call was placed (t0). Both pages share one clock');
+  lines.push('(`performance.timeOrigin + performance.now()`, same machine). Milestones come from the same browser-level');
+  lines.push('hooks for both implementations (fetch, getUserMedia, RTCPeerConnection); "—" means it did not happen after t0.', '');
+  lines.push('| milestone | kit | MatrixCall | kit − MatrixCall |');
+  lines.push('|---|---:|---:|---:|');
+  for (const milestone of MILESTONES) {
+    const k = medianOf(ok('kit'), milestone.get).median;
+    const s = medianOf(ok('sdk'), milestone.get).median;
+    lines.push(`| ${milestone.label} | ${ms(k)} | ${ms(s)} | ${k === undefined || s === undefined ? '—' : ms(k - s)} |`);
+  }
+  lines.push('');
+  lines.push('The critical path as segments (median of each run\'s difference between two milestones, so the column sums');
+  lines.push('are close to, not exactly, the "both" medians):', '');
+  lines.push('| segment | what happens | kit | MatrixCall | kit − MatrixCall |');
+  lines.push('|---|---|---:|---:|---:|');
+  for (const segment of SEGMENTS) {
+    const k = medianOf(ok('kit'), (r) => delta(r, segment)).median;
+    const s = medianOf(ok('sdk'), (r) => delta(r, segment)).median;
+    lines.push(`| ${segment.label} | ${segment.why} | ${ms(k)} | ${ms(s)} | ${k === undefined || s === undefined ? '—' : ms(k - s)} |`);
+  }
+  lines.push('');
+
+  lines.push('## Runs', '');
+  lines.push('| # | pair | implementation | caller ms | callee ms | both ms | frame (caller ← / callee ←) | ICE pair | status |');
+  lines.push('|---:|---:|---|---:|---:|---:|---|---|---|');
+  for (const r of records) {
+    const frame = (f: FirstFrame | undefined): string => (f ? `${f.width}x${f.height}` : '—');
+    const status = r.ok ? (r.warmup ? 'warm-up (not counted)' : 'ok') : `${r.warmup ? 'warm-up, ' : ''}FAILED: ${r.error ?? '?'}`;
+    lines.push(`| ${r.sequence} | ${r.pair} | ${NAMES[r.implementation]} | ${ms(r.callerMs)} | ${ms(r.calleeMs)} | ${ms(r.bothMs)} | ${frame(r.frames?.caller)} / ${frame(r.frames?.callee)} | ${r.selectedPair ?? '—'} | ${status} |`);
+  }
+  lines.push('');
+
+  const json = {
+    meta,
+    options,
+    target: { ratio: TARGET_RATIO, bothRatio, met },
+    summaries: { kit: summaries.kit, MatrixCall: summaries.sdk },
+    ratios: { caller: ratio('callerMs'), callee: ratio('calleeMs'), both: bothRatio },
+    runs: records,
+  };
+  return { markdown: `${lines.join('\n')}\n`, json };
+}
+
+/** voip-setup for the plain comparison; variants (encrypted, kit experiments) get their own files. */
+function baseName(options: Options): string {
+  const recommended = options.kitExperiments.length === RECOMMENDED.length && RECOMMENDED.every((name) => options.kitExperiments.includes(name));
+  const experiments = recommended ? ['kit-recommended'] : options.kitExperiments.map((name) => `kit-${name}`);
+  const variant = [...(options.encrypted ? ['encrypted'] : []), ...experiments].join('+');
+  return variant ? `voip-setup-${variant}` : 'voip-setup';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export async function main(args: string[]): Promise<number> {
+  const options = parseArgs(args);
+  const servedir = mkdtempSync(join(tmpdir(), 'mck-bench-pages-'));
+  copyFileSync(join(ROOT, 'bench', 'pages', 'voip-setup.html'), join(servedir, 'voip-setup.html'));
+  const server = await servePages({
+    servedir,
+    entryPoints: [join(ROOT, 'bench', 'pages', 'voip-setup.ts')],
+    port: Number(process.env.BENCH_PAGE_PORT ?? 8101),
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS });
+  const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const started = Date.now();
+  const records: RunRecord[] = [];
+  try {
+    const pairs = options.warmup + options.runs;
+    for (let pair = 0; pair < pairs; pair++) {
+      // Alternating order inside the pairs (kit first, then MatrixCall first) cancels drift and order effects.
+      const order: Implementation[] = pair % 2 === 0 ? ['kit', 'sdk'] : ['sdk', 'kit'];
+      const warmup = pair < options.warmup;
+      for (const implementation of order) {
+        const sequence = records.length + 1;
+        const result = await runOnce(browser, server.url, implementation, options);
+        records.push({ sequence, pair: pair + 1, warmup, ...result });
+        process.stderr.write(`bench: ${String(sequence).padStart(2)}/${pairs * 2} ${warmup ? '(warm-up) ' : ''}${NAMES[implementation].padEnd(10)} ` +
+          (result.ok ? `caller ${ms(result.callerMs)} ms, callee ${ms(result.calleeMs)} ms` : `FAILED: ${result.error ?? '?'}`) + '\n');
+      }
+    }
+    const meta: Record<string, string> = {
+      Date: new Date().toISOString(),
+      Machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? '?'} (nproc ${cpus().length}), ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}`,
+      'Load average (1/5/15 min) before / after': `${loadBefore} / ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      Browser: `Chromium ${browser.version()} (headless, fake camera/mic, ${CHROMIUM_EXECUTABLE})`,
+      Homeserver: `Synapse ${SYNAPSE_VERSION} (sqlite) and coturn on loopback, in the e2e network namespace`,
+      Software: `Node ${process.version}, matrix-js-sdk ${sdkVersion()}`,
+      Room: options.encrypted ? 'encrypted DM, Rust crypto on both sides' : 'unencrypted DM, no crypto on either side',
+      'Wall time': `${Math.round((Date.now() - started) / 1000)} s`,
+    };
+    const { markdown, json } = report(records, options, meta);
+    const outDir = join(ROOT, 'bench', 'results');
+    mkdirSync(outDir, { recursive: true });
+    const base = baseName(options);
+    writeFileSync(join(outDir, `${base}.md`), markdown);
+    writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(json, null, 1)}\n`);
+    process.stdout.write(`\n${markdown}\nbench: wrote bench/results/${base}.md and ${base}.json\n`);
+    return records.some((r) => !r.warmup && r.ok) ? 0 : 1;
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(servedir, { recursive: true, force: true });
+  }
+}
+
+function sdkVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'matrix-js-sdk', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
