@@ -191,15 +191,6 @@ export default css`
       block-size: 1.125rem;
     }
 
-    .visually-hidden {
-      position: absolute;
-      inline-size: 1px;
-      block-size: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-
     @media (prefers-reduced-motion: reduce) {
       .button,
       .tooltip {

@@ -181,15 +181,6 @@ export default css`
       color: var(--mx-call-secondary-color);
     }
 
-    .visually-hidden {
-      position: absolute;
-      inline-size: 1px;
-      block-size: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-
     @container mx-call (max-width: 32rem) {
       .controls {
         --mx-call-controls-button-size: 2.75rem;

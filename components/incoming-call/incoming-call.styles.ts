@@ -140,15 +140,6 @@ export default css`
       display: none;
     }
 
-    .visually-hidden {
-      position: absolute;
-      inline-size: 1px;
-      block-size: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-
     @keyframes mx-incoming-call-ring {
       from {
         box-shadow: 0 0 0 0 rgb(255 255 255 / 0.35);

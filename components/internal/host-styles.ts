@@ -12,6 +12,16 @@ export const hostStyles = css`
     *::after {
       box-sizing: inherit;
     }
+
+    /* Read by screen readers, not shown: live regions and labels that the picture already says. */
+    .visually-hidden {
+      position: absolute;
+      inline-size: 1px;
+      block-size: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
+    }
   }
 
   /* Unlayered, so no component rule in mx-component can outrank the hidden attribute. */
