@@ -1,10 +1,21 @@
-import type { Browser, Page } from '@playwright/test';
+import { test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { TestUser } from './synapse.js';
 import { loadStack } from './stack.js';
 
+// Contexts of the test that opened them: a later test closes them, so clients, calls and media of earlier
+// tests stop using the two cores.
+let openedBy: string | undefined;
+const openContexts: BrowserContext[] = [];
+
 /** Opens the e2e harness page in a fresh browser context (its own storage, like another person's browser). */
 export async function openHarness(browser: Browser): Promise<Page> {
+  const testId = test.info().testId;
+  if (openedBy !== testId) {
+    await Promise.all(openContexts.splice(0).map((context) => context.close().catch(() => undefined)));
+    openedBy = testId;
+  }
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  openContexts.push(context);
   const page = await context.newPage();
   page.on('response', (response) => {
     // Rust crypto asks for a key backup the test users never made.
