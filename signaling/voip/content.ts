@@ -1,7 +1,7 @@
 // The edge between the wire and the call manager for 1:1 calls: every inbound `m.call.*` content is
 // checked here and turned into a typed, normalised value (or a reason to drop it), and every content we
 // send is built here, so both shapes live in one file.
-import { STREAM_PURPOSES, type CallEndReason, type StreamPurpose } from './types.js';
+import { HANGUP_REASONS, STREAM_PURPOSES, type HangupReason, type StreamPurpose } from './types.js';
 
 /** SDPs longer than this (UTF-16 code units) are refused outright. */
 export const MAX_SDP_LENGTH = 64 * 1024;
@@ -32,22 +32,7 @@ const STABLE_TYPES: ReadonlyMap<string, CallEventType> = new Map<string, CallEve
   ['org.matrix.call.asserted_identity', 'm.call.asserted_identity'],
 ]);
 
-/**
- * The spec's hangup reasons plus the two matrix-js-sdk sends beyond them (`replaced` on glare,
- * `signalling_timeout` when it cannot send candidates).
- */
-export const HANGUP_REASONS = [
-  'ice_failed',
-  'ice_timeout',
-  'invite_timeout',
-  'user_hangup',
-  'user_media_failed',
-  'user_busy',
-  'unknown_error',
-  'replaced',
-  'signalling_timeout',
-] as const satisfies readonly CallEndReason[];
-export type HangupReason = (typeof HANGUP_REASONS)[number];
+export { HANGUP_REASONS, type HangupReason };
 
 // Every value WebRTC accepts; anything else would make setRemoteDescription throw a TypeError.
 const SDP_TYPES = ['offer', 'answer', 'pranswer', 'rollback'] as const satisfies readonly RTCSdpType[];

@@ -21,8 +21,11 @@ export type CallKind = (typeof CALL_KINDS)[number];
 
 export type CallDirection = 'outbound' | 'inbound';
 
-/** The spec's `m.call.hangup` reasons, plus the ends that are not a hangup on the wire. */
-export const CALL_END_REASONS = [
+/**
+ * The `m.call.hangup` reasons on the wire: the spec's, plus the two matrix-js-sdk sends beyond them
+ * (`replaced` on glare, `signalling_timeout` when it cannot send candidates).
+ */
+export const HANGUP_REASONS = [
   'ice_failed',
   'ice_timeout',
   'invite_timeout',
@@ -30,13 +33,13 @@ export const CALL_END_REASONS = [
   'user_media_failed',
   'user_busy',
   'unknown_error',
-  // Not sent as a hangup reason: how the call ended from this side's point of view.
-  'rejected',
-  'answered_elsewhere',
-  'rejected_elsewhere',
   'replaced',
   'signalling_timeout',
 ] as const;
+export type HangupReason = (typeof HANGUP_REASONS)[number];
+
+/** How a call ended: a hangup reason, or an end that is not a hangup on the wire (seen from this side). */
+export const CALL_END_REASONS = [...HANGUP_REASONS, 'rejected', 'answered_elsewhere', 'rejected_elsewhere'] as const;
 export type CallEndReason = (typeof CALL_END_REASONS)[number];
 
 export const STREAM_PURPOSES = ['m.usermedia', 'm.screenshare'] as const;
