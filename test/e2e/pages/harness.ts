@@ -489,20 +489,7 @@ function localIceUfrag(which: 'kit' | 'sdk', callId: string): string | undefined
   return /a=ice-ufrag:(\S+)/.exec(pc?.localDescription?.sdp ?? '')?.[1];
 }
 
-async function debugStats(which: 'kit' | 'sdk', callId: string): Promise<unknown> {
-  const pc = which === 'kit' ? (kitCall(callId) as unknown as { peerConnection?: RTCPeerConnection }).peerConnection : sdkCall(callId).peerConn;
-  if (!pc) return 'no pc';
-  const out: unknown[] = [pc.connectionState, pc.getTransceivers().map((t) => [t.mid, t.direction, t.currentDirection, t.sender.track?.kind, t.sender.track?.readyState, t.sender.track?.enabled, t.receiver.track.readyState])];
-  (await pc.getStats()).forEach((r: RTCStats & Record<string, unknown>) => {
-    if (r.type === 'inbound-rtp' || r.type === 'outbound-rtp') out.push([r.type, r.kind, r.packetsReceived ?? r.packetsSent, r.totalAudioEnergy]);
-  });
-  if (which === 'sdk') out.push(sdkCall(callId).getRemoteFeeds().map((f) => f.stream.id), sdkCall(callId).getLocalFeeds().map((f) => [f.stream.id, f.stream.getTracks().map((t) => t.readyState)]));
-  else out.push(kitCall(callId).getSnapshot().remoteFeeds.map((f) => f.id), document.querySelectorAll('video').length);
-  return out;
-}
-
 const harness = {
-  debugStats,
   selectedCandidateTypes,
   localIceUfrag,
   startKit,
