@@ -28,3 +28,8 @@ export async function startKitIn(party: CallParty, options: KitTestOptions = {})
 export async function startMatrixCallIn(party: CallParty, options: ClientTestOptions = {}): Promise<void> {
   await party.page.evaluate(([credentials, opts]) => window.mx.startSdkVoip(credentials, opts), [credentialsOf(party.user), options] as const);
 }
+
+/** Starts the hand-written raw peer (test/e2e/pages/raw-peer.ts): a plain client, no call stack of its own. */
+export async function startRawPeerIn(party: CallParty): Promise<void> {
+  await party.page.evaluate((credentials) => window.mx.rawStart(credentials), credentialsOf(party.user));
+}

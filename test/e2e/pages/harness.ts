@@ -5,6 +5,7 @@ import * as sdk from 'matrix-js-sdk';
 import * as kit from '../../../signaling/index.js';
 import { CallErrorCode, CallEvent, CallState, type MatrixCall } from 'matrix-js-sdk/lib/webrtc/call.js';
 import { CallEventHandlerEvent } from 'matrix-js-sdk/lib/webrtc/callEventHandler.js';
+import { rawPeer } from './raw-peer.js';
 
 export interface PageCredentials {
   homeserverUrl: string;
@@ -18,7 +19,7 @@ let client: sdk.MatrixClient | undefined;
 /** How long an in-page wait lasts before it fails with a message saying what never happened. */
 const WAIT_MS = 45_000;
 
-async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+export async function waitUntil(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`gave up after ${WAIT_MS / 1000}s: ${what}`);
@@ -26,7 +27,7 @@ async function waitUntil(condition: () => boolean, what: string): Promise<void> 
   }
 }
 
-function requireClient(): sdk.MatrixClient {
+export function requireClient(): sdk.MatrixClient {
   if (!client) throw new Error('call mx.startClient first');
   return client;
 }
@@ -37,15 +38,18 @@ export interface ClientTestOptions {
   encryption?: boolean;
   /** MatrixCall only: relay every call through TURN. */
   forceTURN?: boolean;
+  /** No MatrixCall at all (matrix-js-sdk's CallEventHandler off): for the raw peer, which handles m.call.* itself. */
+  disableVoip?: boolean;
 }
 
-async function startClient(credentials: PageCredentials, options: ClientTestOptions = {}): Promise<string> {
+export async function startClient(credentials: PageCredentials, options: ClientTestOptions = {}): Promise<string> {
   client = sdk.createClient({
     baseUrl: credentials.homeserverUrl,
     accessToken: credentials.accessToken,
     userId: credentials.userId,
     deviceId: credentials.deviceId,
     forceTURN: options.forceTURN ?? false,
+    disableVoip: options.disableVoip ?? false,
   });
   const started = client;
   if (options.encryption) await started.initRustCrypto();
@@ -231,7 +235,7 @@ let callKit: kit.CallKit | undefined;
 const kitCalls = new Map<string, kit.CallHandle>();
 const incomingKitCalls: kit.CallHandle[] = [];
 
-function kitCall(callId: string): kit.CallHandle {
+export function kitCall(callId: string): kit.CallHandle {
   const call = kitCalls.get(callId);
   if (!call) throw new Error(`no kit call ${callId}`);
   return call;
@@ -458,8 +462,13 @@ async function receivedMedia(pc: RTCPeerConnection | undefined): Promise<MediaFl
  * Resolves once a call has decoded at least `minFrames` video frames (0 for voice calls) and received audible
  * audio, or after `giveUpMs`, returning what it saw either way so the test's assertion reports it.
  */
-async function waitForMedia(which: 'kit' | 'sdk', callId: string, minFrames: number, giveUpMs = 20_000): Promise<MediaFlow> {
+function waitForMedia(which: 'kit' | 'sdk', callId: string, minFrames: number, giveUpMs = 20_000): Promise<MediaFlow> {
   const pc = (): RTCPeerConnection | undefined => (which === 'kit' ? (kitCall(callId) as unknown as { peerConnection?: RTCPeerConnection }).peerConnection : sdkCall(callId).peerConn);
+  return waitForFlow(pc, minFrames, giveUpMs);
+}
+
+/** waitForMedia for any peer connection (looked up again on each poll, as it may appear later). */
+export async function waitForFlow(pc: () => RTCPeerConnection | undefined, minFrames: number, giveUpMs = 20_000): Promise<MediaFlow> {
   const deadline = Date.now() + giveUpMs;
   for (;;) {
     const flow = await receivedMedia(pc());
@@ -483,6 +492,26 @@ async function selectedCandidateTypes(which: 'kit' | 'sdk', callId: string): Pro
   return result;
 }
 
+/** The kit's camera as the page holds it: live video tracks in its local feed and in its senders. */
+function kitCameraTracks(callId: string): { inFeed: string[]; inSenders: string[] } {
+  const call = kitCall(callId);
+  const feed = call.getSnapshot().localFeeds.find((f) => f.purpose === 'm.usermedia');
+  const pc = (call as unknown as { peerConnection?: RTCPeerConnection }).peerConnection;
+  return {
+    inFeed: feed?.stream.getVideoTracks().map((t) => t.readyState) ?? [],
+    inSenders: pc?.getSenders().flatMap((s) => (s.track?.kind === 'video' ? [s.track.readyState] : [])) ?? [],
+  };
+}
+
+const browserGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+
+/** Makes the browser refuse the camera (as a person who denies permission), or grant it again. */
+function refuseCamera(refuse: boolean): void {
+  navigator.mediaDevices.getUserMedia = refuse
+    ? (constraints) => (constraints?.video ? Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) : browserGetUserMedia(constraints))
+    : browserGetUserMedia;
+}
+
 /** The ICE username fragment in use: a new one after every ICE restart. */
 function localIceUfrag(which: 'kit' | 'sdk', callId: string): string | undefined {
   const pc = which === 'kit' ? (kitCall(callId) as unknown as { peerConnection?: RTCPeerConnection }).peerConnection : sdkCall(callId).peerConn;
@@ -492,6 +521,8 @@ function localIceUfrag(which: 'kit' | 'sdk', callId: string): string | undefined
 const harness = {
   selectedCandidateTypes,
   localIceUfrag,
+  kitCameraTracks,
+  refuseCamera,
   startKit,
   kitPlaceCall,
   kitNextIncoming,
@@ -519,6 +550,7 @@ const harness = {
   subscribeAndCountFrames,
   leaveLiveKit,
   relayCall,
+  ...rawPeer,
   ready: true,
 };
 
