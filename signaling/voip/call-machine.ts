@@ -275,6 +275,16 @@ function endLocally(state: CallMachineState, reason: CallEndReason): Transition 
   return b.end(reason, 'local').done();
 }
 
+/**
+ * End-of-candidates waits for the candidate batch like any candidate (as matrix-js-sdk's does): sent at once,
+ * it would queue in the homeserver beside the invite, answer or select_answer that the call is waiting for.
+ */
+function queueEndOfCandidates(b: Builder): Builder {
+  b.set({ pendingCandidates: [...b.state.pendingCandidates, { candidate: '' }] });
+  if (!b.state.timers.includes('candidates')) b.startTimer('candidates', CANDIDATE_BATCH_MS[b.state.direction]);
+  return b;
+}
+
 /** An inbound call whose invite arrived but whose offer is not applied yet (so it does not ring yet). */
 function inviteBeingApplied(state: CallMachineState): boolean {
   return state.direction === 'inbound' && state.phase === 'fledgling' && state.peerVersion !== undefined;
@@ -341,7 +351,7 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
         streamMetadata: event.metadata,
         capabilities: CAPABILITIES,
       }));
-      if (state.localGatheringComplete) b.send('m.call.candidates', buildCandidates({ ...b.ids, candidates: [{ candidate: '' }] }));
+      if (state.localGatheringComplete) queueEndOfCandidates(b);
       return b.startTimer('invite', state.inviteLifetimeMs).done();
 
     case 'answer_ready':
@@ -349,7 +359,7 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       b.set({ pendingCandidates: [] });
       enterConnecting(b);
       b.send('m.call.answer', buildAnswer({ ...b.ids, answer: event.description, streamMetadata: event.metadata, capabilities: CAPABILITIES }));
-      if (state.localGatheringComplete) b.send('m.call.candidates', buildCandidates({ ...b.ids, candidates: [{ candidate: '' }] }));
+      if (state.localGatheringComplete) queueEndOfCandidates(b);
       return b.done();
 
     case 'local_candidate': {
@@ -364,8 +374,7 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       b.set({ localGatheringComplete: true });
       // Before the invite or answer is sent, every candidate is in its SDP and end-of-candidates follows it.
       if (!canSendCandidates(state)) return b.done();
-      b.set({ pendingCandidates: [...state.pendingCandidates, { candidate: '' }] });
-      return b.flushCandidates().done();
+      return queueEndOfCandidates(b).done();
 
     case 'remote_answer': {
       if (state.direction === 'inbound') {

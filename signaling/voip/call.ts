@@ -29,6 +29,11 @@ export interface CallDependencies {
   onEnded?: (call: Call) => void;
 }
 
+/** What the person asks for in a call (as opposed to what the peer, the network or a timer does). */
+const INTENTS: ReadonlySet<CallMachineEvent['type']> = new Set([
+  'answer', 'reject', 'hangup', 'set_mic_muted', 'set_camera_muted', 'set_on_hold', 'set_screensharing', 'upgrade_to_video',
+]);
+
 export class Call implements CallHandle {
   private machine: CallMachineState;
   private readonly driver: PeerConnectionDriver;
@@ -36,6 +41,8 @@ export class Call implements CallHandle {
   private readonly store;
   private endedAt: number | undefined;
   private error: MxError | undefined;
+  /** The error is a camera or screen that could not be had mid-call; the person's next action clears it. */
+  private errorIsRecoverable = false;
   private readonly log: Logger;
   private peer: CallPeer;
   private sending: Promise<void> = Promise.resolve();
@@ -57,6 +64,12 @@ export class Call implements CallHandle {
       getUserMedia: deps.getUserMedia,
       getDisplayMedia: deps.getDisplayMedia,
       report: (event) => this.dispatch(event),
+      mediaFailed: (error) => {
+        if (this.error && !this.errorIsRecoverable) return;
+        this.error = MxError.from(error, 'MEDIA_DEVICE_NOT_FOUND');
+        this.errorIsRecoverable = true;
+        this.publish(this.driver.feeds.getSnapshot());
+      },
       log: this.log,
     });
     this.store = createStore<CallSnapshot>(this.snapshot(this.driver.feeds.getSnapshot()));
@@ -96,6 +109,10 @@ export class Call implements CallHandle {
 
   /** Feeds one event through the machine and carries out its effects. Never throws. */
   dispatch(event: CallMachineEvent): void {
+    if (this.errorIsRecoverable && INTENTS.has(event.type)) {
+      this.error = undefined;
+      this.errorIsRecoverable = false;
+    }
     const before = this.machine;
     const { state, effects } = transition(before, event);
     this.machine = state;
@@ -156,6 +173,7 @@ export class Call implements CallHandle {
       // Without its invite or answer the call cannot go on; a lost candidate batch or hangup can.
       if (eventType === 'm.call.invite' || eventType === 'm.call.answer') {
         this.error = failure;
+        this.errorIsRecoverable = false;
         this.dispatch({ type: 'driver_failed', message: `${eventType} could not be sent` });
       }
     }

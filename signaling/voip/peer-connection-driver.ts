@@ -9,6 +9,11 @@ import type { CallFeed, CallKind } from './types.js';
 
 /** How long to let ICE gather after setLocalDescription, so early candidates travel inside the SDP. */
 const EARLY_CANDIDATE_WAIT_MS = 200;
+/**
+ * A muted camera keeps sending (black) frames this long before it is stopped, as matrix-js-sdk does, so the
+ * peer has the mute flag before the video stops; then the camera light goes off.
+ */
+const CAMERA_RELEASE_DELAY_MS = 120;
 
 export interface DriverFeeds {
   readonly local: readonly CallFeed[];
@@ -25,6 +30,8 @@ export interface PeerConnectionDriverOptions {
   getUserMedia: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
   getDisplayMedia: () => Promise<MediaStream>;
   report: (event: CallMachineEvent) => void;
+  /** A camera or screen the person asked for mid-call could not be had; the call goes on without it. */
+  mediaFailed: (error: unknown) => void;
   log: Logger;
   createPeerConnection?: (configuration: RTCConfiguration) => RTCPeerConnection;
 }
@@ -33,6 +40,9 @@ export class PeerConnectionDriver {
   private pc: RTCPeerConnection | undefined;
   private creatingPc: Promise<RTCPeerConnection> | undefined;
   private userMedia: MediaStream | undefined;
+  /** The sender that carries our camera, even while the muted camera is released (its track null). */
+  private cameraSender: RTCRtpSender | undefined;
+  private cameraReleaseTimer: ReturnType<typeof setTimeout> | undefined;
   private screenStream: MediaStream | undefined;
   private screenSender: RTCRtpSender | undefined;
   private singleStreamScreenshare = false;
@@ -62,11 +72,15 @@ export class PeerConnectionDriver {
   }
 
   run(effect: CallEffect): void {
-    this.queue = this.queue.then(() => this.perform(effect)).catch((error: unknown) => {
+    this.enqueue(effect.type, () => this.perform(effect));
+  }
+
+  private enqueue(what: string, task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((error: unknown) => {
       if (this.closed) return;
       const message = error instanceof Error ? error.message : String(error);
-      this.options.log.warn(`${effect.type} failed: ${message}`);
-      this.options.report({ type: 'driver_failed', message: `${effect.type}: ${message}` });
+      this.options.log.warn(`${what} failed: ${message}`);
+      this.options.report({ type: 'driver_failed', message: `${what}: ${message}` });
     });
   }
 
@@ -97,8 +111,11 @@ export class PeerConnectionDriver {
         return;
       case 'set_camera_muted':
         this.cameraMuted = effect.muted;
+        // Unmuting reopens a released camera first, so the flag reaches the peer with the video.
+        if (!effect.muted) await this.restoreCamera();
         this.applyTrackEnablement();
         this.reportMetadata();
+        if (effect.muted) this.scheduleCameraRelease();
         return;
       case 'set_on_hold':
         return this.setHolding(effect.onHold);
@@ -117,21 +134,64 @@ export class PeerConnectionDriver {
     }
   }
 
+  /**
+   * Opens the camera and microphone while the peer connection and its local description are prepared: the
+   * description does not depend on the tracks, and both steps take tens of milliseconds (a real camera,
+   * hundreds). The tracks go into the prepared senders when they arrive; nothing is sent before that.
+   */
   private async acquireMedia(kind: CallKind): Promise<void> {
-    try {
-      this.userMedia = await this.options.getUserMedia({ audio: true, video: kind === 'video' });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+    const stream = new MediaStream();
+    const [captured, prepared] = await Promise.allSettled([
+      this.options.getUserMedia({ audio: true, video: kind === 'video' }),
+      this.prepareLocalDescription(kind, stream),
+    ]);
+    if (captured.status === 'rejected') {
+      const message = captured.reason instanceof Error ? captured.reason.message : String(captured.reason);
       this.options.log.warn(`camera/microphone unavailable: ${message}`);
       this.options.report({ type: 'media_failed', message });
       return;
     }
-    if (this.closed) {
-      stopStream(this.userMedia);
+    if (this.closed || prepared.status === 'rejected') {
+      stopStream(captured.value);
+      if (prepared.status === 'rejected') throw prepared.reason;
       return;
     }
-    this.publishFeeds();
+    for (const track of captured.value.getTracks()) {
+      stream.addTrack(track);
+      await prepared.value.get(track.kind)?.sender.replaceTrack(track);
+    }
+    this.userMedia = stream;
+    if (stream.getVideoTracks().length) this.cameraSender = prepared.value.get('video')?.sender;
+    this.applyTrackEnablement();
+    if (this.cameraMuted) this.scheduleCameraRelease();
     this.options.report({ type: 'media_ready' });
+  }
+
+  /**
+   * Sets up a sending transceiver per kind of media, bound to `stream` (the id our stream metadata names),
+   * and sets the local offer, or the answer when the peer's offer is applied already. Returns the
+   * transceivers by kind, for the tracks to come.
+   */
+  private async prepareLocalDescription(kind: CallKind, stream: MediaStream): Promise<Map<string, RTCRtpTransceiver>> {
+    const pc = await this.peerConnectionNow();
+    const answering = pc.signalingState === 'have-remote-offer';
+    const sending = new Map<string, RTCRtpTransceiver>();
+    for (const media of kind === 'video' ? ['audio', 'video'] : ['audio']) {
+      // Answer the peer's m-line of this kind when there is one (as addTrack would), so no new m-line appears.
+      const offered = pc.getTransceivers().find((t) => t.receiver.track.kind === media && t.direction === 'recvonly' && !t.sender.track && ![...sending.values()].includes(t));
+      if (offered) {
+        offered.direction = 'sendrecv';
+        offered.sender.setStreams(stream);
+        sending.set(media, offered);
+      } else {
+        sending.set(media, pc.addTransceiver(media, { direction: 'sendrecv', streams: [stream] }));
+      }
+    }
+    // A voice call still offers to receive video, so either side can add it later without a new m-line dance.
+    if (!answering && kind === 'voice') pc.addTransceiver('video', { direction: 'recvonly' });
+    await pc.setLocalDescription();
+    if (answering) this.initialNegotiationDone = true;
+    return sending;
   }
 
   private peerConnectionNow(): Promise<RTCPeerConnection> {
@@ -168,19 +228,14 @@ export class PeerConnectionDriver {
 
   private async createInitialOffer(): Promise<void> {
     const pc = await this.peerConnectionNow();
-    for (const track of this.userMedia?.getTracks() ?? []) pc.addTrack(track, this.userMedia as MediaStream);
-    // A voice call still offers to receive video, so either side can add it later without a new m-line dance.
-    if (!this.userMedia?.getVideoTracks().length) pc.addTransceiver('video', { direction: 'recvonly' });
-    await pc.setLocalDescription();
+    if (!pc.localDescription) await pc.setLocalDescription();
     await this.waitForEarlyCandidates(pc);
     this.options.report({ type: 'offer_ready', description: description(pc), metadata: this.localMetadata() });
   }
 
   private async createInitialAnswer(): Promise<void> {
     const pc = await this.peerConnectionNow();
-    // addTrack reuses the transceivers the offer created, so our media answers the peer's m-lines.
-    for (const track of this.userMedia?.getTracks() ?? []) pc.addTrack(track, this.userMedia as MediaStream);
-    await pc.setLocalDescription();
+    if (pc.signalingState === 'have-remote-offer') await pc.setLocalDescription();
     this.initialNegotiationDone = true;
     await this.waitForEarlyCandidates(pc);
     this.options.report({ type: 'answer_ready', description: description(pc), metadata: this.localMetadata() });
@@ -282,6 +337,7 @@ export class PeerConnectionDriver {
       stream = await this.options.getDisplayMedia();
     } catch (error) {
       this.options.log.info(`screen share not started: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.mediaFailed(error);
       return;
     }
     const track = stream.getVideoTracks()[0];
@@ -291,8 +347,7 @@ export class PeerConnectionDriver {
     track.addEventListener('ended', () => this.run({ type: 'set_screensharing', enabled: false, singleStream }));
     if (singleStream) {
       // Peers without stream metadata see one video stream: the screen replaces the camera in it.
-      const cameraSender = pc.getSenders().find((sender) => sender.track?.kind === 'video');
-      if (cameraSender) await cameraSender.replaceTrack(track);
+      if (this.cameraSender) await this.cameraSender.replaceTrack(track);
       else this.screenSender = pc.addTrack(track, this.userMedia ?? stream);
     } else {
       this.screenSender = pc.addTrack(track, stream);
@@ -306,10 +361,8 @@ export class PeerConnectionDriver {
     const stream = this.screenStream;
     if (!pc || !stream) return;
     this.screenStream = undefined;
-    if (this.singleStreamScreenshare) {
-      const camera = this.userMedia?.getVideoTracks()[0] ?? null;
-      const sender = pc.getSenders().find((s) => s.track === stream.getVideoTracks()[0]);
-      if (sender) await sender.replaceTrack(camera);
+    if (this.singleStreamScreenshare && this.cameraSender) {
+      await this.cameraSender.replaceTrack(this.userMedia?.getVideoTracks()[0] ?? null);
     }
     if (this.screenSender) {
       pc.removeTrack(this.screenSender);
@@ -322,9 +375,20 @@ export class PeerConnectionDriver {
 
   private async upgradeToVideo(): Promise<void> {
     const pc = await this.peerConnectionNow();
-    const camera = await this.options.getUserMedia({ audio: false, video: true });
+    let camera: MediaStream;
+    try {
+      camera = await this.options.getUserMedia({ audio: false, video: true });
+    } catch (error) {
+      this.options.log.warn(`no camera for video: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.mediaFailed(error);
+      return;
+    }
     const track = camera.getVideoTracks()[0];
     if (!track) return;
+    if (this.closed) {
+      track.stop();
+      return;
+    }
     this.userMedia ??= new MediaStream();
     this.userMedia.addTrack(track);
     const idle = pc.getTransceivers().find((t) => t.receiver.track.kind === 'video' && !t.sender.track && t.currentDirection !== 'stopped');
@@ -333,12 +397,50 @@ export class PeerConnectionDriver {
       await idle.sender.replaceTrack(track);
       idle.sender.setStreams(this.userMedia);
       idle.direction = 'sendrecv';
+      this.cameraSender = idle.sender;
     } else {
-      pc.addTrack(track, this.userMedia);
+      this.cameraSender = pc.addTrack(track, this.userMedia);
     }
     this.applyTrackEnablement();
     this.publishFeeds();
     this.options.report({ type: 'local_media_changed', kind: 'video', screensharing: this.screenStream !== undefined });
+  }
+
+  private scheduleCameraRelease(): void {
+    clearTimeout(this.cameraReleaseTimer);
+    this.cameraReleaseTimer = setTimeout(() => this.enqueue('releasing the camera', () => this.releaseCamera()), CAMERA_RELEASE_DELAY_MS);
+  }
+
+  private async releaseCamera(): Promise<void> {
+    const camera = this.userMedia?.getVideoTracks()[0];
+    if (this.closed || !this.cameraMuted || !camera) return;
+    if (this.cameraSender?.track === camera) await this.cameraSender.replaceTrack(null);
+    camera.stop();
+    this.userMedia?.removeTrack(camera);
+    this.publishFeeds();
+  }
+
+  /** Opens the camera again after a mute released it; when it cannot, the camera stays muted. */
+  private async restoreCamera(): Promise<void> {
+    clearTimeout(this.cameraReleaseTimer);
+    if (!this.cameraSender || !this.userMedia || this.userMedia.getVideoTracks().length > 0) return;
+    let track: MediaStreamTrack | undefined;
+    try {
+      track = (await this.options.getUserMedia({ audio: false, video: true })).getVideoTracks()[0];
+    } catch (error) {
+      this.options.log.warn(`camera not restored: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.report({ type: 'set_camera_muted', muted: true });
+      this.options.mediaFailed(error);
+      return;
+    }
+    if (!track) return;
+    if (this.closed || this.cameraMuted) {
+      track.stop();
+      return;
+    }
+    this.userMedia.addTrack(track);
+    // While a single-stream screen share holds the camera's sender, the camera goes back in when it ends.
+    if (!(this.screenStream && this.singleStreamScreenshare)) await this.cameraSender.replaceTrack(track);
   }
 
   private applyTrackEnablement(): void {
@@ -348,7 +450,7 @@ export class PeerConnectionDriver {
   }
 
   private kind(): CallKind {
-    return this.userMedia?.getVideoTracks().length ? 'video' : 'voice';
+    return this.cameraSender ? 'video' : 'voice';
   }
 
   private localMetadata(): SdpStreamMetadata {
@@ -425,6 +527,7 @@ export class PeerConnectionDriver {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.cameraReleaseTimer);
     stopStream(this.userMedia);
     stopStream(this.screenStream);
     this.pc?.close();

@@ -129,9 +129,16 @@ test.describe('in-call features against MatrixCall', () => {
     await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ audioMuted: true, videoMuted: false });
     await kit.page.evaluate((id) => window.mx.kitAction(id, 'mute-camera'), callId);
     await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ audioMuted: true, videoMuted: true });
+    // A muted camera is released, as MatrixCall does: the camera light goes off.
+    await expect.poll(() => kit.page.evaluate((id) => window.mx.kitCameraTracks(id), callId)).toEqual({ inFeed: [], inSenders: [] });
+    const framesWhileMuted = (await element.page.evaluate((id) => window.mx.waitForMedia('sdk', id, 0), callId)).framesDecoded;
     await kit.page.evaluate((id) => window.mx.kitAction(id, 'unmute-mic'), callId);
     await kit.page.evaluate((id) => window.mx.kitAction(id, 'unmute-camera'), callId);
     await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ audioMuted: false, videoMuted: false });
+    await expect.poll(() => kit.page.evaluate((id) => window.mx.kitCameraTracks(id), callId)).toEqual({ inFeed: ['live'], inSenders: ['live'] });
+    // The reopened camera's frames reach MatrixCall.
+    const afterUnmute = await element.page.evaluate(([id, n]) => window.mx.waitForMedia('sdk', id, n), [callId, framesWhileMuted + 10] as const);
+    expect(afterUnmute.framesDecoded).toBeGreaterThanOrEqual(framesWhileMuted + 10);
 
     await element.page.evaluate((id) => window.mx.sdkAction(id, 'mute-mic'), callId);
     await expect.poll(async () => (await kitSnapshot(kit, callId)).remoteFeeds[0]).toMatchObject({ audioMuted: true });
@@ -146,6 +153,28 @@ test.describe('in-call features against MatrixCall', () => {
     const media = await element.page.evaluate((id) => window.mx.waitForMedia('sdk', id, 10), callId);
     expect(media.framesDecoded).toBeGreaterThanOrEqual(10);
     expect(await kitSnapshot(kit, callId)).toMatchObject({ kind: 'video', phase: 'connected' });
+  });
+
+  test('a camera refused mid-call (upgrade, unmute) leaves the call connected, with an error the next action clears', async ({ browser }) => {
+    const { kit, element, callId } = await connectedKitAndElement(browser, 'voice');
+    await kit.page.evaluate(() => window.mx.refuseCamera(true));
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'upgrade'), callId);
+    await expect.poll(async () => (await kitSnapshot(kit, callId)).error).toMatch(/denied/i);
+    expect(await kitSnapshot(kit, callId)).toMatchObject({ kind: 'voice', phase: 'connected' });
+    expect(await sdkSnapshot(element, callId)).toMatchObject({ state: 'connected' });
+
+    await kit.page.evaluate(() => window.mx.refuseCamera(false));
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'upgrade'), callId);
+    await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ videoMuted: false });
+    expect(await kitSnapshot(kit, callId)).toMatchObject({ kind: 'video', error: undefined });
+
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'mute-camera'), callId);
+    await expect.poll(() => kit.page.evaluate((id) => window.mx.kitCameraTracks(id), callId)).toEqual({ inFeed: [], inSenders: [] });
+    await kit.page.evaluate(() => window.mx.refuseCamera(true));
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'unmute-camera'), callId);
+    await expect.poll(async () => (await kitSnapshot(kit, callId)).error).toMatch(/denied/i);
+    expect(await kitSnapshot(kit, callId)).toMatchObject({ cameraMuted: true, phase: 'connected' });
+    await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ videoMuted: true });
   });
 
   test('the kit shares its screen: MatrixCall sees a screenshare feed; and the other way round', async ({ browser }) => {

@@ -1063,16 +1063,28 @@ describe('call machine', () => {
         expect: { starts: [['candidates', CANDIDATE_BATCH_MS.outbound]] },
       },
       {
-        name: 'gathering complete flushes at once, ignoring the timer, with end-of-candidates appended',
+        name: 'gathering complete appends end-of-candidates to the running batch, sending nothing yet',
         from: at('outbound', 'invite_sent', { then: [ev.candidate(LOCAL_SRFLX), ev.candidate(LOCAL_RELAY)] }),
         event: ev.gatheringComplete(),
-        expect: { effects: ['cancel_timer', 'send'], sends: ['m.call.candidates'], cancels: ['candidates'], contents: [{ candidates: [LOCAL_SRFLX, LOCAL_RELAY, END_OF_CANDIDATES] }], state: { pendingCandidates: [], localGatheringComplete: true } },
+        expect: { effects: [], sends: [], state: { pendingCandidates: [LOCAL_SRFLX, LOCAL_RELAY, END_OF_CANDIDATES], localGatheringComplete: true, timers: ['invite', 'candidates'] } },
       },
       {
-        name: 'gathering complete with nothing pending still sends end-of-candidates',
+        name: 'the batch timer then sends the candidates with end-of-candidates last',
+        from: at('outbound', 'invite_sent', { then: [ev.candidate(LOCAL_SRFLX), ev.candidate(LOCAL_RELAY), ev.gatheringComplete()] }),
+        event: ev.timer('candidates'),
+        expect: { sends: ['m.call.candidates'], contents: [{ ...COMMON, candidates: [LOCAL_SRFLX, LOCAL_RELAY, END_OF_CANDIDATES] }], state: { pendingCandidates: [] } },
+      },
+      {
+        name: 'gathering complete with nothing pending starts a batch for end-of-candidates alone',
         from: at('outbound', 'connected'),
         event: ev.gatheringComplete(),
-        expect: { sends: ['m.call.candidates'], contents: [{ candidates: [END_OF_CANDIDATES] }] },
+        expect: { effects: ['start_timer'], sends: [], starts: [['candidates', CANDIDATE_BATCH_MS.outbound]], state: { pendingCandidates: [END_OF_CANDIDATES] } },
+      },
+      {
+        name: 'an inbound call batches end-of-candidates for the shorter inbound delay',
+        from: at('inbound', 'connected'),
+        event: ev.gatheringComplete(),
+        expect: { starts: [['candidates', CANDIDATE_BATCH_MS.inbound]], state: { pendingCandidates: [END_OF_CANDIDATES] } },
       },
       {
         name: 'gathering complete before the invite sends nothing yet',
@@ -1081,10 +1093,10 @@ describe('call machine', () => {
         expect: { effects: [], state: { localGatheringComplete: true } },
       },
       {
-        name: 'gathering complete before the invite: end-of-candidates goes right after the invite',
+        name: 'gathering complete before the invite: end-of-candidates is the first batch after the invite',
         from: at('outbound', 'create_offer', { then: [ev.candidate(LOCAL_HOST), ev.gatheringComplete()] }),
         event: ev.offerReady(),
-        expect: { sends: ['m.call.invite', 'm.call.candidates'], contents: [{ lifetime: INVITE_LIFETIME_MS }, { ...COMMON, candidates: [END_OF_CANDIDATES] }], state: { pendingCandidates: [] } },
+        expect: { sends: ['m.call.invite'], contents: [{ lifetime: INVITE_LIFETIME_MS }], starts: [['candidates', CANDIDATE_BATCH_MS.outbound], ['invite', INVITE_LIFETIME_MS]], state: { pendingCandidates: [END_OF_CANDIDATES] } },
       },
       {
         name: 'no candidates go out while ringing (we have not answered): no timer',
@@ -1105,10 +1117,10 @@ describe('call machine', () => {
         expect: { sends: ['m.call.answer'], state: { pendingCandidates: [], timers: [] } },
       },
       {
-        name: 'gathering complete before the answer: end-of-candidates goes right after the answer',
+        name: 'gathering complete before the answer: end-of-candidates is the first batch after the answer',
         from: at('inbound', 'create_answer', { then: [ev.candidate(LOCAL_HOST), ev.gatheringComplete()] }),
         event: ev.answerReady(),
-        expect: { sends: ['m.call.answer', 'm.call.candidates'], contents: [{ answer: ANSWER }, { candidates: [END_OF_CANDIDATES] }] },
+        expect: { sends: ['m.call.answer'], contents: [{ answer: ANSWER }], starts: [['candidates', CANDIDATE_BATCH_MS.inbound]], state: { pendingCandidates: [END_OF_CANDIDATES] } },
       },
       {
         name: 'the first candidate after the answer starts the 500 ms inbound batch timer',
@@ -1148,7 +1160,7 @@ describe('call machine', () => {
       { name: 'the invite timer firing after the answer (cancelled) is ignored', from: at('outbound', 'connecting'), event: ev.timer('invite'), expect: { ignored: true } },
       { name: 'the ring timer firing after answering (cancelled) is ignored', from: at('inbound', 'wait_local_media'), event: ev.timer('ring'), expect: { ignored: true } },
       { name: 'a candidates timer that was never started is ignored', from: at('outbound', 'connected'), event: ev.timer('candidates'), expect: { ignored: true } },
-      { name: 'the candidates timer firing after a gathering-complete flush is ignored', from: at('outbound', 'invite_sent', { then: [ev.candidate(LOCAL_SRFLX), ev.gatheringComplete()] }), event: ev.timer('candidates'), expect: { ignored: true } },
+      { name: 'the candidates timer firing after a flush is ignored', from: at('outbound', 'invite_sent', { then: [ev.candidate(LOCAL_SRFLX), ev.gatheringComplete(), ev.timer('candidates')] }), event: ev.timer('candidates'), expect: { ignored: true } },
       { name: 'ICE timers firing after ICE reconnected are ignored', from: at('outbound', 'connected', { then: [ev.ice('disconnected', T_CONNECTED + 1), ev.ice('connected', T_CONNECTED + 2)] }), event: ev.timer('ice_give_up'), expect: { ignored: true } },
     ]);
 
@@ -1445,7 +1457,7 @@ describe('call machine', () => {
       expect(state).to.deep.include({ phase: 'ended', endReason: 'user_hangup', endedBy: 'local', connectedAt: T_CONNECTED, wasConnected: true });
     });
 
-    it('inbound: ring, answer, answer + end-of-candidates, connected, remote hangup', () => {
+    it('inbound: ring, answer, end-of-candidates in the first batch after it, connected, remote hangup', () => {
       const { state, effects } = play(fresh('inbound'), [
         ev.remoteInvite(v1(PEER_PARTY)),
         ev.remoteCandidates(v1(PEER_PARTY), [R1]),
@@ -1454,6 +1466,7 @@ describe('call machine', () => {
         ev.candidate(LOCAL_HOST),
         ev.gatheringComplete(),
         ev.answerReady(),
+        ev.timer('candidates'),
         ev.remoteSelectAnswer(OUR_PARTY),
         ev.ice('connected', T_CONNECTED),
         ev.remoteHangup(v1(PEER_PARTY)),
