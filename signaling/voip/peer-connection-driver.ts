@@ -156,10 +156,11 @@ export class PeerConnectionDriver {
       if (prepared.status === 'rejected') throw prepared.reason;
       return;
     }
-    for (const track of captured.value.getTracks()) {
+    const senders = prepared.value;
+    await Promise.all(captured.value.getTracks().map((track) => {
       stream.addTrack(track);
-      await prepared.value.get(track.kind)?.sender.replaceTrack(track);
-    }
+      return senders.get(track.kind)?.sender.replaceTrack(track);
+    }));
     this.userMedia = stream;
     if (stream.getVideoTracks().length) this.cameraSender = prepared.value.get('video')?.sender;
     this.applyTrackEnablement();
@@ -210,10 +211,13 @@ export class PeerConnectionDriver {
         const stream = event.streams[0];
         // The spec ignores tracks without a stream: metadata is keyed by stream id.
         if (!stream) return;
-        this.remoteStreams.set(stream.id, stream);
-        stream.addEventListener('removetrack', () => this.publishFeeds());
+        if (!this.remoteStreams.has(stream.id)) {
+          this.remoteStreams.set(stream.id, stream);
+          stream.addEventListener('removetrack', () => this.publishFeeds());
+        }
         event.track.addEventListener('unmute', () => this.publishFeeds());
-        this.publishFeeds();
+        // Tracks arrive while a remote description is applied, one event each: the feeds are published
+        // once it is applied, with all of them, rather than once per track.
       });
       pc.addEventListener('negotiationneeded', () => {
         this.queue = this.queue.then(() => this.renegotiate()).catch((error: unknown) => {
@@ -251,6 +255,7 @@ export class PeerConnectionDriver {
       return;
     }
     await pc.setRemoteDescription({ type: remote.type, sdp: remote.sdp });
+    this.publishFeeds();
     await this.flushRemoteCandidates(pc);
     if (remote.type === 'offer' && !this.initialNegotiationDone) this.options.report({ type: 'remote_offer_applied' });
     if (remote.type === 'answer') this.initialNegotiationDone = true;
@@ -259,7 +264,6 @@ export class PeerConnectionDriver {
       this.options.report({ type: 'negotiation_answer_ready', description: description(pc), metadata: this.localMetadata() });
     }
     this.updateRemoteHold(pc);
-    this.publishFeeds();
   }
 
   private async renegotiate(): Promise<void> {
