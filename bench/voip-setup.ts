@@ -277,22 +277,27 @@ const m = (label: string): ((r: RunRecord) => number | undefined) => {
   return found.get;
 };
 
-// The critical path, in order; each segment is the per-run difference of two milestones.
+/** The later of two milestones: where work done one after the other (or side by side) is all finished. */
+const later = (a: string, b: string): ((r: RunRecord) => number | undefined) => (r) => {
+  const [x, y] = [m(a)(r), m(b)(r)];
+  return x === undefined || y === undefined ? undefined : Math.max(x, y);
+};
+
+// The critical path, in order; each segment is the per-run difference of two milestones. Camera and local
+// description share a segment: MatrixCall does one after the other, the kit both side by side.
 const SEGMENTS: Segment[] = [
   { label: '1. caller: until getUserMedia is called', why: 'library work before asking for media', from: () => 0, to: m('caller: getUserMedia called') },
-  { label: '2. caller: getUserMedia', why: 'opening camera and microphone with the library\'s constraints', from: m('caller: getUserMedia called'), to: m('caller: camera + mic open (getUserMedia)') },
-  { label: '3. caller: builds the offer', why: 'TURN fetch (if not cached), RTCPeerConnection, addTrack, setLocalDescription', from: m('caller: camera + mic open (getUserMedia)'), to: m('caller: offer set (setLocalDescription)') },
-  { label: '4. caller: waits before sending the invite', why: 'early-candidate wait (and in encrypted rooms, encrypting incl. key sharing)', from: m('caller: offer set (setLocalDescription)'), to: m('caller: invite PUT starts') },
-  { label: '5. invite: PUT until the callee\'s /sync returns it', why: 'homeserver persists the event and wakes the callee\'s long-poll', from: m('caller: invite PUT starts'), to: m('callee: invite arrives in /sync') },
-  { label: '6. callee: until getUserMedia is called', why: 'sync processing, TURN fetch (kit), peer connection, setRemoteDescription(offer), ring, answer()', from: m('callee: invite arrives in /sync'), to: m('callee: getUserMedia called') },
-  { label: '7. callee: getUserMedia', why: 'opening camera and microphone', from: m('callee: getUserMedia called'), to: m('callee: camera + mic open (getUserMedia)') },
-  { label: '8. callee: builds the answer', why: 'addTrack, setLocalDescription', from: m('callee: camera + mic open (getUserMedia)'), to: m('callee: answer set (setLocalDescription)') },
-  { label: '9. callee: waits before sending the answer', why: 'early-candidate wait (and in encrypted rooms, encrypting incl. key sharing)', from: m('callee: answer set (setLocalDescription)'), to: m('callee: answer PUT starts') },
-  { label: '10. answer: PUT until the caller\'s /sync returns it', why: 'homeserver persists the event and wakes the caller\'s long-poll', from: m('callee: answer PUT starts'), to: m('caller: answer arrives in /sync') },
-  { label: '11. caller: until setRemoteDescription(answer) is called', why: 'sync processing, event dispatch, effect queue', from: m('caller: answer arrives in /sync'), to: m('caller: answer handed to setRemoteDescription') },
-  { label: '12. caller: setRemoteDescription(answer)', why: 'applying the answer (transports, receivers)', from: m('caller: answer handed to setRemoteDescription'), to: m('caller: answer applied (setRemoteDescription)') },
-  { label: '13. caller: until DTLS is connected', why: 'ICE checks and DTLS handshake finishing after the answer', from: m('caller: answer applied (setRemoteDescription)'), to: m('caller: DTLS connected (connectionState)') },
-  { label: '14. media until both sides have shown a frame', why: 'first key frame: encode, send, decode, present', from: m('caller: DTLS connected (connectionState)'), to: (r) => r.bothMs },
+  { label: '2. caller: camera + mic, and the offer', why: 'getUserMedia; TURN fetch (if not cached), RTCPeerConnection, transceivers, setLocalDescription', from: m('caller: getUserMedia called'), to: later('caller: camera + mic open (getUserMedia)', 'caller: offer set (setLocalDescription)') },
+  { label: '3. caller: waits before sending the invite', why: 'tracks into senders, early-candidate wait (and in encrypted rooms, encrypting incl. key sharing)', from: later('caller: camera + mic open (getUserMedia)', 'caller: offer set (setLocalDescription)'), to: m('caller: invite PUT starts') },
+  { label: '4. invite: PUT until the callee\'s /sync returns it', why: 'homeserver persists the event and wakes the callee\'s long-poll', from: m('caller: invite PUT starts'), to: m('callee: invite arrives in /sync') },
+  { label: '5. callee: until getUserMedia is called', why: 'sync processing, TURN fetch (kit), peer connection, setRemoteDescription(offer), ring, answer()', from: m('callee: invite arrives in /sync'), to: m('callee: getUserMedia called') },
+  { label: '6. callee: camera + mic, and the answer', why: 'getUserMedia; transceivers, setLocalDescription', from: m('callee: getUserMedia called'), to: later('callee: camera + mic open (getUserMedia)', 'callee: answer set (setLocalDescription)') },
+  { label: '7. callee: waits before sending the answer', why: 'tracks into senders, early-candidate wait (and in encrypted rooms, encrypting incl. key sharing)', from: later('callee: camera + mic open (getUserMedia)', 'callee: answer set (setLocalDescription)'), to: m('callee: answer PUT starts') },
+  { label: '8. answer: PUT until the caller\'s /sync returns it', why: 'homeserver persists the event and wakes the caller\'s long-poll', from: m('callee: answer PUT starts'), to: m('caller: answer arrives in /sync') },
+  { label: '9. caller: until setRemoteDescription(answer) is called', why: 'sync processing, event dispatch, effect queue', from: m('caller: answer arrives in /sync'), to: m('caller: answer handed to setRemoteDescription') },
+  { label: '10. caller: setRemoteDescription(answer)', why: 'applying the answer (transports, receivers)', from: m('caller: answer handed to setRemoteDescription'), to: m('caller: answer applied (setRemoteDescription)') },
+  { label: '11. caller: until DTLS is connected', why: 'ICE checks and DTLS handshake finishing after the answer', from: m('caller: answer applied (setRemoteDescription)'), to: m('caller: DTLS connected (connectionState)') },
+  { label: '12. media until both sides have shown a frame', why: 'first key frame: wait for the next camera frame, encode, send, decode, present', from: m('caller: DTLS connected (connectionState)'), to: (r) => r.bothMs },
 ];
 
 function delta(run: RunRecord, segment: Segment): number | undefined {
