@@ -457,7 +457,7 @@ export async function main(args: string[]): Promise<number> {
       Date: new Date().toISOString(),
       Machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? '?'} (nproc ${cpus().length}), ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}`,
       'Load average (1/5/15 min) before / after': `${loadBefore} / ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-      Browser: `Chromium ${browser.version()} (headless, fake camera/mic, ${CHROMIUM_EXECUTABLE}); camera and microphone permission granted beforehand on both sides, as for a returning user`,
+      Browser: `Chromium ${browser.version()} (headless, fake camera/mic, ${CHROMIUM_EXECUTABLE})`,
       Homeserver: `Synapse ${SYNAPSE_VERSION} (sqlite) and coturn on loopback, in the e2e network namespace`,
       Software: `Node ${process.version}, matrix-js-sdk ${sdkVersion()}`,
       Room: options.encrypted ? 'encrypted DM, Rust crypto on both sides' : 'unencrypted DM, no crypto on either side',

@@ -23,7 +23,6 @@ export interface CallDependencies {
   relayOnly?: boolean;
   getUserMedia: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
   getDisplayMedia: () => Promise<MediaStream>;
-  mediaPermitted: (kind: CallKind) => Promise<boolean>;
   /** Who the call is with; `updatePeer` completes it later. */
   peer: CallPeer;
   /** Called once, when the call reaches `ended`. */
@@ -64,7 +63,6 @@ export class Call implements CallHandle {
       relayOnly: deps.relayOnly,
       getUserMedia: deps.getUserMedia,
       getDisplayMedia: deps.getDisplayMedia,
-      mediaPermitted: deps.mediaPermitted,
       report: (event) => this.dispatch(event),
       mediaFailed: (error) => {
         if (this.error && !this.errorIsRecoverable) return;

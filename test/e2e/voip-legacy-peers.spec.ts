@@ -39,21 +39,6 @@ async function kitCallsRaw(kit: CallParty, raw: CallParty, roomId: string): Prom
   return callId;
 }
 
-/** A connected video call between the kit and the raw peer, placed by `caller`, answered by the other. */
-async function connectedCall(browser: Browser, caller: 'peer' | 'kit', options: RawCallOptions): Promise<{ kit: CallParty; raw: CallParty; callId: string }> {
-  const { kit, raw, roomId } = await setUp(browser);
-  let callId: string;
-  if (caller === 'peer') {
-    callId = await rawCallsKit(kit, raw, roomId, options);
-    await kit.page.evaluate((id) => window.mx.kitAction(id, 'answer-video'), callId);
-  } else {
-    callId = await kitCallsRaw(kit, raw, roomId);
-    await raw.page.evaluate(([id, opts]) => window.mx.rawAnswer(id, opts), [callId, options] as const);
-  }
-  await kit.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
-  return { kit, raw, callId };
-}
-
 /** Both sides connected, video and audio received on both, and the kit shows the peer as one usermedia feed. */
 async function expectConnectedWithMedia(kit: CallParty, raw: CallParty, callId: string): Promise<void> {
   await kit.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
@@ -153,7 +138,16 @@ test.describe('kit <-> a version "1" peer without sdp_stream_metadata', () => {
 
   for (const caller of ['peer', 'kit'] as const) {
     test(`the peer hangs up a connected call (${caller === 'peer' ? 'it placed' : 'the kit placed'}): the kit's call ends`, async ({ browser }) => {
-      const { kit, raw, callId } = await connectedCall(browser, caller, NO_METADATA);
+      const { kit, raw, roomId } = await setUp(browser);
+      let callId: string;
+      if (caller === 'peer') {
+        callId = await rawCallsKit(kit, raw, roomId, NO_METADATA);
+        await kit.page.evaluate((id) => window.mx.kitAction(id, 'answer-video'), callId);
+      } else {
+        callId = await kitCallsRaw(kit, raw, roomId);
+        await raw.page.evaluate((id) => window.mx.rawAnswer(id, { version: '1' }), callId);
+      }
+      await kit.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
       await raw.page.evaluate((id) => window.mx.rawHangup(id), callId);
       await expect.poll(() => kitSnapshot(kit, callId)).toMatchObject({ phase: 'ended', endReason: 'user_hangup', endedBy: 'remote' });
     });
@@ -214,7 +208,16 @@ test.describe('kit <-> a version 0 (legacy) peer', () => {
 
   for (const caller of ['peer', 'kit'] as const) {
     test(`a legacy hangup (no party_id, no reason) ends a connected call (${caller === 'peer' ? 'the peer' : 'the kit'} placed it)`, async ({ browser }) => {
-      const { kit, raw, callId } = await connectedCall(browser, caller, LEGACY);
+      const { kit, raw, roomId } = await setUp(browser);
+      let callId: string;
+      if (caller === 'peer') {
+        callId = await rawCallsKit(kit, raw, roomId, LEGACY);
+        await kit.page.evaluate((id) => window.mx.kitAction(id, 'answer-video'), callId);
+      } else {
+        callId = await kitCallsRaw(kit, raw, roomId);
+        await raw.page.evaluate(([id, options]) => window.mx.rawAnswer(id, options), [callId, LEGACY] as const);
+      }
+      await kit.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
       await raw.page.evaluate((id) => window.mx.rawHangup(id), callId);
       await expect.poll(() => kitSnapshot(kit, callId)).toMatchObject({ phase: 'ended', endReason: 'user_hangup', endedBy: 'remote' });
     });

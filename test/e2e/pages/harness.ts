@@ -325,19 +325,9 @@ function kitWaitForPhase(callId: string, phase: kit.CallPhase): Promise<void> {
 }
 
 /** Plays every remote feed of a kit call in an unmuted element, so frames decode and audio energy is measured. */
-/** Per kit call: how many live local tracks (camera, microphone) it had when it first reached each phase. */
-const liveLocalTracksAtPhase = new Map<string, Partial<Record<kit.CallPhase, number>>>();
-
-function kitLiveLocalTracksAtPhase(callId: string): Partial<Record<kit.CallPhase, number>> {
-  return liveLocalTracksAtPhase.get(callId) ?? {};
-}
-
 function attachFeeds(call: kit.CallHandle): void {
   const elements = new Map<string, HTMLVideoElement>();
   const sync = (snapshot: kit.CallSnapshot): void => {
-    const seen = liveLocalTracksAtPhase.get(snapshot.callId) ?? {};
-    seen[snapshot.phase] ??= snapshot.localFeeds.flatMap((feed) => feed.stream.getTracks()).filter((track) => track.readyState === 'live').length;
-    liveLocalTracksAtPhase.set(snapshot.callId, seen);
     for (const feed of snapshot.remoteFeeds) {
       if (elements.has(feed.id)) continue;
       const video = document.createElement('video');
@@ -515,17 +505,6 @@ function kitCameraTracks(callId: string): { inFeed: string[]; inSenders: string[
 
 const browserGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
 
-/**
- * Makes the Permissions API say the browser will still ask for camera and microphone, as for someone who has
- * not allowed them yet (the e2e browser grants them, and its fake prompt accepts at once).
- */
-function permissionsWillPrompt(): void {
-  const query = navigator.permissions.query.bind(navigator.permissions);
-  navigator.permissions.query = (descriptor) => (['camera', 'microphone'].includes(descriptor.name)
-    ? Promise.resolve({ state: 'prompt', name: descriptor.name } as unknown as PermissionStatus)
-    : query(descriptor));
-}
-
 /** Makes the browser refuse the camera (as a person who denies permission), or grant it again. */
 function refuseCamera(refuse: boolean): void {
   navigator.mediaDevices.getUserMedia = refuse
@@ -543,8 +522,6 @@ const harness = {
   selectedCandidateTypes,
   localIceUfrag,
   kitCameraTracks,
-  kitLiveLocalTracksAtPhase,
-  permissionsWillPrompt,
   refuseCamera,
   startKit,
   kitPlaceCall,
