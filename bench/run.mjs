@@ -3,7 +3,7 @@
 // itself through scripts/e2e.mjs (which provisions, starts a stack and runs the command inside); inside, it
 // bundles the TypeScript benchmark with esbuild and runs it. Arguments go to the benchmark.
 //
-//   node bench/run.mjs [--runs N] [--warmup N] [--encrypted] [--timeout MS]
+//   node bench/run.mjs [--runs N] [--warmup N] [--encrypted] [--timeout MS] [--kit-experiment NAME,…]
 //
 // The stack instance is E2E_INSTANCE, `bench` by default, so its data never mixes with a test run's.
 import { build } from 'esbuild';

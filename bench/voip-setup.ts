@@ -2,10 +2,11 @@
 // kit to kit against MatrixCall to MatrixCall, interleaved in one run on the same stack and browser. It runs
 // inside the e2e network namespace (bench/run.mjs puts it there) and writes bench/results/voip-setup.{md,json}.
 //
-//   npm run bench -- [--runs N] [--warmup N] [--encrypted] [--timeout MS] [--kit-experiment recommended|NAME,…]
+//   npm run bench -- [--runs N] [--warmup N] [--encrypted] [--timeout MS] [--kit-experiment NAME,…]
 //
-// --kit-experiment runs a modified kit (changes emulated from the bench page, see KIT_EXPERIMENTS) against
-// MatrixCall and writes voip-setup-<names>.{md,json} instead, so the plain comparison is never overwritten.
+// --kit-experiment runs a modified kit (changes emulated from the bench page: no-candidate-wait, max-bundle;
+// see EXPERIMENT_NOTES) against MatrixCall and writes voip-setup-<names>.{md,json} instead, so the plain
+// comparison is never overwritten.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +20,9 @@ import type { Mark } from './pages/instrument.js';
 import type { FirstFrame, Implementation, KitExperiment, Role } from './pages/voip-setup.js';
 
 // A copy of the page's list: importing the page module here would pull DOM code into Node.
-const KIT_EXPERIMENTS: readonly KitExperiment[] = ['camera-360p', 'prefetch-turn', 'no-candidate-wait', 'first-candidate', 'serial-sends', 'max-bundle'];
-/** The changes the measurements support, together (`--kit-experiment recommended`). */
-const RECOMMENDED: readonly KitExperiment[] = ['camera-360p', 'prefetch-turn', 'first-candidate', 'serial-sends'];
+const KIT_EXPERIMENTS: readonly KitExperiment[] = ['no-candidate-wait', 'max-bundle'];
 const EXPERIMENT_NOTES: Record<KitExperiment, string> = {
-  'camera-360p': 'the kit opens the camera at 640x360 (MatrixCall\'s request) instead of 1280x720, through its getUserMedia option',
-  'prefetch-turn': 'TURN credentials fetched when the kit starts, not when the first call needs them',
   'no-candidate-wait': 'invite and answer sent right after setLocalDescription (iceGatheringState made to read "complete"); later candidates trickle with the kit\'s batching',
-  'first-candidate': 'invite and answer sent as soon as the first host candidate is gathered (iceGatheringState made to read "complete" then), instead of at gathering complete or 200 ms',
-  'serial-sends': 'other m.call.* events wait until an invite or answer being sent has been stored, instead of racing it',
   'max-bundle': 'RTCPeerConnection with bundlePolicy "max-bundle" (as MatrixCall), one transport to gather for',
 };
 
@@ -57,12 +52,9 @@ function parseArgs(args: string[]): Options {
     else if (arg === '--encrypted') options.encrypted = true;
     else if (arg === '--kit-experiment') {
       const names = (args[++i] ?? '').split(',');
-      for (const name of names.includes('recommended') ? RECOMMENDED : names) {
-        if (!KIT_EXPERIMENTS.includes(name as KitExperiment)) throw new Error(`--kit-experiment ${name}: use recommended or some of ${KIT_EXPERIMENTS.join(',')}`);
+      for (const name of names) {
+        if (!KIT_EXPERIMENTS.includes(name as KitExperiment)) throw new Error(`--kit-experiment ${name}: use some of ${KIT_EXPERIMENTS.join(',')}`);
         if (!options.kitExperiments.includes(name as KitExperiment)) options.kitExperiments.push(name as KitExperiment);
-      }
-      if (options.kitExperiments.includes('no-candidate-wait') && options.kitExperiments.includes('first-candidate')) {
-        throw new Error('--kit-experiment: no-candidate-wait and first-candidate are alternatives');
       }
     } else throw new Error(`unknown argument ${arg ?? ''} (use --runs N, --warmup N, --encrypted, --timeout MS, --kit-experiment LIST)`);
   }
@@ -418,8 +410,7 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
 
 /** voip-setup for the plain comparison; variants (encrypted, kit experiments) get their own files. */
 function baseName(options: Options): string {
-  const recommended = options.kitExperiments.length === RECOMMENDED.length && RECOMMENDED.every((name) => options.kitExperiments.includes(name));
-  const experiments = recommended ? ['kit-recommended'] : options.kitExperiments.map((name) => `kit-${name}`);
+  const experiments = options.kitExperiments.map((name) => `kit-${name}`);
   const variant = [...(options.encrypted ? ['encrypted'] : []), ...experiments].join('+');
   return variant ? `voip-setup-${variant}` : 'voip-setup';
 }

@@ -21,13 +21,6 @@ export const overrides = {
   maxBundle: false,
   /** iceGatheringState reads 'complete', so the library sends its invite/answer right after setLocalDescription. */
   gatheringLooksComplete: false,
-  /**
-   * iceGatheringState reads 'complete' once the first host candidate is there (a synthetic
-   * icegatheringstatechange says so), so the invite/answer carries it but waits for nothing else.
-   */
-  gatheringCompleteAtFirstHost: false,
-  /** Other m.call.* sends wait until an invite or answer in flight has been stored. */
-  serialCallSends: false,
 };
 
 export const now = (): number => performance.timeOrigin + performance.now();
@@ -62,7 +55,6 @@ function callEventTypesIn(body: unknown): string[] {
 }
 
 const nativeFetch = globalThis.fetch.bind(globalThis);
-let offerOrAnswerInFlight: Promise<void> | undefined;
 globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   const path = url.replace(/^https?:\/\/[^/]+/, '').split('?')[0] ?? '';
@@ -70,16 +62,11 @@ globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise
   const isSync = path.endsWith('/sync');
   const isTurn = path.endsWith('/voip/turnServer');
   const sendType = send ? decodeURIComponent(send[1] ?? '') : undefined;
-  if (sendType !== undefined && overrides.serialCallSends && sendType !== 'm.call.invite' && sendType !== 'm.call.answer') {
-    await offerOrAnswerInFlight;
-  }
   if (sendType !== undefined) mark('send_start', sendType);
   if (isTurn) mark('turn_start');
   if (isSync) pendingSyncs += 1;
   try {
-    const pending = nativeFetch(input, init);
-    if (sendType === 'm.call.invite' || sendType === 'm.call.answer') offerOrAnswerInFlight = pending.then(() => undefined, () => undefined);
-    const response = await pending;
+    const response = await nativeFetch(input, init);
     if (sendType !== undefined) mark('send_done', sendType);
     if (isTurn) mark('turn_done');
     if (isSync) {
@@ -138,26 +125,18 @@ Object.defineProperty(RTCPeerConnection.prototype, 'iceGatheringState', {
   configurable: true,
   enumerable: true,
   get(this: RTCPeerConnection): RTCIceGatheringState {
-    if (overrides.gatheringLooksComplete || (overrides.gatheringCompleteAtFirstHost && hasHostCandidate.has(this))) return 'complete';
+    if (overrides.gatheringLooksComplete) return 'complete';
     return nativeGatheringState.call(this);
   },
 });
 
-const hasHostCandidate = new WeakSet<RTCPeerConnection>();
-
 function instrument(pc: RTCPeerConnection): void {
   peerConnections.push(pc);
   mark('pc_created', JSON.stringify({ bundlePolicy: pc.getConfiguration().bundlePolicy, iceServers: pc.getConfiguration().iceServers?.length ?? 0 }));
-  pc.addEventListener('icegatheringstatechange', (event) => { if (event.isTrusted) mark('gathering', nativeGatheringState.call(pc)); });
+  pc.addEventListener('icegatheringstatechange', () => mark('gathering', nativeGatheringState.call(pc)));
   pc.addEventListener('iceconnectionstatechange', () => mark('ice', pc.iceConnectionState));
   pc.addEventListener('connectionstatechange', () => mark('connection', pc.connectionState));
-  pc.addEventListener('icecandidate', (event) => {
-    mark('local_candidate', describeCandidate(event.candidate));
-    if (overrides.gatheringCompleteAtFirstHost && !hasHostCandidate.has(pc) && / typ host /.test(event.candidate?.candidate ?? '')) {
-      hasHostCandidate.add(pc);
-      pc.dispatchEvent(new Event('icegatheringstatechange'));
-    }
-  });
+  pc.addEventListener('icecandidate', (event) => mark('local_candidate', describeCandidate(event.candidate)));
   pc.addEventListener('track', (event) => mark('track', event.track.kind));
 }
 

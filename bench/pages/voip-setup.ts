@@ -11,7 +11,7 @@ export type Implementation = 'kit' | 'sdk';
 export type Role = 'caller' | 'callee';
 
 /** Changes to the kit emulated from outside it, for `--kit-experiment` runs; see `overrides` in instrument.ts. */
-export const KIT_EXPERIMENTS = ['camera-360p', 'prefetch-turn', 'no-candidate-wait', 'first-candidate', 'serial-sends', 'max-bundle'] as const;
+export const KIT_EXPERIMENTS = ['no-candidate-wait', 'max-bundle'] as const;
 export type KitExperiment = (typeof KIT_EXPERIMENTS)[number];
 
 export interface BenchCredentials {
@@ -99,20 +99,10 @@ function followKitCall(call: kit.CallHandle): void {
   hangupCall = () => void call.hangup();
 }
 
-// MatrixCall's camera request (640x360), through the kit's own getUserMedia option.
-const camera360p = (constraints: { audio: boolean; video: boolean }): Promise<MediaStream> =>
-  kit.getUserMedia({ audio: constraints.audio, video: constraints.video ? { width: { ideal: 640 }, height: { ideal: 360 } } : false });
-
 async function startKit(credentials: BenchCredentials, encryption: boolean, experiments: readonly KitExperiment[]): Promise<void> {
   overrides.maxBundle = experiments.includes('max-bundle');
   overrides.gatheringLooksComplete = experiments.includes('no-candidate-wait');
-  overrides.gatheringCompleteAtFirstHost = experiments.includes('first-candidate');
-  overrides.serialCallSends = experiments.includes('serial-sends');
-  callKit = await kit.createCallKit({ credentials, encryption, ...(experiments.includes('camera-360p') ? { getUserMedia: camera360p } : {}) });
-  if (experiments.includes('prefetch-turn')) {
-    // The manager's private TURN cache, filled before the clock starts, as a fetch at sign-in would.
-    await (callKit.calls as unknown as { turn: { iceServers(): Promise<unknown> } }).turn.iceServers();
-  }
+  callKit = await kit.createCallKit({ credentials, encryption });
   const seen = new Set<kit.CallHandle>();
   // Every call the manager publishes, from its first snapshot on, so no phase change is missed.
   callKit.calls.subscribe(({ calls }) => {
