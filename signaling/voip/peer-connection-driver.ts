@@ -211,7 +211,9 @@ export class PeerConnectionDriver {
         const stream = event.streams[0];
         // The spec ignores tracks without a stream: metadata is keyed by stream id.
         if (!stream) return;
-        if (!this.remoteStreams.has(stream.id)) {
+        // A track that comes back (after a hold) may arrive in a new stream object with the same id: the
+        // feed follows the object the browser now fills.
+        if (this.remoteStreams.get(stream.id) !== stream) {
           this.remoteStreams.set(stream.id, stream);
           stream.addEventListener('removetrack', () => this.publishFeeds());
         }

@@ -1,6 +1,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { startKitIn, startRawPeerIn, twoPartiesInADm, type CallParty } from '../helpers/calls.js';
 import type { RawCallOptions } from './pages/raw-peer.js';
+import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 
 // 1:1 calls between the kit and peers that no library here plays, driven by a hand-written raw peer
 // (test/e2e/pages/raw-peer.ts: a plain RTCPeerConnection and m.call.* events, nothing else):
@@ -39,15 +40,30 @@ async function kitCallsRaw(kit: CallParty, raw: CallParty, roomId: string): Prom
   return callId;
 }
 
+/** A connected video call between the kit and the raw peer, placed by `caller`, answered by the other. */
+async function connectedCall(browser: Browser, caller: 'peer' | 'kit', options: RawCallOptions): Promise<{ kit: CallParty; raw: CallParty; callId: string }> {
+  const { kit, raw, roomId } = await setUp(browser);
+  let callId: string;
+  if (caller === 'peer') {
+    callId = await rawCallsKit(kit, raw, roomId, options);
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'answer-video'), callId);
+  } else {
+    callId = await kitCallsRaw(kit, raw, roomId);
+    await raw.page.evaluate(([id, opts]) => window.mx.rawAnswer(id, opts), [callId, options] as const);
+  }
+  await kit.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
+  return { kit, raw, callId };
+}
+
 /** Both sides connected, video and audio received on both, and the kit shows the peer as one usermedia feed. */
 async function expectConnectedWithMedia(kit: CallParty, raw: CallParty, callId: string): Promise<void> {
   await kit.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
   const kitReceived = await kit.page.evaluate((id) => window.mx.waitForMedia('kit', id, 10), callId);
   const rawReceived = await raw.page.evaluate((id) => window.mx.rawWaitForMedia(id, 10), callId);
   expect(kitReceived.framesDecoded, 'the kit sees the peer').toBeGreaterThanOrEqual(10);
-  expect(kitReceived.audioEnergy, 'the kit hears the peer').toBeGreaterThan(0);
+  expect(kitReceived.audioEnergy, 'the kit hears the peer').toBeGreaterThan(AUDIBLE_ENERGY);
   expect(rawReceived.framesDecoded, 'the peer sees the kit').toBeGreaterThanOrEqual(10);
-  expect(rawReceived.audioEnergy, 'the peer hears the kit').toBeGreaterThan(0);
+  expect(rawReceived.audioEnergy, 'the peer hears the kit').toBeGreaterThan(AUDIBLE_ENERGY);
   // Without metadata the peer's first (only) stream is its camera and microphone.
   expect((await kitSnapshot(kit, callId)).remoteFeeds).toEqual([{ purpose: 'm.usermedia', audioMuted: false, videoMuted: false }]);
   // And the kit sends it a single stream.
@@ -138,16 +154,7 @@ test.describe('kit <-> a version "1" peer without sdp_stream_metadata', () => {
 
   for (const caller of ['peer', 'kit'] as const) {
     test(`the peer hangs up a connected call (${caller === 'peer' ? 'it placed' : 'the kit placed'}): the kit's call ends`, async ({ browser }) => {
-      const { kit, raw, roomId } = await setUp(browser);
-      let callId: string;
-      if (caller === 'peer') {
-        callId = await rawCallsKit(kit, raw, roomId, NO_METADATA);
-        await kit.page.evaluate((id) => window.mx.kitAction(id, 'answer-video'), callId);
-      } else {
-        callId = await kitCallsRaw(kit, raw, roomId);
-        await raw.page.evaluate((id) => window.mx.rawAnswer(id, { version: '1' }), callId);
-      }
-      await kit.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
+      const { kit, raw, callId } = await connectedCall(browser, caller, NO_METADATA);
       await raw.page.evaluate((id) => window.mx.rawHangup(id), callId);
       await expect.poll(() => kitSnapshot(kit, callId)).toMatchObject({ phase: 'ended', endReason: 'user_hangup', endedBy: 'remote' });
     });
@@ -208,16 +215,7 @@ test.describe('kit <-> a version 0 (legacy) peer', () => {
 
   for (const caller of ['peer', 'kit'] as const) {
     test(`a legacy hangup (no party_id, no reason) ends a connected call (${caller === 'peer' ? 'the peer' : 'the kit'} placed it)`, async ({ browser }) => {
-      const { kit, raw, roomId } = await setUp(browser);
-      let callId: string;
-      if (caller === 'peer') {
-        callId = await rawCallsKit(kit, raw, roomId, LEGACY);
-        await kit.page.evaluate((id) => window.mx.kitAction(id, 'answer-video'), callId);
-      } else {
-        callId = await kitCallsRaw(kit, raw, roomId);
-        await raw.page.evaluate(([id, options]) => window.mx.rawAnswer(id, options), [callId, LEGACY] as const);
-      }
-      await kit.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
+      const { kit, raw, callId } = await connectedCall(browser, caller, LEGACY);
       await raw.page.evaluate((id) => window.mx.rawHangup(id), callId);
       await expect.poll(() => kitSnapshot(kit, callId)).toMatchObject({ phase: 'ended', endReason: 'user_hangup', endedBy: 'remote' });
     });

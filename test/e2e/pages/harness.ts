@@ -6,6 +6,7 @@ import * as kit from '../../../signaling/index.js';
 import { CallErrorCode, CallEvent, CallState, type MatrixCall } from 'matrix-js-sdk/lib/webrtc/call.js';
 import { CallEventHandlerEvent } from 'matrix-js-sdk/lib/webrtc/callEventHandler.js';
 import { rawPeer } from './raw-peer.js';
+import { AUDIBLE_ENERGY } from '../../helpers/audible.js';
 
 export interface PageCredentials {
   homeserverUrl: string;
@@ -163,7 +164,7 @@ async function receivedAudioEnergy(pc: RTCPeerConnection): Promise<number> {
     (await pc.getStats()).forEach((report: RTCStats & Record<string, unknown>) => {
       if (report.type === 'inbound-rtp' && report.kind === 'audio') energy = Number(report.totalAudioEnergy ?? 0);
     });
-    if (energy > 0 || Date.now() > giveUp) return energy;
+    if (energy > AUDIBLE_ENERGY || Date.now() > giveUp) return energy;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -329,7 +330,12 @@ function attachFeeds(call: kit.CallHandle): void {
   const elements = new Map<string, HTMLVideoElement>();
   const sync = (snapshot: kit.CallSnapshot): void => {
     for (const feed of snapshot.remoteFeeds) {
-      if (elements.has(feed.id)) continue;
+      const shown = elements.get(feed.id);
+      if (shown) {
+        // After a hold the browser may hand the stream back as a new object with the same id.
+        if (shown.srcObject !== feed.stream) shown.srcObject = feed.stream;
+        continue;
+      }
       const video = document.createElement('video');
       video.autoplay = true;
       video.srcObject = feed.stream;
@@ -472,7 +478,7 @@ export async function waitForFlow(pc: () => RTCPeerConnection | undefined, minFr
   const deadline = Date.now() + giveUpMs;
   for (;;) {
     const flow = await receivedMedia(pc());
-    if ((flow.framesDecoded >= minFrames && flow.audioEnergy > 0) || Date.now() > deadline) return flow;
+    if ((flow.framesDecoded >= minFrames && flow.audioEnergy > AUDIBLE_ENERGY) || Date.now() > deadline) return flow;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
