@@ -118,12 +118,12 @@ test.describe('in-call features against MatrixCall', () => {
 
     await element.page.evaluate((id) => window.mx.sdkAction(id, 'hold'), callId);
     await expect.poll(() => kitSnapshot(kit, callId)).toMatchObject({ remoteOnHold: true });
-    const held = await kit.page.evaluate((id) => window.mx.waitForMedia('kit', id, 0), callId);
+    const held = await kit.page.evaluate((id) => window.mx.mediaSoFar('kit', id), callId);
     await element.page.evaluate((id) => window.mx.sdkAction(id, 'resume'), callId);
     await expect.poll(() => kitSnapshot(kit, callId)).toMatchObject({ remoteOnHold: false });
     // After both holds the kit sees and hears MatrixCall again: new frames, and audio energy that grows.
     await expect.poll(async () => {
-      const now = await kit.page.evaluate((id) => window.mx.waitForMedia('kit', id, 0), callId);
+      const now = await kit.page.evaluate((id) => window.mx.mediaSoFar('kit', id), callId);
       return now.framesDecoded >= held.framesDecoded + 10 && now.audioEnergy > held.audioEnergy + AUDIBLE_ENERGY;
     }, { timeout: 20_000 }).toBe(true);
     expect(await kitSnapshot(kit, callId)).toMatchObject({ remoteFeeds: [{ purpose: 'm.usermedia', audioMuted: false, videoMuted: false }] });
@@ -137,7 +137,7 @@ test.describe('in-call features against MatrixCall', () => {
     await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ audioMuted: true, videoMuted: true });
     // A muted camera is released, as MatrixCall does: the camera light goes off.
     await expect.poll(() => kit.page.evaluate((id) => window.mx.kitCameraTracks(id), callId)).toEqual({ inFeed: [], inSenders: [] });
-    const framesWhileMuted = (await element.page.evaluate((id) => window.mx.waitForMedia('sdk', id, 0), callId)).framesDecoded;
+    const framesWhileMuted = (await element.page.evaluate((id) => window.mx.mediaSoFar('sdk', id), callId)).framesDecoded;
     await kit.page.evaluate((id) => window.mx.kitAction(id, 'unmute-mic'), callId);
     await kit.page.evaluate((id) => window.mx.kitAction(id, 'unmute-camera'), callId);
     await expect.poll(async () => (await sdkSnapshot(element, callId)).remoteFeeds[0]).toMatchObject({ audioMuted: false, videoMuted: false });

@@ -83,7 +83,7 @@ test.describe('network loss', () => {
     await Promise.all([startKitIn(kit), startMatrixCallIn(element)]);
     const callId = await connect(kit, element, roomId, true);
     await expectMediaBothWays(kit, element, callId);
-    const before = await kit.page.evaluate((id) => window.mx.waitForMedia('kit', id, 0), callId);
+    const before = await kit.page.evaluate((id) => window.mx.mediaSoFar('kit', id), callId);
     const ufragBefore = await kit.page.evaluate((id) => window.mx.localIceUfrag('kit', id), callId);
     expect(ufragBefore).toBeTruthy();
 
@@ -103,7 +103,7 @@ test.describe('network loss', () => {
     await expect.poll(async () => (await kitSnapshot(kit, callId)).phase, { timeout: 30_000 }).toBe('connected');
     await element.page.evaluate((id) => window.mx.sdkWaitForState(id, 'connected'), callId);
     // Media flows again: more frames than before the drop.
-    await expect.poll(async () => (await kit.page.evaluate((id) => window.mx.waitForMedia('kit', id, 0), callId)).framesDecoded, { timeout: 20_000 })
+    await expect.poll(async () => (await kit.page.evaluate((id) => window.mx.mediaSoFar('kit', id), callId)).framesDecoded, { timeout: 20_000 })
       .toBeGreaterThan(before.framesDecoded + 10);
     expect(await kitSnapshot(kit, callId)).toMatchObject({ phase: 'connected', endReason: undefined });
     // It came back through an ICE restart (new credentials), negotiated with MatrixCall over m.call.negotiate.

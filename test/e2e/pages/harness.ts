@@ -473,6 +473,11 @@ function waitForMedia(which: 'kit' | 'sdk', callId: string, minFrames: number, g
   return waitForFlow(pc, minFrames, giveUpMs);
 }
 
+/** What a call has received so far, without waiting: for comparing before and after. */
+function mediaSoFar(which: 'kit' | 'sdk', callId: string): Promise<MediaFlow> {
+  return waitForMedia(which, callId, 0, 0);
+}
+
 /** waitForMedia for any peer connection (looked up again on each poll, as it may appear later). */
 export async function waitForFlow(pc: () => RTCPeerConnection | undefined, minFrames: number, giveUpMs = 20_000): Promise<MediaFlow> {
   const deadline = Date.now() + giveUpMs;
@@ -545,6 +550,7 @@ const harness = {
   sdkSnapshot,
   sdkWaitForState,
   waitForMedia,
+  mediaSoFar,
   sdk,
   livekit,
   kit,
