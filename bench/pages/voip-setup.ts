@@ -6,6 +6,7 @@ import * as sdk from 'matrix-js-sdk';
 import { CallErrorCode, CallEvent, type MatrixCall } from 'matrix-js-sdk/lib/webrtc/call.js';
 import { CallEventHandlerEvent } from 'matrix-js-sdk/lib/webrtc/callEventHandler.js';
 import * as kit from '../../signaling/index.js';
+import { syncUntilPrepared } from '../../test/helpers/browser/sync-client.js';
 
 export type Implementation = 'kit' | 'sdk';
 export type Role = 'caller' | 'callee';
@@ -161,14 +162,7 @@ async function startSdk(credentials: BenchCredentials, encryption: boolean): Pro
       });
     });
   }
-  const prepared = new Promise<void>((resolve, reject) => {
-    started.on(sdk.ClientEvent.Sync, (state) => {
-      if (state === sdk.SyncState.Prepared) resolve();
-      if (state === sdk.SyncState.Error) reject(new Error('sync failed'));
-    });
-  });
-  await started.startClient({ initialSyncLimit: 1 });
-  await prepared;
+  await syncUntilPrepared(started);
 }
 
 // ---------------------------------------------------------------------------------------------------------

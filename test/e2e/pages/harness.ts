@@ -7,6 +7,7 @@ import { CallErrorCode, CallEvent, CallState, type MatrixCall } from 'matrix-js-
 import { CallEventHandlerEvent } from 'matrix-js-sdk/lib/webrtc/callEventHandler.js';
 import { rawPeer } from './raw-peer.js';
 import { AUDIBLE_ENERGY } from '../../helpers/audible.js';
+import { syncUntilPrepared } from '../../helpers/browser/sync-client.js';
 
 export interface PageCredentials {
   homeserverUrl: string;
@@ -54,14 +55,7 @@ export async function startClient(credentials: PageCredentials, options: ClientT
   });
   const started = client;
   if (options.encryption) await started.initRustCrypto();
-  const prepared = new Promise<void>((resolve, reject) => {
-    started.on(sdk.ClientEvent.Sync, (state) => {
-      if (state === sdk.SyncState.Prepared) resolve();
-      if (state === sdk.SyncState.Error) reject(new Error('sync failed'));
-    });
-  });
-  await started.startClient({ initialSyncLimit: 1 });
-  await prepared;
+  await syncUntilPrepared(started);
   return started.getSafeUserId();
 }
 
