@@ -2,7 +2,7 @@
 // kit to kit against MatrixCall to MatrixCall, interleaved in one run on the same stack and browser. It runs
 // inside the e2e network namespace (bench/run.mjs puts it there) and writes bench/results/voip-setup.{md,json}.
 //
-//   npm run bench -- [--runs N] [--warmup N] [--encrypted] [--timeout MS] [--kit-experiment NAME,…]
+//   npm run bench -- [--runs N (20)] [--warmup N (2)] [--encrypted] [--timeout MS] [--kit-experiment NAME,…]
 //
 // --kit-experiment runs a modified kit (changes emulated from the bench page: no-candidate-wait, max-bundle;
 // see EXPERIMENT_NOTES) against MatrixCall and writes voip-setup-<names>.{md,json} instead, so the plain
@@ -38,7 +38,7 @@ interface Options {
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { runs: 10, warmup: 1, encrypted: false, timeoutMs: 20_000, kitExperiments: [] };
+  const options: Options = { runs: 20, warmup: 2, encrypted: false, timeoutMs: 20_000, kitExperiments: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): number => {
