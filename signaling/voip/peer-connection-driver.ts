@@ -162,7 +162,7 @@ export class PeerConnectionDriver {
       return senders.get(track.kind)?.sender.replaceTrack(track);
     }));
     this.userMedia = stream;
-    if (stream.getVideoTracks().length) this.cameraSender = prepared.value.get('video')?.sender;
+    if (stream.getVideoTracks().length) this.cameraSender = senders.get('video')?.sender;
     this.applyTrackEnablement();
     if (this.cameraMuted) this.scheduleCameraRelease();
     this.options.report({ type: 'media_ready' });
@@ -232,17 +232,16 @@ export class PeerConnectionDriver {
     return this.creatingPc;
   }
 
+  /** Sends the offer acquireMedia prepared, once early candidates are in it. */
   private async createInitialOffer(): Promise<void> {
     const pc = await this.peerConnectionNow();
-    if (!pc.localDescription) await pc.setLocalDescription();
     await this.waitForEarlyCandidates(pc);
     this.options.report({ type: 'offer_ready', description: description(pc), metadata: this.localMetadata() });
   }
 
+  /** Sends the answer acquireMedia prepared, once early candidates are in it. */
   private async createInitialAnswer(): Promise<void> {
     const pc = await this.peerConnectionNow();
-    if (pc.signalingState === 'have-remote-offer') await pc.setLocalDescription();
-    this.initialNegotiationDone = true;
     await this.waitForEarlyCandidates(pc);
     this.options.report({ type: 'answer_ready', description: description(pc), metadata: this.localMetadata() });
     this.updateRemoteHold(pc);
