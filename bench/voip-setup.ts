@@ -370,21 +370,19 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
   lines.push('hooks for both implementations (fetch, getUserMedia, RTCPeerConnection); "—" means it did not happen after t0.', '');
   lines.push('| milestone | kit | MatrixCall | kit − MatrixCall |');
   lines.push('|---|---:|---:|---:|');
-  for (const milestone of MILESTONES) {
-    const k = medianOf(ok('kit'), milestone.get).median;
-    const s = medianOf(ok('sdk'), milestone.get).median;
-    lines.push(`| ${milestone.label} | ${ms(k)} | ${ms(s)} | ${k === undefined || s === undefined ? '—' : ms(k - s)} |`);
-  }
+  // Both implementations' medians of one per-run measure, and their difference, as table cells.
+  const compared = (get: (run: RunRecord) => number | undefined): string => {
+    const k = medianOf(ok('kit'), get).median;
+    const s = medianOf(ok('sdk'), get).median;
+    return `${ms(k)} | ${ms(s)} | ${k === undefined || s === undefined ? '—' : ms(k - s)}`;
+  };
+  for (const milestone of MILESTONES) lines.push(`| ${milestone.label} | ${compared(milestone.get)} |`);
   lines.push('');
   lines.push('The critical path as segments (median of each run\'s difference between two milestones, so the column sums');
   lines.push('are close to, not exactly, the "both" medians):', '');
   lines.push('| segment | what happens | kit | MatrixCall | kit − MatrixCall |');
   lines.push('|---|---|---:|---:|---:|');
-  for (const segment of SEGMENTS) {
-    const k = medianOf(ok('kit'), (r) => delta(r, segment)).median;
-    const s = medianOf(ok('sdk'), (r) => delta(r, segment)).median;
-    lines.push(`| ${segment.label} | ${segment.why} | ${ms(k)} | ${ms(s)} | ${k === undefined || s === undefined ? '—' : ms(k - s)} |`);
-  }
+  for (const segment of SEGMENTS) lines.push(`| ${segment.label} | ${segment.why} | ${compared((r) => delta(r, segment))} |`);
   lines.push('');
 
   lines.push('## Runs', '');
