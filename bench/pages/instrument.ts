@@ -106,10 +106,15 @@ mediaDevices.enumerateDevices = async (): Promise<MediaDeviceInfo[]> => {
 // RTCPeerConnection. A Proxy keeps the constructor's identity, prototype and statics; the prototype methods
 // are wrapped once, so the libraries' own calls are timed where they happen.
 
-const peerConnections: RTCPeerConnection[] = [];
+/** The connection a description was last set on: the call's, even where a library keeps a spare ready. */
+let lastUsedPeerConnection: RTCPeerConnection | undefined;
 
 export function lastPeerConnection(): RTCPeerConnection | undefined {
-  return peerConnections.at(-1);
+  return lastUsedPeerConnection;
+}
+
+function noteUse(pc: RTCPeerConnection): void {
+  lastUsedPeerConnection = pc;
 }
 
 /** "host udp 127.20.0.1 mid=0": the type first, so milestones can match on it alone. */
@@ -131,7 +136,6 @@ Object.defineProperty(RTCPeerConnection.prototype, 'iceGatheringState', {
 });
 
 function instrument(pc: RTCPeerConnection): void {
-  peerConnections.push(pc);
   mark('pc_created', JSON.stringify({ bundlePolicy: pc.getConfiguration().bundlePolicy, iceServers: pc.getConfiguration().iceServers?.length ?? 0 }));
   pc.addEventListener('icegatheringstatechange', () => mark('gathering', nativeGatheringState.call(pc)));
   pc.addEventListener('iceconnectionstatechange', () => mark('ice', pc.iceConnectionState));
@@ -158,12 +162,14 @@ const nativeSetRemote = proto.setRemoteDescription as (this: RTCPeerConnection, 
 const nativeAddCandidate = proto.addIceCandidate as (this: RTCPeerConnection, candidate?: RTCIceCandidateInit) => Promise<void>;
 
 proto.setLocalDescription = async function setLocalDescription(this: RTCPeerConnection, description?: RTCLocalSessionDescriptionInit): Promise<void> {
+  noteUse(this);
   mark('sld_start', description?.type ?? 'implicit');
   await nativeSetLocal.call(this, description);
   mark('sld_done', this.localDescription?.type ?? '?');
 };
 
 proto.setRemoteDescription = async function setRemoteDescription(this: RTCPeerConnection, description: RTCSessionDescriptionInit): Promise<void> {
+  noteUse(this);
   mark('srd_start', description.type);
   await nativeSetRemote.call(this, description);
   mark('srd_done', description.type);

@@ -4,6 +4,7 @@ import {
   ClientEvent,
   EventType,
   MatrixEventEvent,
+  Method,
   Preset,
   RoomEvent,
   RoomStateEvent,
@@ -90,6 +91,16 @@ export class JsSdkMatrixPort implements MatrixPort {
   }
 
   async sendEvent(roomId: string, type: string, content: Record<string, unknown>): Promise<void> {
+    const room = this.client.getRoom(roomId);
+    if (room && !this.client.getCrypto() && !room.hasEncryptionStateEvent()) {
+      // A plain room and no crypto: straight to the homeserver. The SDK's own path first builds a local echo,
+      // adds it to the timeline and emits its events, which takes milliseconds on the way of every invite and
+      // answer, and nobody reads local echoes of call events. With crypto the SDK decides whether to encrypt,
+      // as it remembers rooms that had encryption even if their state is later reset.
+      const path = `/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(type)}/${encodeURIComponent(this.client.makeTxnId())}`;
+      await this.client.http.authedRequest(Method.Put, path, undefined, content);
+      return;
+    }
     // The SDK types its event map; call events are plain JSON we validated ourselves.
     const send = this.client.sendEvent.bind(this.client) as (roomId: string, type: string, content: Record<string, unknown>) => Promise<unknown>;
     await send(roomId, type, content);

@@ -145,14 +145,15 @@ export class MediaDevicesStore implements MediaDevicesSource {
 
   /**
    * Opens the camera and/or microphone on the chosen devices (see the `getUserMedia` function), then
-   * re-reads the device list, since a first grant of permission is what makes labels readable.
+   * re-reads the device list, since a first grant of permission is what makes labels readable. The stream
+   * comes back without waiting for that list: a call that is setting up has better things to wait for.
    */
   async getUserMedia(request: UserMediaRequest): Promise<MediaStream> {
     try {
       // The remembered choice rather than `selected`: it applies even before the first device list has arrived.
       return await getUserMedia(request, this.preferences, this.mediaDevices);
     } finally {
-      await this.refresh();
+      void this.refresh();
     }
   }
 

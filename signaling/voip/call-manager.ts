@@ -8,6 +8,7 @@ import { createStore, type ReadableStore } from '../store/store.js';
 import { Call } from './call.js';
 import type { CallMachineEvent } from './call-machine.js';
 import { parseCallEvent, type InboundCallEvent } from './content.js';
+import { SparePeerConnection } from './spare-peer-connection.js';
 import { TurnCredentials } from './turn.js';
 import type { CallHandle, CallKind, CallManagerSnapshot, CallPeer } from './types.js';
 
@@ -45,6 +46,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
   private readonly store = createStore<CallManagerSnapshot>({ calls: [], ringing: [] });
   private readonly log: Logger;
   private readonly turn: TurnCredentials;
+  private readonly spare = new SparePeerConnection();
   private readonly detach: (() => void)[] = [];
   /** Inbound calls that got past their invite (rang, or were answered in glare); the others are not shown. */
   private readonly shown = new WeakSet<Call>();
@@ -52,8 +54,8 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
   constructor(private readonly port: MatrixPort, private readonly options: CallManagerOptions = {}) {
     this.log = options.log ?? consoleLogger('voip');
     this.turn = new TurnCredentials(port, this.log);
-    // Fetched now, so placing or answering a call does not wait for a homeserver round trip.
-    void this.turn.iceServers();
+    // Fetched now, and a connection made once they are here, so neither is on the way of the first call.
+    void this.turn.iceServers().then(() => this.spare.prepare());
     this.detach.push(
       port.onCallEventBatch((events) => this.processBatch(events)),
       port.onMembershipChange((roomId, userId, membership) => {
@@ -78,6 +80,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     for (const detach of this.detach.splice(0)) detach();
     for (const call of this.calls.values()) if (call.getSnapshot().phase !== 'ended') void call.hangup();
     this.turn.dispose();
+    this.spare.dispose();
   }
 
   /** Calls a user (in the DM with them, made when missing) or the other member of a room. */
@@ -109,6 +112,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
         peer,
         relayOnly: this.options.relayOnly,
         iceServers: async () => [...(await this.turn.iceServers()), ...(this.options.extraIceServers ?? [])],
+        createPeerConnection: (configuration) => this.spare.take(configuration),
         getUserMedia: this.options.getUserMedia ?? defaultGetUserMedia,
         getDisplayMedia: this.options.getDisplayMedia ?? defaultGetDisplayMedia,
         onEnded: (ended) => this.forget(ended.callId),

@@ -21,6 +21,8 @@ export interface CallDependencies {
   log: Logger;
   iceServers: () => Promise<RTCIceServer[]>;
   relayOnly?: boolean;
+  /** Where the call's RTCPeerConnection comes from (the manager keeps one ready). */
+  createPeerConnection?: (configuration: RTCConfiguration) => RTCPeerConnection;
   getUserMedia: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
   getDisplayMedia: () => Promise<MediaStream>;
   /** Who the call is with; `updatePeer` completes it later. */
@@ -61,6 +63,7 @@ export class Call implements CallHandle {
       peerUserId: options.peerUserId,
       iceServers: deps.iceServers,
       relayOnly: deps.relayOnly,
+      createPeerConnection: deps.createPeerConnection,
       getUserMedia: deps.getUserMedia,
       getDisplayMedia: deps.getDisplayMedia,
       report: (event) => this.dispatch(event),

@@ -383,6 +383,7 @@ describe('signaling/media MediaDevicesStore', () => {
       mediaDevices.hold = false;
       mediaDevices.list = [CAMERA_1, CAMERA_2, MIC_1];
       await store.getUserMedia({ audio: true, video: true });
+      await settle();
       const [constraints] = mediaDevices.constraints;
       expect((constraints?.video as MediaTrackConstraints).deviceId).to.deep.equal({ exact: 'cam-2' });
       expect((constraints?.audio as MediaTrackConstraints).deviceId).to.deep.equal({ exact: 'mic-1' });
@@ -391,6 +392,19 @@ describe('signaling/media MediaDevicesStore', () => {
       mediaDevices.held.forEach((release) => release());
       await settle();
       expect(store.getSnapshot().labelsAvailable).to.equal(true);
+    });
+
+    it('hands over the stream without waiting for the list to be re-read', async () => {
+      const mediaDevices = new FakeMediaDevices([CAMERA_1]);
+      const store = await storeWith(mediaDevices);
+      mediaDevices.hold = true;
+      mediaDevices.list = [CAMERA_1, CAMERA_2];
+      const stream = await store.getUserMedia({ video: true });
+      expect(stream).to.be.instanceOf(MediaStream);
+      expect(store.getSnapshot().devices.camera).to.deep.equal([option(CAMERA_1)]);
+      mediaDevices.held.forEach((release) => release());
+      await settle();
+      expect(store.getSnapshot().devices.camera).to.deep.equal([option(CAMERA_1), option(CAMERA_2)]);
     });
 
     it('rejects with a mapped MxError, and still re-reads the list', async () => {
@@ -405,6 +419,7 @@ describe('signaling/media MediaDevicesStore', () => {
         thrown = error;
       }
       expect((thrown as MxError).code).to.equal('MEDIA_PERMISSION_DENIED');
+      await settle();
       expect(mediaDevices.enumerations).to.equal(before + 1);
     });
   });
@@ -443,6 +458,15 @@ describe('signaling/media MediaDevicesStore', () => {
       stores.push(store);
       const stream = await store.getUserMedia({ audio: true, video: true });
       stream.getTracks().forEach((track) => track.stop());
+      // The list is re-read after the stream comes back.
+      await new Promise<void>((resolve) => {
+        if (store.getSnapshot().labelsAvailable) return resolve();
+        const stop = store.subscribe((snapshot) => {
+          if (!snapshot.labelsAvailable) return;
+          stop();
+          resolve();
+        });
+      });
       const { status, devices, labelsAvailable } = store.getSnapshot();
       expect(status).to.equal('ready');
       expect(labelsAvailable).to.equal(true);
