@@ -46,6 +46,12 @@ async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): P
   const details = element('details', {}, element('summary', {}, 'Camera, microphone and speaker'), devices);
 
   const call = element('mx-call');
+  // The other person is heard on the speaker chosen in the picker; the camera and microphone switch by themselves.
+  const followSpeaker = ({ selected }: { selected: { speaker: string | undefined } }): void => {
+    call.sinkId = selected.speaker;
+  };
+  followSpeaker(kit.devices.getSnapshot());
+  kit.devices.subscribe(followSpeaker);
   const showCall = (handle: CallHandle): void => {
     call.call = handle;
   };

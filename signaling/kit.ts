@@ -19,7 +19,11 @@ export type CallKitOptions = CallManagerOptions & (
 
 export interface CallKit {
   readonly session: MatrixSession;
-  /** Cameras, microphones and speakers, with the person's choices remembered; calls use the chosen ones. */
+  /**
+   * Cameras, microphones and speakers, with the person's choices remembered. Calls open the chosen camera
+   * and microphone, and live calls switch when the choice changes; the speaker is for the elements that
+   * play the call (`<mx-call sink-id>`).
+   */
   readonly devices: MediaDevicesStore;
   readonly calls: CallManager;
   /** Calls a user (reusing or creating your DM with them) or the other member of a room. */
@@ -38,10 +42,11 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
   const session = options.client
     ? createMatrixSession({ client: options.client })
     : createMatrixSession({ credentials: options.credentials, encryption: options.encryption ?? true });
-  const [client, { JsSdkMatrixPort }, { CallManager }] = await Promise.all([
+  const [client, { JsSdkMatrixPort }, { CallManager }, { followDeviceChoices }] = await Promise.all([
     session.start(),
     import('./matrix/js-sdk-port.js'),
     import('./voip/call-manager.js'),
+    import('./voip/follow-device-choices.js'),
   ]);
   if (!client.getDeviceId()) throw new MxError('INVALID_CONFIGURATION', 'Calls need a device id (it is the party id of every call).');
   const port = new JsSdkMatrixPort(client);
@@ -50,6 +55,8 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
     ...options,
     getUserMedia: options.getUserMedia ?? ((constraints) => devices.getUserMedia(constraints)),
   });
+  // With a getUserMedia of the app's own, the store's choices are not what calls open.
+  const stopFollowingDevices = options.getUserMedia ? () => undefined : followDeviceChoices(devices, calls);
   return {
     session,
     devices,
@@ -70,6 +77,7 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
       });
     },
     dispose() {
+      stopFollowingDevices();
       calls.dispose();
       devices.dispose();
       port.dispose();

@@ -137,6 +137,12 @@ export class MxCall extends MxElement {
   /** The call to show. */
   @property({ attribute: false }) call: CallHandle | undefined;
 
+  /**
+   * The speaker the other side's sound plays on (an `audiooutput` device id, such as `selected.speaker` of
+   * `kit.devices`); unset is the browser's default. See `<mx-video-tile sink-id>`.
+   */
+  @property({ attribute: 'sink-id' }) sinkId: string | undefined;
+
   @state() private announcement = '';
 
   @query('mx-call-controls') private readonly controls!: MxCallControls | null;
@@ -223,6 +229,7 @@ export class MxCall extends MxElement {
           .feed=${remote}
           .name=${name}
           .avatarUrl=${s.peer.avatarUrl}
+          .sinkId=${this.sinkId}
         ></mx-video-tile>
         ${shared
           ? html`<mx-video-tile
@@ -231,6 +238,7 @@ export class MxCall extends MxElement {
               exportparts="video: screenshare-video"
               .feed=${shared}
               .name=${sharedName}
+              .sinkId=${this.sinkId}
             ></mx-video-tile>`
           : nothing}
         ${s.kind === 'video' && local

@@ -118,6 +118,13 @@ export class MxVideoTile extends MxElement {
   /** An `http(s)`, `blob:` or `data:image` URL of the person's avatar, shown while there is no picture. */
   @property({ attribute: 'avatar-url' }) avatarUrl: string | undefined;
 
+  /**
+   * The speaker the feed's sound plays on: an `audiooutput` device id, such as `selected.speaker` of a
+   * `MediaDevicesStore`. Unset or empty is the browser's default. Ignored where the browser cannot choose a
+   * speaker; a speaker that is gone leaves the sound on the default, with a console warning.
+   */
+  @property({ attribute: 'sink-id' }) sinkId: string | undefined;
+
   @state() private playBlocked = false;
   @state() private avatarFailed = false;
 
@@ -153,9 +160,25 @@ export class MxVideoTile extends MxElement {
     const video = this.video;
     if (!video) return;
     const stream = this.feed?.stream ?? null;
-    if (video.srcObject === stream) return;
-    video.srcObject = stream;
-    if (stream) this.play(video);
+    if (video.srcObject !== stream) {
+      video.srcObject = stream;
+      if (stream) this.play(video);
+    }
+    if (changed.has('sinkId') || changed.has('feed')) this.applySink(video, stream);
+  }
+
+  private applySink(video: HTMLVideoElement, stream: MediaStream | null): void {
+    // Chrome refuses a speaker for a stream without sound (a screen share), and there is nothing to route.
+    if (stream && stream.getAudioTracks().length === 0) return;
+    const requested: unknown = this.sinkId;
+    if (requested !== undefined && requested !== null && typeof requested !== 'string') {
+      console.warn('matrix-call-kit: <mx-video-tile> sink-id must be a device id string; playing on the default speaker.', requested);
+    }
+    const wanted = typeof requested === 'string' ? requested : '';
+    if (typeof video.setSinkId !== 'function' || video.sinkId === wanted) return;
+    video.setSinkId(wanted).catch((error: unknown) => {
+      console.warn(`matrix-call-kit: <mx-video-tile> cannot play on speaker ${JSON.stringify(wanted)}; it stays on ${JSON.stringify(video.sinkId || 'the default')}.`, error);
+    });
   }
 
   private get showsVideo(): boolean {

@@ -21,7 +21,7 @@ import {
   type SessionDescription,
   type WireIceCandidate,
 } from './content.js';
-import type { CallDirection, CallEndReason, CallKind, CallPhase } from './types.js';
+import type { CallDirection, CallEndReason, CallKind, CallPhase, ReopenableDevice } from './types.js';
 
 /** `m.call.invite` lifetime we send: the spec's recommended minimum for a callee to answer. */
 export const INVITE_LIFETIME_MS = 90_000;
@@ -34,6 +34,8 @@ export const ICE_RESTART_AFTER_MS = 2_000;
 export const ICE_GIVE_UP_AFTER_MS = 30_000;
 
 const CAPABILITIES = { transferee: false, dtmf: false } as const;
+/** The phases in which our camera and microphone are open and in their senders. */
+const HAS_LOCAL_MEDIA: readonly CallPhase[] = ['create_offer', 'invite_sent', 'create_answer', 'connecting', 'connected'];
 
 export type TimerName = 'invite' | 'ring' | 'candidates' | 'ice_restart' | 'ice_give_up';
 
@@ -91,6 +93,7 @@ export type CallMachineEvent =
   | { type: 'set_on_hold'; onHold: boolean }
   | { type: 'set_screensharing'; enabled: boolean }
   | { type: 'upgrade_to_video' }
+  | { type: 'reopen_device'; device: ReopenableDevice }
   // Reports from the peer-connection driver
   | { type: 'media_ready' }
   /** The invite's offer is set as the remote description: an inbound call may ring now. */
@@ -135,6 +138,7 @@ export type CallEffect =
   | { type: 'set_on_hold'; onHold: boolean }
   | { type: 'set_screensharing'; enabled: boolean; singleStream: boolean }
   | { type: 'upgrade_to_video' }
+  | { type: 'reopen_device'; device: ReopenableDevice }
   | { type: 'close' }
   /** An event was not acted on; the call logs why. */
   | { type: 'ignored'; reason: string };
@@ -503,6 +507,11 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       if (state.peerVersion === 0) return ignored(state, 'a legacy peer cannot renegotiate to add video');
       if (state.kind === 'video') return b.done();
       return b.effect({ type: 'upgrade_to_video' }).done();
+
+    case 'reopen_device':
+      // Before the tracks are ours there is nothing to replace: getUserMedia, still to come, opens the new choice.
+      if (!HAS_LOCAL_MEDIA.includes(state.phase)) return ignored(state, `switching the ${event.device} while ${state.phase}`);
+      return b.effect({ type: 'reopen_device', device: event.device }).done();
 
     case 'reject':
       // Glare and busy handling decline an incoming call at once, before its offer is applied.

@@ -14,7 +14,7 @@ import {
   type TimerName,
 } from './call-machine.js';
 import { PeerConnectionDriver, type DriverFeeds } from './peer-connection-driver.js';
-import type { CallEndReason, CallHandle, CallKind, CallPeer, CallSnapshot } from './types.js';
+import type { CallEndReason, CallHandle, CallKind, CallPeer, CallSnapshot, ReopenableDevice } from './types.js';
 
 export interface CallDependencies {
   port: MatrixPort;
@@ -33,7 +33,7 @@ export interface CallDependencies {
 
 /** What the person asks for in a call (as opposed to what the peer, the network or a timer does). */
 const INTENTS: ReadonlySet<CallMachineEvent['type']> = new Set([
-  'answer', 'reject', 'hangup', 'set_mic_muted', 'set_camera_muted', 'set_on_hold', 'set_screensharing', 'upgrade_to_video',
+  'answer', 'reject', 'hangup', 'set_mic_muted', 'set_camera_muted', 'set_on_hold', 'set_screensharing', 'upgrade_to_video', 'reopen_device',
 ]);
 
 export class Call implements CallHandle {
@@ -247,6 +247,13 @@ export class Call implements CallHandle {
   async upgradeToVideo(): Promise<void> {
     this.requirePhase('adding video', ['connecting', 'connected']);
     this.dispatch({ type: 'upgrade_to_video' });
+  }
+
+  async reopenDevice(device: ReopenableDevice): Promise<void> {
+    if (device !== 'camera' && device !== 'microphone') {
+      throw new MxError('INVALID_CONFIGURATION', `A call can reopen its camera or microphone, not ${JSON.stringify(device)}.`);
+    }
+    this.dispatch({ type: 'reopen_device', device });
   }
 
   private requirePhase(action: string, phases: readonly string[]): void {

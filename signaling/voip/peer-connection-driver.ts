@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { createStore, type ReadableStore } from '../store/store.js';
 import type { CallEffect, CallMachineEvent } from './call-machine.js';
 import type { IceCandidate, SdpStreamMetadata, SessionDescription, WireIceCandidate } from './content.js';
-import type { CallFeed, CallKind } from './types.js';
+import type { CallFeed, CallKind, ReopenableDevice } from './types.js';
 
 /** How long to let ICE gather after setLocalDescription, so early candidates travel inside the SDP. */
 const EARLY_CANDIDATE_WAIT_MS = 200;
@@ -42,6 +42,7 @@ export class PeerConnectionDriver {
   private userMedia: MediaStream | undefined;
   /** The sender that carries our camera, even while the muted camera is released (its track null). */
   private cameraSender: RTCRtpSender | undefined;
+  private micSender: RTCRtpSender | undefined;
   private cameraReleaseTimer: ReturnType<typeof setTimeout> | undefined;
   private screenStream: MediaStream | undefined;
   private screenSender: RTCRtpSender | undefined;
@@ -123,6 +124,8 @@ export class PeerConnectionDriver {
         return effect.enabled ? this.startScreenshare(effect.singleStream) : this.stopScreenshare();
       case 'upgrade_to_video':
         return this.upgradeToVideo();
+      case 'reopen_device':
+        return this.reopenDevice(effect.device);
       case 'close':
         this.close();
         return;
@@ -163,6 +166,7 @@ export class PeerConnectionDriver {
     }));
     this.userMedia = stream;
     if (stream.getVideoTracks().length) this.cameraSender = senders.get('video')?.sender;
+    this.micSender = senders.get('audio')?.sender;
     this.applyTrackEnablement();
     if (this.cameraMuted) this.scheduleCameraRelease();
     this.options.report({ type: 'media_ready' });
@@ -409,6 +413,41 @@ export class PeerConnectionDriver {
     this.applyTrackEnablement();
     this.publishFeeds();
     this.options.report({ type: 'local_media_changed', kind: 'video', screensharing: this.screenStream !== undefined });
+  }
+
+  /**
+   * Opens the camera or microphone again (getUserMedia picks the device, so a new choice applies) and puts
+   * the new track where the old one was: in our stream and in its sender, so nothing is renegotiated and the
+   * stream id in our metadata stays. Mute and hold carry over. When the device cannot be opened, the old
+   * track stays.
+   */
+  private async reopenDevice(device: ReopenableDevice): Promise<void> {
+    const stream = this.userMedia;
+    const video = device === 'camera';
+    const old = video ? stream?.getVideoTracks()[0] : stream?.getAudioTracks()[0];
+    // A camera released by a mute has no track to replace; unmuting opens the chosen one.
+    if (!stream || !old) return;
+    let track: MediaStreamTrack | undefined;
+    try {
+      const opened = await this.options.getUserMedia({ audio: !video, video });
+      track = video ? opened.getVideoTracks()[0] : opened.getAudioTracks()[0];
+    } catch (error) {
+      this.options.log.warn(`${device} not switched: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.mediaFailed(error);
+      return;
+    }
+    if (!track) return;
+    if (this.closed || !stream.getTracks().includes(old)) {
+      track.stop();
+      return;
+    }
+    const sender = video ? this.cameraSender : this.micSender;
+    // During a single-stream screen share the camera's sender carries the screen; the new camera goes in when it ends.
+    if (sender && sender.track === old) await sender.replaceTrack(track);
+    stream.removeTrack(old);
+    stream.addTrack(track);
+    old.stop();
+    this.applyTrackEnablement();
   }
 
   private scheduleCameraRelease(): void {

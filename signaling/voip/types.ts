@@ -99,7 +99,18 @@ export interface CallHandle extends ReadableStore<CallSnapshot> {
   setScreensharing(enabled: boolean): Promise<void>;
   /** Adds the camera to a voice call. */
   upgradeToVideo(): Promise<void>;
+  /**
+   * Opens the camera or microphone again and sends it in place of the current one, on the same stream and
+   * sender (no renegotiation). The device is the one the kit's `getUserMedia` picks, so this is how a call
+   * follows a new choice in the device picker; `createCallKit` does it for live calls. When the device
+   * cannot be opened the call keeps the old one and reports `error`. A muted (released) camera reopens
+   * on the new device when unmuted.
+   */
+  reopenDevice(device: ReopenableDevice): Promise<void>;
 }
+
+/** The devices a call can switch while it goes on; the speaker is the media element's business. */
+export type ReopenableDevice = 'camera' | 'microphone';
 
 export interface CallManagerSnapshot {
   /** Every call not yet forgotten, newest last; ended calls stay until dismissed. */

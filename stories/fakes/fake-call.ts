@@ -1,10 +1,10 @@
 // A CallHandle with no signalling behind it, shared by the stories and the unit tests: it records every intent,
 // lets the caller set any snapshot, and (by default) applies intents to its snapshot the way a real call would,
 // so the stories stay interactive.
-import type { CallFeed, CallHandle, CallKind, CallSnapshot } from '../../signaling/voip/types.js';
+import type { CallFeed, CallHandle, CallKind, CallSnapshot, ReopenableDevice } from '../../signaling/voip/types.js';
 import { createStore } from '../../signaling/store/store.js';
 
-export type CallIntent = 'answer' | 'reject' | 'hangup' | 'setMicMuted' | 'setCameraMuted' | 'setOnHold' | 'setScreensharing' | 'upgradeToVideo';
+export type CallIntent = 'answer' | 'reject' | 'hangup' | 'setMicMuted' | 'setCameraMuted' | 'setOnHold' | 'setScreensharing' | 'upgradeToVideo' | 'reopenDevice';
 
 export interface RecordedIntent {
   readonly method: CallIntent;
@@ -166,5 +166,7 @@ export function createFakeCall(patch: Partial<CallSnapshot> = {}, options: FakeC
       }),
     ),
     upgradeToVideo: intent('upgradeToVideo', () => update(cameraOn)),
+    // The stream stays the same object when a device is switched, so the snapshot does not change.
+    reopenDevice: intent('reopenDevice', (_device: ReopenableDevice) => undefined),
   };
 }

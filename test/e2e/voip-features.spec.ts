@@ -152,6 +152,55 @@ test.describe('in-call features against MatrixCall', () => {
     await expect.poll(async () => (await kitSnapshot(kit, callId)).remoteFeeds[0]).toMatchObject({ videoMuted: true });
   });
 
+  test('choosing another microphone mid-call switches the live call; MatrixCall keeps hearing it', async ({ browser }) => {
+    const { kit, element, callId } = await connectedKitAndElement(browser, 'video');
+    const before = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
+    const inUse = before.senders.audio[0];
+    expect(inUse?.readyState).toBe('live');
+    await expect.poll(() => kit.page.evaluate(() => window.mx.kitDeviceIds('microphone'))).not.toEqual([]);
+    const microphones = await kit.page.evaluate(() => window.mx.kitDeviceIds('microphone'));
+    const other = microphones.find((id) => id !== inUse?.deviceId && id !== 'default' && id !== '');
+    expect(other, `another fake microphone besides ${inUse?.deviceId ?? '?'} in ${microphones.join(', ')}`).toBeTruthy();
+    const heardBefore = await element.page.evaluate((id) => window.mx.mediaSoFar('sdk', id), callId);
+
+    await kit.page.evaluate((deviceId) => window.mx.kitSelectDevice('microphone', deviceId), other);
+    // The new microphone is in the sender and in our stream; the old one is closed; the camera is untouched.
+    await expect.poll(async () => {
+      const now = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
+      return { sender: now.senders.audio.map((t) => t.deviceId), feed: now.feed.audio.map((t) => t.deviceId), camera: now.senders.video.map((t) => t.id) };
+    }).toEqual({ sender: [other], feed: [other], camera: before.senders.video.map((t) => t.id) });
+    const after = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
+    expect(after.senders.audio[0]?.id).not.toBe(inUse?.id);
+    expect(after.senders.audio[0]?.readyState).toBe('live');
+    // Same stream, same sender: no renegotiation, and MatrixCall goes on hearing us.
+    await expect.poll(async () => {
+      const now = await element.page.evaluate((id) => window.mx.mediaSoFar('sdk', id), callId);
+      return now.audioEnergy > heardBefore.audioEnergy + AUDIBLE_ENERGY;
+    }, { timeout: 20_000 }).toBe(true);
+    expect(await sdkSnapshot(element, callId)).toMatchObject({ state: 'connected', remoteFeeds: [{ purpose: 'm.usermedia', audioMuted: false }] });
+    expect(await kitSnapshot(kit, callId)).toMatchObject({ phase: 'connected', error: undefined });
+  });
+
+  test('the camera reopens mid-call (a new camera choice): MatrixCall decodes the new track; a refused camera leaves the old one running', async ({ browser }) => {
+    const { kit, element, callId } = await connectedKitAndElement(browser, 'video');
+    const before = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'reopen-camera'), callId);
+    await expect.poll(async () => {
+      const now = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
+      return now.senders.video.length === 1 && now.senders.video[0]?.id !== before.senders.video[0]?.id && now.feed.video[0]?.id === now.senders.video[0]?.id;
+    }).toBe(true);
+    const seen = await element.page.evaluate((id) => window.mx.mediaSoFar('sdk', id), callId);
+    const later = await element.page.evaluate(([id, n]) => window.mx.waitForMedia('sdk', id, n), [callId, seen.framesDecoded + 10] as const);
+    expect(later.framesDecoded).toBeGreaterThanOrEqual(seen.framesDecoded + 10);
+
+    const running = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
+    await kit.page.evaluate(() => window.mx.refuseCamera(true));
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'reopen-camera'), callId);
+    await expect.poll(async () => (await kitSnapshot(kit, callId)).error).toMatch(/denied/i);
+    expect(await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId)).toEqual(running);
+    expect(await kitSnapshot(kit, callId)).toMatchObject({ phase: 'connected', cameraMuted: false });
+  });
+
   test('a voice call is upgraded to video by the kit: MatrixCall decodes the new video', async ({ browser }) => {
     const { kit, element, callId } = await connectedKitAndElement(browser, 'voice');
     await kit.page.evaluate((id) => window.mx.kitAction(id, 'upgrade'), callId);

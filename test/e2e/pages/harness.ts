@@ -264,7 +264,7 @@ async function kitNextIncoming(): Promise<string> {
   return call.getSnapshot().callId;
 }
 
-function kitAction(callId: string, action: 'answer-video' | 'answer-voice' | 'reject' | 'hangup' | 'hold' | 'resume' | 'mute-mic' | 'unmute-mic' | 'mute-camera' | 'unmute-camera' | 'upgrade' | 'screenshare' | 'stop-screenshare'): Promise<void> {
+function kitAction(callId: string, action: 'answer-video' | 'answer-voice' | 'reject' | 'hangup' | 'hold' | 'resume' | 'mute-mic' | 'unmute-mic' | 'mute-camera' | 'unmute-camera' | 'upgrade' | 'screenshare' | 'stop-screenshare' | 'reopen-camera' | 'reopen-microphone'): Promise<void> {
   const call = kitCall(callId);
   switch (action) {
     case 'answer-video': return call.answer('video');
@@ -280,6 +280,8 @@ function kitAction(callId: string, action: 'answer-video' | 'answer-voice' | 're
     case 'upgrade': return call.upgradeToVideo();
     case 'screenshare': return call.setScreensharing(true);
     case 'stop-screenshare': return call.setScreensharing(false);
+    case 'reopen-camera': return call.reopenDevice('camera');
+    case 'reopen-microphone': return call.reopenDevice('microphone');
   }
 }
 
@@ -508,6 +510,35 @@ function kitCameraTracks(callId: string): { inFeed: string[]; inSenders: string[
   };
 }
 
+/** Which device each local track of the call runs on, in the feed and in the senders, and whether it is live. */
+interface LocalTrack {
+  id: string;
+  deviceId: string | undefined;
+  readyState: MediaStreamTrackState;
+}
+function kitLocalTracks(callId: string): { feed: Record<'audio' | 'video', LocalTrack[]>; senders: Record<'audio' | 'video', LocalTrack[]> } {
+  const call = kitCall(callId);
+  const feed = call.getSnapshot().localFeeds.find((f) => f.purpose === 'm.usermedia');
+  const pc = (call as unknown as { peerConnection?: RTCPeerConnection }).peerConnection;
+  const describe = (track: MediaStreamTrack): LocalTrack => ({ id: track.id, deviceId: track.getSettings().deviceId, readyState: track.readyState });
+  const senderTracks = pc?.getSenders().flatMap((s) => (s.track ? [s.track] : [])) ?? [];
+  return {
+    feed: { audio: feed?.stream.getAudioTracks().map(describe) ?? [], video: feed?.stream.getVideoTracks().map(describe) ?? [] },
+    senders: { audio: senderTracks.filter((t) => t.kind === 'audio').map(describe), video: senderTracks.filter((t) => t.kind === 'video').map(describe) },
+  };
+}
+
+/** The microphones (or cameras) the kit's device store lists, once permission has revealed their ids. */
+function kitDeviceIds(kind: 'camera' | 'microphone'): string[] {
+  return callKit?.devices.getSnapshot().devices[kind].map((d) => d.deviceId) ?? [];
+}
+
+/** Chooses a device in the kit's store, as a person does in <mx-device-picker>. */
+function kitSelectDevice(kind: 'camera' | 'microphone' | 'speaker', deviceId: string | undefined): void {
+  if (!callKit) throw new Error('call mx.startKit first');
+  callKit.devices.select(kind, deviceId);
+}
+
 const browserGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
 
 /** Makes the browser refuse the camera (as a person who denies permission), or grant it again. */
@@ -527,6 +558,9 @@ const harness = {
   selectedCandidateTypes,
   localIceUfrag,
   kitCameraTracks,
+  kitLocalTracks,
+  kitDeviceIds,
+  kitSelectDevice,
   refuseCamera,
   startKit,
   kitPlaceCall,

@@ -156,6 +156,19 @@ describe('<mx-call>', () => {
       expect(part<MxVideoTile>(el, 'remote-tile')?.hideName).to.equal(false);
     });
 
+    it('plays the other side on the speaker in sink-id: their camera and their screen, not your self-view', async () => {
+      const call = videoCall({ remoteFeeds: [fakeFeed(), fakeFeed({ purpose: 'm.screenshare' })] });
+      const el = await callFor(call);
+      el.setAttribute('sink-id', 'headphones');
+      await el.updateComplete;
+      expect(part<MxVideoTile>(el, 'remote-tile')?.sinkId).to.equal('headphones');
+      expect(part<MxVideoTile>(el, 'screenshare-tile')?.sinkId).to.equal('headphones');
+      expect(part<MxVideoTile>(el, 'local-tile')?.sinkId).to.equal(undefined);
+      el.sinkId = undefined;
+      await el.updateComplete;
+      expect(part<MxVideoTile>(el, 'remote-tile')?.sinkId).to.equal(undefined);
+    });
+
     it('keeps the same remote tile element when a screen share starts', async () => {
       const call = videoCall();
       const el = await callFor(call);

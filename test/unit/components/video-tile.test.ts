@@ -233,4 +233,71 @@ describe('<mx-video-tile>', () => {
       expect(hasPart(el, 'play-button')).to.equal(false);
     });
   });
+
+  describe('speaker (sink-id)', () => {
+    /** A stream with sound, as a remote camera feed has (Chrome routes no stream without audio). */
+    const withSound = async (): Promise<MediaStream> => {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      streams.push(stream);
+      return stream;
+    };
+    // Device ids are hidden until the page has used a microphone or camera.
+    const speakers = async (): Promise<string[]> => {
+      await withSound();
+      return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audiooutput').map((d) => d.deviceId);
+    };
+    const sinkSettles = (el: MxVideoTile, wanted: string) =>
+      new Promise<void>((resolve, reject) => {
+        const started = Date.now();
+        const check = () => (video(el).sinkId === wanted ? resolve() : Date.now() - started > 5_000 ? reject(new Error(`sinkId stayed ${video(el).sinkId}`)) : setTimeout(check, 10));
+        check();
+      });
+
+    it('plays the feed on the chosen speaker, and back on the default when unset', async () => {
+      const listed = await speakers();
+      const chosen = listed.find((id) => id !== '' && id !== 'default') ?? listed.find((id) => id !== '');
+      expect(chosen, `Chromium lists a fake speaker (${listed.join(', ')})`).to.be.a('string');
+      const el = await fixture<MxVideoTile>(html`<mx-video-tile .feed=${fakeFeed({ stream: await withSound() })} sink-id=${chosen ?? ''}></mx-video-tile>`);
+      await sinkSettles(el, chosen ?? '');
+      el.sinkId = undefined;
+      await el.updateComplete;
+      await sinkSettles(el, '');
+    });
+
+    it('leaves a feed without sound (a screen share) alone: there is nothing to route', async () => {
+      const warned: unknown[][] = [];
+      const original = console.warn;
+      console.warn = (...args: unknown[]) => warned.push(args);
+      try {
+        const [chosen] = (await speakers()).filter((id) => id !== '' && id !== 'default');
+        const el = await fixture<MxVideoTile>(html`<mx-video-tile .feed=${fakeFeed({ purpose: 'm.screenshare', stream: liveStream('screen') })} sink-id=${chosen ?? 'x'}></mx-video-tile>`);
+        await el.updateComplete;
+        expect(video(el).sinkId).to.equal('');
+        expect(warned).to.deep.equal([]);
+      } finally {
+        console.warn = original;
+      }
+    });
+
+    it('stays on the default speaker, with a warning, for a speaker that is not there or a bad value', async () => {
+      const warned: unknown[][] = [];
+      const original = console.warn;
+      console.warn = (...args: unknown[]) => warned.push(args);
+      try {
+        const el = await fixture<MxVideoTile>(html`<mx-video-tile .feed=${fakeFeed({ stream: await withSound() })} sink-id="no-such-speaker"></mx-video-tile>`);
+        await new Promise<void>((resolve) => {
+          const check = () => (warned.length > 0 ? resolve() : setTimeout(check, 10));
+          check();
+        });
+        expect(video(el).sinkId).to.equal('');
+        expect(String(warned[0]?.[0])).to.match(/cannot play on speaker "no-such-speaker"/);
+        (el as unknown as { sinkId: unknown }).sinkId = 42;
+        await el.updateComplete;
+        expect(String(warned[1]?.[0])).to.match(/sink-id must be a device id string/);
+        expect(video(el).sinkId).to.equal('');
+      } finally {
+        console.warn = original;
+      }
+    });
+  });
 });

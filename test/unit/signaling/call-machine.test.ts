@@ -26,7 +26,7 @@ import type {
   SessionDescription,
   WireIceCandidate,
 } from '../../../signaling/voip/content.js';
-import type { CallDirection, CallEndReason, CallKind, CallPhase } from '../../../signaling/voip/types.js';
+import type { CallDirection, CallEndReason, CallKind, CallPhase, ReopenableDevice } from '../../../signaling/voip/types.js';
 
 // --- Fixtures -------------------------------------------------------------------------------------
 
@@ -99,6 +99,7 @@ const ev = {
   hold: (onHold: boolean): EventOf<'set_on_hold'> => ({ type: 'set_on_hold', onHold }),
   screenshare: (enabled: boolean): EventOf<'set_screensharing'> => ({ type: 'set_screensharing', enabled }),
   upgrade: (): EventOf<'upgrade_to_video'> => ({ type: 'upgrade_to_video' }),
+  reopen: (device: ReopenableDevice = 'microphone'): EventOf<'reopen_device'> => ({ type: 'reopen_device', device }),
   mediaReady: (): EventOf<'media_ready'> => ({ type: 'media_ready' }),
   offerApplied: (): EventOf<'remote_offer_applied'> => ({ type: 'remote_offer_applied' }),
   mediaFailed: (): EventOf<'media_failed'> => ({ type: 'media_failed', message: 'NotAllowedError: Permission denied' }),
@@ -153,6 +154,7 @@ const ONE_OF_EACH: { readonly [K in EventType]: EventOf<K> } = {
   set_on_hold: ev.hold(true),
   set_screensharing: ev.screenshare(true),
   upgrade_to_video: ev.upgrade(),
+  reopen_device: ev.reopen(),
   media_ready: ev.mediaReady(),
   media_failed: ev.mediaFailed(),
   offer_ready: ev.offerReady(),
@@ -1314,6 +1316,13 @@ describe('call machine', () => {
       { name: 'upgrading a video call does nothing', from: at('outbound', 'connected'), event: ev.upgrade(), expect: { effects: [] } },
       { name: 'upgrade while ringing is ignored', from: at('inbound', 'ringing', { patch: { kind: 'voice' } }), event: ev.upgrade(), expect: { ignored: true } },
       { name: 'upgrade with a v0 peer is refused (needs renegotiation)', from: at('inbound', 'ringing', { legacy: true, then: [ev.answer('voice'), ev.mediaReady(), ev.answerReady()] }), event: ev.upgrade(), expect: { ignored: true } },
+      // Switching the camera or microphone: the driver swaps tracks in place, nothing is signalled.
+      { name: 'switch the microphone of a connected call', from: at('outbound', 'connected'), event: ev.reopen('microphone'), expect: { effects: ['reopen_device'], check: ({ effects }) => expect(effectOf(effects, 'reopen_device').device).to.equal('microphone') } },
+      { name: 'switch the camera while the invite rings at the peer', from: at('outbound', 'invite_sent'), event: ev.reopen('camera'), expect: { effects: ['reopen_device'] } },
+      { name: 'switch the camera while answering', from: at('inbound', 'ringing', { then: [ev.answer('video'), ev.mediaReady()] }), event: ev.reopen('camera'), expect: { effects: ['reopen_device'] } },
+      { name: 'switching while our media is still opening is ignored (getUserMedia opens the new choice)', from: at('outbound', 'wait_local_media'), event: ev.reopen('camera'), expect: { ignored: true } },
+      { name: 'switching while ringing is ignored (no media of ours yet)', from: at('inbound', 'ringing'), event: ev.reopen('microphone'), expect: { ignored: true } },
+      { name: 'switching after the call ended is ignored', from: at('outbound', 'ended'), event: ev.reopen('microphone'), expect: { ignored: true } },
       // Reports from the driver.
       { name: 'local_media_changed records kind and screen sharing', from: at('outbound', 'connected'), event: ev.localMedia('video', true), expect: { effects: [], state: { kind: 'video', screensharing: true } } },
       { name: 'remote_hold_changed records the peer\'s hold', from: at('inbound', 'connected'), event: ev.remoteHold(true), expect: { effects: [], state: { remoteOnHold: true } } },
