@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import type { MxError } from '../../../signaling/errors.js';
 import type { Call } from '../../../signaling/voip/call.js';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
 import { MAX_SDP_LENGTH } from '../../../signaling/voip/content.js';
@@ -445,4 +446,25 @@ describe('CallManager: bad m.call.* input', function () {
       expect(h.log.lines.some((line) => /candidates from @stranger:test, who is not our peer/.test(line.text))).to.equal(true);
     });
   });
+
+  describe('bad arguments from the page', () => {
+    it('a device a call cannot reopen is refused with INVALID_CONFIGURATION, and the call goes on as it was', async () => {
+      const callId = (await arrange('answered')) ?? '';
+      const before = call(callId).getSnapshot();
+      const sentBefore = h.port.sent.length;
+      for (const bad of ['speaker', '', undefined, 42] as unknown[]) {
+        let thrown: unknown;
+        try {
+          await call(callId).reopenDevice(bad as 'camera');
+        } catch (error) {
+          thrown = error;
+        }
+        expect((thrown as MxError | undefined)?.code, `reopenDevice(${String(bad)})`).to.equal('INVALID_CONFIGURATION');
+      }
+      await settle();
+      expect(call(callId).getSnapshot()).to.equal(before);
+      expect(h.port.sent.length).to.equal(sentBefore);
+    });
+  });
 });
+
