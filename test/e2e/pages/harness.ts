@@ -499,23 +499,13 @@ async function selectedCandidateTypes(which: 'kit' | 'sdk', callId: string): Pro
   return result;
 }
 
-/** The kit's camera as the page holds it: live video tracks in its local feed and in its senders. */
-function kitCameraTracks(callId: string): { inFeed: string[]; inSenders: string[] } {
-  const call = kitCall(callId);
-  const feed = call.getSnapshot().localFeeds.find((f) => f.purpose === 'm.usermedia');
-  const pc = (call as unknown as { peerConnection?: RTCPeerConnection }).peerConnection;
-  return {
-    inFeed: feed?.stream.getVideoTracks().map((t) => t.readyState) ?? [],
-    inSenders: pc?.getSenders().flatMap((s) => (s.track?.kind === 'video' ? [s.track.readyState] : [])) ?? [],
-  };
-}
-
 /** Which device each local track of the call runs on, in the feed and in the senders, and whether it is live. */
 interface LocalTrack {
   id: string;
   deviceId: string | undefined;
   readyState: MediaStreamTrackState;
 }
+
 function kitLocalTracks(callId: string): { feed: Record<'audio' | 'video', LocalTrack[]>; senders: Record<'audio' | 'video', LocalTrack[]> } {
   const call = kitCall(callId);
   const feed = call.getSnapshot().localFeeds.find((f) => f.purpose === 'm.usermedia');
@@ -526,6 +516,12 @@ function kitLocalTracks(callId: string): { feed: Record<'audio' | 'video', Local
     feed: { audio: feed?.stream.getAudioTracks().map(describe) ?? [], video: feed?.stream.getVideoTracks().map(describe) ?? [] },
     senders: { audio: senderTracks.filter((t) => t.kind === 'audio').map(describe), video: senderTracks.filter((t) => t.kind === 'video').map(describe) },
   };
+}
+
+/** The kit's camera as the page holds it: the states of the video tracks in its local feed and in its senders. */
+function kitCameraTracks(callId: string): { inFeed: string[]; inSenders: string[] } {
+  const { feed, senders } = kitLocalTracks(callId);
+  return { inFeed: feed.video.map((t) => t.readyState), inSenders: senders.video.map((t) => t.readyState) };
 }
 
 /** The microphones (or cameras) the kit's device store lists, once permission has revealed their ids. */
