@@ -1,6 +1,7 @@
 // Carries out the call machine's WebRTC and media effects on one RTCPeerConnection, and reports what
 // happened back as machine events. Perfect negotiation ("Politeness" in the spec) lives here: the machine
 // says who is polite, the driver handles colliding offers.
+import { MxError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createStore, type ReadableStore } from '../store/store.js';
 import type { CallEffect, CallMachineEvent } from './call-machine.js';
@@ -14,6 +15,11 @@ const EARLY_CANDIDATE_WAIT_MS = 200;
  * peer has the mute flag before the video stops; then the camera light goes off.
  */
 const CAMERA_RELEASE_DELAY_MS = 120;
+/**
+ * A camera or microphone that stops on its own (unplugged, or taken by the system) is opened again, on the
+ * chosen device or the default; one that stops again this soon after is left stopped, with an error.
+ */
+const DEVICE_RECOVERY_MIN_INTERVAL_MS = 5_000;
 
 export interface DriverFeeds {
   readonly local: readonly CallFeed[];
@@ -43,6 +49,7 @@ export class PeerConnectionDriver {
   /** The sender that carries our camera, even while the muted camera is released (its track null). */
   private cameraSender: RTCRtpSender | undefined;
   private micSender: RTCRtpSender | undefined;
+  private readonly lastRecovery = new Map<ReopenableDevice, number>();
   private cameraReleaseTimer: ReturnType<typeof setTimeout> | undefined;
   private screenStream: MediaStream | undefined;
   private screenSender: RTCRtpSender | undefined;
@@ -162,6 +169,7 @@ export class PeerConnectionDriver {
     const senders = prepared.value;
     await Promise.all(captured.value.getTracks().map((track) => {
       stream.addTrack(track);
+      this.watchDevice(track);
       return senders.get(track.kind)?.sender.replaceTrack(track);
     }));
     this.userMedia = stream;
@@ -400,6 +408,7 @@ export class PeerConnectionDriver {
     }
     this.userMedia ??= new MediaStream();
     this.userMedia.addTrack(track);
+    this.watchDevice(track);
     const idle = pc.getTransceivers().find((t) => t.receiver.track.kind === 'video' && !t.sender.track && t.currentDirection !== 'stopped');
     if (idle) {
       // Reuse the video m-line the offer already has: transceivers cannot be removed, and SDP size matters.
@@ -446,8 +455,30 @@ export class PeerConnectionDriver {
     if (sender && sender.track === old) await sender.replaceTrack(track);
     stream.removeTrack(old);
     stream.addTrack(track);
+    this.watchDevice(track);
     old.stop();
     this.applyTrackEnablement();
+  }
+
+  /**
+   * Opens a camera or microphone again when its track ends without us stopping it (`stop()` fires no
+   * `ended`): a headset unplugged mid-call moves the call to the default microphone instead of leaving it mute.
+   */
+  private watchDevice(track: MediaStreamTrack): void {
+    const device: ReopenableDevice = track.kind === 'video' ? 'camera' : 'microphone';
+    track.addEventListener('ended', () => {
+      if (this.closed || !this.userMedia?.getTracks().includes(track)) return;
+      const now = Date.now();
+      const last = this.lastRecovery.get(device);
+      if (last !== undefined && now - last < DEVICE_RECOVERY_MIN_INTERVAL_MS) {
+        this.options.log.warn(`the ${device} stopped again: leaving it stopped`);
+        this.options.mediaFailed(new MxError('MEDIA_DEVICE_NOT_FOUND', `The ${device} keeps stopping; choose another one.`));
+        return;
+      }
+      this.lastRecovery.set(device, now);
+      this.options.log.info(`the ${device} stopped (unplugged?): opening it again`);
+      this.enqueue(`reopening the ${device}`, () => this.reopenDevice(device));
+    }, { once: true });
   }
 
   private scheduleCameraRelease(): void {
@@ -483,6 +514,7 @@ export class PeerConnectionDriver {
       return;
     }
     this.userMedia.addTrack(track);
+    this.watchDevice(track);
     // While a single-stream screen share holds the camera's sender, the camera goes back in when it ends.
     if (!(this.screenStream && this.singleStreamScreenshare)) await this.cameraSender.replaceTrack(track);
   }

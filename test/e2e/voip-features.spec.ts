@@ -181,6 +181,28 @@ test.describe('in-call features against MatrixCall', () => {
     expect(await kitSnapshot(kit, callId)).toMatchObject({ phase: 'connected', error: undefined });
   });
 
+  test('a microphone unplugged mid-call is replaced by the default one; MatrixCall keeps hearing the kit', async ({ browser }) => {
+    const { kit, element, callId } = await connectedKitAndElement(browser, 'video');
+    // The call's microphone becomes one the test can unplug, and MatrixCall hears it.
+    await kit.page.evaluate(() => window.mx.useUnpluggableMicrophone());
+    const original = (await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId)).senders.audio[0];
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'reopen-microphone'), callId);
+    await expect.poll(async () => (await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId)).senders.audio[0]?.id).not.toBe(original?.id);
+    const unpluggable = (await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId)).senders.audio[0];
+    const beforeUnplug = await element.page.evaluate((id) => window.mx.mediaSoFar('sdk', id), callId);
+    await expect.poll(async () => (await element.page.evaluate((id) => window.mx.mediaSoFar('sdk', id), callId)).audioEnergy > beforeUnplug.audioEnergy + AUDIBLE_ENERGY, { timeout: 20_000 }).toBe(true);
+
+    await kit.page.evaluate(() => window.mx.unplugMicrophone());
+    await expect.poll(async () => {
+      const now = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
+      const sent = now.senders.audio[0];
+      return sent !== undefined && sent.id !== unpluggable?.id && sent.readyState === 'live' && now.feed.audio.length === 1 && now.feed.audio[0]?.id === sent.id;
+    }).toBe(true);
+    const afterUnplug = await element.page.evaluate((id) => window.mx.mediaSoFar('sdk', id), callId);
+    await expect.poll(async () => (await element.page.evaluate((id) => window.mx.mediaSoFar('sdk', id), callId)).audioEnergy > afterUnplug.audioEnergy + AUDIBLE_ENERGY, { timeout: 20_000 }).toBe(true);
+    expect(await kitSnapshot(kit, callId)).toMatchObject({ phase: 'connected', error: undefined, micMuted: false });
+  });
+
   test('the camera reopens mid-call (a new camera choice): MatrixCall decodes the new track; a refused camera leaves the old one running', async ({ browser }) => {
     const { kit, element, callId } = await connectedKitAndElement(browser, 'video');
     const before = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);

@@ -537,6 +537,59 @@ function kitSelectDevice(kind: 'camera' | 'microphone' | 'speaker', deviceId: st
 
 const browserGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
 
+interface TrackProcessor { readable: ReadableStream<{ close(): void }> }
+interface TrackGenerator extends MediaStreamTrack { writable: WritableStream<unknown> }
+let unplugMicrophoneNow: (() => Promise<void>) | undefined;
+
+/**
+ * From now on, microphones the page opens can be "unplugged": the real (fake-device) sound is piped through a
+ * MediaStreamTrackGenerator, whose track ends, as a device's does when it goes away, when the pipe is closed.
+ */
+function useUnpluggableMicrophone(): void {
+  const { MediaStreamTrackProcessor: Processor, MediaStreamTrackGenerator: Generator } = globalThis as unknown as {
+    MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => TrackProcessor;
+    MediaStreamTrackGenerator: new (init: { kind: 'audio' | 'video' }) => TrackGenerator;
+  };
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    const stream = await browserGetUserMedia(constraints);
+    const microphone = stream.getAudioTracks()[0];
+    if (!microphone) return stream;
+    const reader = new Processor({ track: microphone }).readable.getReader();
+    const generator = new Generator({ kind: 'audio' });
+    const writer = generator.writable.getWriter();
+    let plugged = true;
+    const pumping = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done || !value) return;
+        if (!plugged) {
+          value.close();
+          return;
+        }
+        await writer.write(value);
+      }
+    })();
+    unplugMicrophoneNow = async () => {
+      plugged = false;
+      await reader.cancel();
+      await pumping;
+      await writer.close();
+      microphone.stop();
+    };
+    stream.removeTrack(microphone);
+    stream.addTrack(generator);
+    return stream;
+  };
+}
+
+/** Ends the last unpluggable microphone's track, and lets the page open real microphones again. */
+async function unplugMicrophone(): Promise<void> {
+  navigator.mediaDevices.getUserMedia = browserGetUserMedia;
+  if (!unplugMicrophoneNow) throw new Error('no unpluggable microphone is open');
+  await unplugMicrophoneNow();
+  unplugMicrophoneNow = undefined;
+}
+
 /** Makes the browser refuse the camera (as a person who denies permission), or grant it again. */
 function refuseCamera(refuse: boolean): void {
   navigator.mediaDevices.getUserMedia = refuse
@@ -557,6 +610,8 @@ const harness = {
   kitLocalTracks,
   kitDeviceIds,
   kitSelectDevice,
+  useUnpluggableMicrophone,
+  unplugMicrophone,
   refuseCamera,
   startKit,
   kitPlaceCall,
