@@ -16,11 +16,15 @@ export function followDeviceChoices(
   calls: ReadableStore<CallManagerSnapshot>,
 ): () => void {
   let previous = devices.getSnapshot().selected;
-  return devices.subscribe(({ selected }) => {
-    const changed = SWITCHABLE.filter((device) => selected[device] !== previous[device]);
+  return devices.subscribe(({ selected, devices: listed }) => {
+    const before = previous;
+    const changed = SWITCHABLE.filter((device) => selected[device] !== before[device]);
     previous = selected;
     for (const device of changed) {
       const wanted = selected[device];
+      // The chosen device was unplugged: its track ended, and the call reopens it (on the default) by itself.
+      const unplugged = wanted === undefined && !listed[device].some((option) => option.deviceId === before[device]);
+      if (unplugged) continue;
       for (const call of calls.getSnapshot().calls) {
         const feed = call.getSnapshot().localFeeds.find((candidate) => candidate.purpose === 'm.usermedia');
         const track = device === 'camera' ? feed?.stream.getVideoTracks()[0] : feed?.stream.getAudioTracks()[0];

@@ -58,10 +58,19 @@ describe('followDeviceChoices', () => {
     expect(reopened()).to.deep.equal([]);
   });
 
-  it('reopens when the choice goes back to the browser default', () => {
-    devices.set(devicesSnapshot({ microphone: 'another-microphone' }));
-    devices.set(devicesSnapshot());
+  it('reopens when the person goes back to the browser default', () => {
+    const listed = { camera: [], microphone: [{ deviceId: 'another-microphone', groupId: 'g', label: 'Another microphone' }], speaker: [] };
+    devices.set({ ...devicesSnapshot({ microphone: 'another-microphone' }), devices: listed });
+    devices.set({ ...devicesSnapshot(), devices: listed });
     expect(reopened()).to.deep.equal(['microphone', 'microphone']);
+  });
+
+  it('leaves a call alone when the chosen device is unplugged (the call reopens its ended track itself)', () => {
+    const chosen = { deviceId: 'usb-headset', groupId: 'g', label: 'USB headset' };
+    devices.set({ ...devicesSnapshot({ microphone: 'usb-headset' }), devices: { camera: [], microphone: [chosen], speaker: [] } });
+    expect(reopened()).to.deep.equal(['microphone']);
+    devices.set({ ...devicesSnapshot(), devices: { camera: [], microphone: [], speaker: [] } });
+    expect(reopened()).to.deep.equal(['microphone']);
   });
 
   it('ignores snapshots in which neither choice changed (a new device list, a speaker choice)', () => {
