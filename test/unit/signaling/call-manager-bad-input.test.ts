@@ -4,6 +4,7 @@ import type { Call } from '../../../signaling/voip/call.js';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
 import { MAX_SDP_LENGTH } from '../../../signaling/voip/content.js';
 import type { CallPhase } from '../../../signaling/voip/types.js';
+import { waitFor } from '../../helpers/browser/wait-for.js';
 import { capturingLogger, FakeMatrixPort, type CapturingLogger, type FakeInboundEvent } from '../../helpers/fake-matrix-port.js';
 
 // Malformed, misdirected and hostile m.call.* input, fed to a CallManager over an in-memory port. Each row
@@ -98,14 +99,6 @@ function event(type: string, sender: string, partyId: string, callId: string, ex
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const giveUp = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > giveUp) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 interface Harness {
   port: FakeMatrixPort;

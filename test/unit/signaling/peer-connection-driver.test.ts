@@ -6,19 +6,12 @@ import type { MxError } from '../../../signaling/errors.js';
 import { silentLogger } from '../../../signaling/log.js';
 import type { CallMachineEvent } from '../../../signaling/voip/call-machine.js';
 import { PeerConnectionDriver } from '../../../signaling/voip/peer-connection-driver.js';
+import { waitFor } from '../../helpers/browser/wait-for.js';
 
 interface TrackGenerator extends MediaStreamTrack {
   writable: WritableStream<unknown>;
 }
 const Generator = (globalThis as unknown as { MediaStreamTrackGenerator: new (init: { kind: 'audio' | 'video' }) => TrackGenerator }).MediaStreamTrackGenerator;
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > 5_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('PeerConnectionDriver: a device that stops by itself', () => {
   let driver: PeerConnectionDriver;
