@@ -392,15 +392,7 @@ export class PeerConnectionDriver {
 
   private async upgradeToVideo(): Promise<void> {
     const pc = await this.peerConnectionNow();
-    let camera: MediaStream;
-    try {
-      camera = await this.options.getUserMedia({ audio: false, video: true });
-    } catch (error) {
-      this.options.log.warn(`no camera for video: ${error instanceof Error ? error.message : String(error)}`);
-      this.options.mediaFailed(error);
-      return;
-    }
-    const track = camera.getVideoTracks()[0];
+    const track = await this.openTrack('camera', 'no camera for video');
     if (!track) return;
     if (this.closed) {
       track.stop();
@@ -436,15 +428,7 @@ export class PeerConnectionDriver {
     const old = video ? stream?.getVideoTracks()[0] : stream?.getAudioTracks()[0];
     // A camera released by a mute has no track to replace; unmuting opens the chosen one.
     if (!stream || !old) return;
-    let track: MediaStreamTrack | undefined;
-    try {
-      const opened = await this.options.getUserMedia({ audio: !video, video });
-      track = video ? opened.getVideoTracks()[0] : opened.getAudioTracks()[0];
-    } catch (error) {
-      this.options.log.warn(`${device} not switched: ${error instanceof Error ? error.message : String(error)}`);
-      this.options.mediaFailed(error);
-      return;
-    }
+    const track = await this.openTrack(device, `${device} not switched`);
     if (!track) return;
     if (this.closed || !stream.getTracks().includes(old)) {
       track.stop();
@@ -458,6 +442,24 @@ export class PeerConnectionDriver {
     this.watchDevice(track);
     old.stop();
     this.applyTrackEnablement();
+  }
+
+  /**
+   * Opens one camera or microphone track for a change in the middle of a call. When it cannot be had the call
+   * goes on without it: the reason is logged, `beforeReport` runs, the error is reported, and the result is
+   * undefined.
+   */
+  private async openTrack(device: ReopenableDevice, failure: string, beforeReport?: () => void): Promise<MediaStreamTrack | undefined> {
+    const video = device === 'camera';
+    try {
+      const opened = await this.options.getUserMedia({ audio: !video, video });
+      return (video ? opened.getVideoTracks() : opened.getAudioTracks())[0];
+    } catch (error) {
+      this.options.log.warn(`${failure}: ${error instanceof Error ? error.message : String(error)}`);
+      beforeReport?.();
+      this.options.mediaFailed(error);
+      return undefined;
+    }
   }
 
   /**
@@ -499,15 +501,8 @@ export class PeerConnectionDriver {
   private async restoreCamera(): Promise<void> {
     clearTimeout(this.cameraReleaseTimer);
     if (!this.cameraSender || !this.userMedia || this.userMedia.getVideoTracks().length > 0) return;
-    let track: MediaStreamTrack | undefined;
-    try {
-      track = (await this.options.getUserMedia({ audio: false, video: true })).getVideoTracks()[0];
-    } catch (error) {
-      this.options.log.warn(`camera not restored: ${error instanceof Error ? error.message : String(error)}`);
-      this.options.report({ type: 'set_camera_muted', muted: true });
-      this.options.mediaFailed(error);
-      return;
-    }
+    // The camera goes back to muted before the error is reported, so the person sees why it stayed off.
+    const track = await this.openTrack('camera', 'camera not restored', () => this.options.report({ type: 'set_camera_muted', muted: true }));
     if (!track) return;
     if (this.closed || this.cameraMuted) {
       track.stop();
