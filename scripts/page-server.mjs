@@ -1,17 +1,21 @@
-// Serves browser pages whose scripts esbuild bundles on request (TypeScript, bare imports from
-// node_modules, lazy chunks kept lazy). Used by `npm start` for the demo and by the end-to-end tests.
-import { context } from 'esbuild';
+// Serves browser pages whose scripts esbuild bundles (TypeScript, bare imports from node_modules, lazy
+// chunks kept lazy). Used by `npm start` for the demo, by the end-to-end tests and by the benchmarks.
+import { build, context } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ROOT } from './stack.mjs';
 
 /**
- * @param {{ servedir: string, entryPoints: string[], port: number, host?: string }} options
+ * With `rebuildOnRequest` (the demo), a page load bundles again, so an edit shows on reload. Without it the
+ * bundle is built once and served as plain files: esbuild's serve mode rebuilds on page requests, which costs
+ * half a second of CPU or more on two cores, in the middle of what the tests and benchmarks measure.
+ *
+ * @param {{ servedir: string, entryPoints: string[], port: number, host?: string, rebuildOnRequest?: boolean }} options
  * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
  */
-export async function servePages({ servedir, entryPoints, port, host = '127.0.0.1' }) {
-  const ctx = await context({
+export async function servePages({ servedir, entryPoints, port, host = '127.0.0.1', rebuildOnRequest = false }) {
+  const bundleOptions = {
     absWorkingDir: ROOT,
     entryPoints,
     outdir: join(servedir, 'build'),
@@ -24,8 +28,16 @@ export async function servePages({ servedir, entryPoints, port, host = '127.0.0.
     tsconfig: join(ROOT, 'tsconfig.json'),
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"development"' },
-  });
-  await ctx.rebuild();
+  };
+  let ctx;
+  if (rebuildOnRequest) {
+    ctx = await context(bundleOptions);
+    await ctx.rebuild();
+  } else {
+    await build(bundleOptions);
+    // A context with nothing to bundle: its server only hands out the files already built.
+    ctx = await context({ logLevel: 'warning' });
+  }
   copyCryptoWasm(join(servedir, 'build'));
   const served = await ctx.serve({ host, port, servedir });
   return {

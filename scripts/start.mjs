@@ -105,7 +105,7 @@ async function main() {
   copyFileSync(join(ROOT, 'demo', 'index.html'), join(servedir, 'index.html'));
   writeFileSync(join(servedir, 'config.json'), JSON.stringify({ homeserverUrl, roomId, users }, null, 2));
   const port = Number(process.env.DEMO_PORT ?? 8080);
-  const server = await servePages({ servedir, entryPoints: [join(ROOT, 'demo', 'demo.ts')], port });
+  const server = await servePages({ servedir, entryPoints: [join(ROOT, 'demo', 'demo.ts')], port, rebuildOnRequest: true });
 
   process.stdout.write(`\nmatrix-call-kit demo: ${server.url}/\n` +
     `  homeserver  ${homeserverUrl}\n` +
