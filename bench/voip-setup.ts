@@ -75,6 +75,8 @@ interface RunRecord {
   calleeMs?: number;
   bothMs?: number;
   selectedPair?: string;
+  /** How long the run waited for the clients and the machine to go quiet before placing the call. */
+  settledMs?: number;
   frames?: { caller?: FirstFrame; callee?: FirstFrame };
   timeline?: { caller: Timeline; callee: Timeline };
 }
@@ -107,11 +109,51 @@ async function startParty(page: Page, implementation: Implementation, role: Role
     [implementation, role, credentialsOf(user), { encryption: options.encrypted, kitExperiments: options.kitExperiments }] as const);
 }
 
-/** Both clients idle in their /sync long-poll, so the call starts from the state an app sits in. */
-async function settle(pages: Page[]): Promise<void> {
-  await Promise.all(pages.map((page) => page.waitForFunction(() => window.bench.syncPending(), undefined, { timeout: 15_000 })));
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  await Promise.all(pages.map((page) => page.waitForFunction(() => window.bench.syncPending(), undefined, { timeout: 15_000 })));
+/** At least this long between both clients being started and the call, for their start-up work to finish. */
+const SETTLE_MIN_MS = 1_000;
+/** Then the call waits until the machine's CPUs were this idle over one sample (or SETTLE_MAX_MS pass). */
+const SETTLE_IDLE_SHARE = 0.85;
+const SETTLE_SAMPLE_MS = 250;
+const SETTLE_MAX_MS = 10_000;
+
+/** CPU time counters from /proc/stat: idle (idle + iowait) and all, in ticks. */
+function cpuTimes(): { idle: number; total: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1, 9).map(Number) ?? [];
+    if (fields.length < 8 || fields.some((n) => !Number.isFinite(n))) return undefined;
+    return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total: fields.reduce((sum, n) => sum + n, 0) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The share of CPU time spent idle over the next `ms`, or undefined where /proc/stat cannot be read. */
+async function idleShareOver(ms: number): Promise<number | undefined> {
+  const before = cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = cpuTimes();
+  if (!before || !after || after.total <= before.total) return undefined;
+  return (after.idle - before.idle) / (after.total - before.total);
+}
+
+/**
+ * Waits for the state an app sits in when someone calls: both clients idle in their /sync long-poll, and
+ * the start-up work of the pages, the clients and the homeserver (registering the users, making the room)
+ * finished, seen as the whole machine going quiet. The two implementations share the CPUs with the homeserver
+ * and each other, so work left over from setting up a run would land inside the measured call.
+ * Returns how long it waited, in ms.
+ */
+async function settle(pages: Page[]): Promise<number> {
+  const started = Date.now();
+  const idleInSync = (): Promise<unknown> => Promise.all(pages.map((page) => page.waitForFunction(() => window.bench.syncPending(), undefined, { timeout: 15_000 })));
+  await idleInSync();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MIN_MS));
+  while (Date.now() - started < SETTLE_MAX_MS) {
+    const idle = await idleShareOver(SETTLE_SAMPLE_MS);
+    if (idle === undefined || idle >= SETTLE_IDLE_SHARE) break;
+  }
+  await idleInSync();
+  return Date.now() - started;
 }
 
 async function runOnce(browser: Browser, baseURL: string, implementation: Implementation, options: Options): Promise<Omit<RunRecord, 'sequence' | 'pair' | 'warmup'>> {
@@ -130,7 +172,7 @@ async function runOnce(browser: Browser, baseURL: string, implementation: Implem
       startParty(caller, implementation, 'caller', userA, options),
       startParty(callee, implementation, 'callee', userB, options),
     ]);
-    await settle([caller, callee]);
+    const settledMs = await settle([caller, callee]);
 
     t0 = await caller.evaluate(([room, peer]) => window.bench.place(room, peer), [roomId, userB.userId] as const);
     const timeout = options.timeoutMs;
@@ -159,6 +201,7 @@ async function runOnce(browser: Browser, baseURL: string, implementation: Implem
       calleeMs,
       bothMs: ok ? Math.max(callerMs, calleeMs) : undefined,
       selectedPair,
+      settledMs,
       frames,
       timeline,
     };
@@ -335,6 +378,8 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
   }
   for (const [key, value] of Object.entries(meta)) lines.push(`- ${key}: ${value}`);
   lines.push(`- Runs: ${options.runs} per implementation, interleaved in pairs of alternating order (kit first, then MatrixCall first, …), after ${options.warmup} warm-up pair(s) that are listed below but not counted`);
+  const settled = (impl: Implementation): string => ms(summarize(counted.filter((r) => r.implementation === impl && r.settledMs !== undefined).map((r) => r.settledMs as number))?.median);
+  lines.push(`- Before each call: fresh users and DM, both clients started and idle in their /sync long-poll, at least ${SETTLE_MIN_MS} ms, then until the CPUs were ≥ ${Math.round(SETTLE_IDLE_SHARE * 100)} % idle over ${SETTLE_SAMPLE_MS} ms (at most ${SETTLE_MAX_MS / 1000} s); median wait kit ${settled('kit')} ms, MatrixCall ${settled('sdk')} ms`);
   lines.push(`- Failed runs (counted, excluded from the statistics): kit ${failed('kit')}, MatrixCall ${failed('sdk')}`);
   lines.push(`- **Target (kit ≤ ${TARGET_RATIO} × MatrixCall, both sides, medians): ${met ? 'MET' : 'NOT MET'}** (ratio ${bothRatio === undefined ? '—' : bothRatio.toFixed(2)})`, '');
 
