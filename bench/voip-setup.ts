@@ -2,7 +2,11 @@
 // kit to kit against MatrixCall to MatrixCall, interleaved in one run on the same stack and browser. It runs
 // inside the e2e network namespace (bench/run.mjs puts it there) and writes bench/results/voip-setup.{md,json}.
 //
-//   npm run bench -- [--runs N (20)] [--warmup N (2)] [--encrypted] [--timeout MS] [--kit-experiment NAME,…]
+//   npm run bench -- [--runs N (20)] [--warmup N (2)] [--encrypted] [--camera-fps N] [--timeout MS] [--kit-experiment NAME,…]
+//
+// --camera-fps sets the frame rate of Chromium's fake camera for both implementations (its default is 20; most
+// webcams run at 30) and writes voip-setup-camera<N>fps.{md,json}: the first remote frame is the first camera
+// frame after the connection is up, so the frame interval is a step in every measurement.
 //
 // --kit-experiment runs a modified kit (changes emulated from the bench page: no-candidate-wait, max-bundle;
 // see EXPERIMENT_NOTES) against MatrixCall and writes voip-setup-<names>.{md,json} instead, so the plain
@@ -33,12 +37,14 @@ interface Options {
   runs: number;
   warmup: number;
   encrypted: boolean;
+  /** Frame rate of the fake camera; undefined keeps Chromium's default. */
+  cameraFps: number | undefined;
   timeoutMs: number;
   kitExperiments: KitExperiment[];
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { runs: 20, warmup: 2, encrypted: false, timeoutMs: 20_000, kitExperiments: [] };
+  const options: Options = { runs: 20, warmup: 2, encrypted: false, cameraFps: undefined, timeoutMs: 20_000, kitExperiments: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): number => {
@@ -50,13 +56,14 @@ function parseArgs(args: string[]): Options {
     else if (arg === '--warmup') options.warmup = value();
     else if (arg === '--timeout') options.timeoutMs = value();
     else if (arg === '--encrypted') options.encrypted = true;
+    else if (arg === '--camera-fps') options.cameraFps = Math.min(60, Math.max(1, value()));
     else if (arg === '--kit-experiment') {
       const names = (args[++i] ?? '').split(',');
       for (const name of names) {
         if (!KIT_EXPERIMENTS.includes(name as KitExperiment)) throw new Error(`--kit-experiment ${name}: use some of ${KIT_EXPERIMENTS.join(',')}`);
         if (!options.kitExperiments.includes(name as KitExperiment)) options.kitExperiments.push(name as KitExperiment);
       }
-    } else throw new Error(`unknown argument ${arg ?? ''} (use --runs N, --warmup N, --encrypted, --timeout MS, --kit-experiment LIST)`);
+    } else throw new Error(`unknown argument ${arg ?? ''} (use --runs N, --warmup N, --encrypted, --camera-fps N, --timeout MS, --kit-experiment LIST)`);
   }
   return options;
 }
@@ -116,15 +123,23 @@ const SETTLE_IDLE_SHARE = 0.85;
 const SETTLE_SAMPLE_MS = 250;
 const SETTLE_MAX_MS = 10_000;
 
-/** CPU time counters from /proc/stat: idle (idle + iowait) and all, in ticks. */
-function cpuTimes(): { idle: number; total: number } | undefined {
+/** CPU time counters from /proc/stat: idle (idle + iowait), stolen by the hypervisor, and all, in ticks. */
+function cpuTimes(): { idle: number; steal: number; total: number } | undefined {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1, 9).map(Number) ?? [];
     if (fields.length < 8 || fields.some((n) => !Number.isFinite(n))) return undefined;
-    return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total: fields.reduce((sum, n) => sum + n, 0) };
+    return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), steal: fields[7] ?? 0, total: fields.reduce((sum, n) => sum + n, 0) };
   } catch {
     return undefined;
   }
+}
+
+/** Busy and stolen shares of the CPUs between two readings: a neighbour on the same host slows both implementations. */
+function cpuShares(before: ReturnType<typeof cpuTimes>, after: ReturnType<typeof cpuTimes>): string {
+  if (!before || !after || after.total <= before.total) return 'unknown (no /proc/stat)';
+  const total = after.total - before.total;
+  const percent = (ticks: number): string => `${Math.round((100 * ticks) / total)} %`;
+  return `busy ${percent(total - (after.idle - before.idle))}, of which stolen by the hypervisor ${percent(after.steal - before.steal)}`;
 }
 
 /** The share of CPU time spent idle over the next `ms`, or undefined where /proc/stat cannot be read. */
@@ -454,7 +469,7 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
 /** voip-setup for the plain comparison; variants (encrypted, kit experiments) get their own files. */
 function baseName(options: Options): string {
   const experiments = options.kitExperiments.map((name) => `kit-${name}`);
-  const variant = [...(options.encrypted ? ['encrypted'] : []), ...experiments].join('+');
+  const variant = [...(options.encrypted ? ['encrypted'] : []), ...(options.cameraFps === undefined ? [] : [`camera${options.cameraFps}fps`]), ...experiments].join('+');
   return variant ? `voip-setup-${variant}` : 'voip-setup';
 }
 
@@ -469,7 +484,10 @@ export async function main(args: string[]): Promise<number> {
     entryPoints: [join(ROOT, 'bench', 'pages', 'voip-setup.ts')],
     port: Number(process.env.BENCH_PAGE_PORT ?? 8101),
   });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS });
+  const chromiumArgs = options.cameraFps === undefined ? CHROMIUM_ARGS
+    : CHROMIUM_ARGS.map((flag) => (flag === '--use-fake-device-for-media-stream' ? `${flag}=fps=${options.cameraFps}` : flag));
+  const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: chromiumArgs });
+  const cpuBefore = cpuTimes();
   const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
   const started = Date.now();
   const records: RunRecord[] = [];
@@ -491,11 +509,12 @@ export async function main(args: string[]): Promise<number> {
       Date: new Date().toISOString(),
       Machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? '?'} (nproc ${cpus().length}), ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}`,
       'Load average (1/5/15 min) before / after': `${loadBefore} / ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-      Browser: `Chromium ${browser.version()} (headless, fake camera/mic, ${CHROMIUM_EXECUTABLE})`,
+      Browser: `Chromium ${browser.version()} (headless, fake camera/mic, camera at ${options.cameraFps === undefined ? 'the fake device\'s default rate' : `${options.cameraFps} fps`}, ${CHROMIUM_EXECUTABLE})`,
       Homeserver: `Synapse ${SYNAPSE_VERSION} (sqlite) and coturn on loopback, in the e2e network namespace`,
       Software: `Node ${process.version}, matrix-js-sdk ${sdkVersion()}`,
       Room: options.encrypted ? 'encrypted DM, Rust crypto on both sides' : 'unencrypted DM, no crypto on either side',
       'Wall time': `${Math.round((Date.now() - started) / 1000)} s`,
+      'CPU over the run': cpuShares(cpuBefore, cpuTimes()),
     };
     const { markdown, json } = report(records, options, meta);
     const outDir = join(ROOT, 'bench', 'results');
