@@ -134,21 +134,28 @@ function cpuTimes(): { idle: number; steal: number; total: number } | undefined 
   }
 }
 
+type CpuTimes = NonNullable<ReturnType<typeof cpuTimes>>;
+
+/** The CPU time between two readings, or undefined when either is missing or no time passed. */
+function cpuBetween(before: CpuTimes | undefined, after: CpuTimes | undefined): CpuTimes | undefined {
+  if (!before || !after || after.total <= before.total) return undefined;
+  return { idle: after.idle - before.idle, steal: after.steal - before.steal, total: after.total - before.total };
+}
+
 /** Busy and stolen shares of the CPUs between two readings: a neighbour on the same host slows both implementations. */
-function cpuShares(before: ReturnType<typeof cpuTimes>, after: ReturnType<typeof cpuTimes>): string {
-  if (!before || !after || after.total <= before.total) return 'unknown (no /proc/stat)';
-  const total = after.total - before.total;
-  const percent = (ticks: number): string => `${Math.round((100 * ticks) / total)} %`;
-  return `busy ${percent(total - (after.idle - before.idle))}, of which stolen by the hypervisor ${percent(after.steal - before.steal)}`;
+function cpuShares(before: CpuTimes | undefined, after: CpuTimes | undefined): string {
+  const spent = cpuBetween(before, after);
+  if (!spent) return 'unknown (no /proc/stat)';
+  const percent = (ticks: number): string => `${Math.round((100 * ticks) / spent.total)} %`;
+  return `busy ${percent(spent.total - spent.idle)}, of which stolen by the hypervisor ${percent(spent.steal)}`;
 }
 
 /** The share of CPU time spent idle over the next `ms`, or undefined where /proc/stat cannot be read. */
 async function idleShareOver(ms: number): Promise<number | undefined> {
   const before = cpuTimes();
   await new Promise((resolve) => setTimeout(resolve, ms));
-  const after = cpuTimes();
-  if (!before || !after || after.total <= before.total) return undefined;
-  return (after.idle - before.idle) / (after.total - before.total);
+  const spent = cpuBetween(before, cpuTimes());
+  return spent && spent.idle / spent.total;
 }
 
 /**
@@ -487,7 +494,7 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
   return { markdown: `${lines.join('\n')}\n`, json };
 }
 
-/** voip-setup for the plain comparison; variants (encrypted, kit experiments) get their own files. */
+/** voip-setup for the plain comparison; variants (encrypted, camera rate, kit experiments) get their own files. */
 function baseName(options: Options): string {
   const experiments = options.kitExperiments.map((name) => `kit-${name}`);
   const variant = [...(options.encrypted ? ['encrypted'] : []), ...(options.cameraFps === undefined ? [] : [`camera${options.cameraFps}fps`]), ...experiments].join('+');
