@@ -42,8 +42,8 @@ export class SparePeerConnection {
   }
 
   /**
-   * A connection for a call: the spare, given `configuration` (its TURN credentials may be newer than the
-   * spare's), or a new one when there is no spare or it cannot take the configuration.
+   * A connection for a call: the spare, given the call's `configuration` (the spare was made without ICE
+   * servers), or a new one when there is no spare or it cannot take the configuration.
    */
   take(configuration: RTCConfiguration): RTCPeerConnection {
     const spare = this.spare;
