@@ -2,11 +2,15 @@
 // kit to kit against MatrixCall to MatrixCall, interleaved in one run on the same stack and browser. It runs
 // inside the e2e network namespace (bench/run.mjs puts it there) and writes bench/results/voip-setup.{md,json}.
 //
-//   npm run bench -- [--runs N (20)] [--warmup N (2)] [--encrypted] [--camera-fps N] [--timeout MS] [--kit-experiment NAME,…]
+//   npm run bench -- [--runs N (20)] [--warmup N (2)] [--encrypted] [--camera-fps N] [--camera-start MS] [--timeout MS] [--kit-experiment NAME,…]
 //
 // --camera-fps sets the frame rate of Chromium's fake camera for both implementations (its default is 20; most
 // webcams run at 30) and writes voip-setup-camera<N>fps.{md,json}: the first remote frame is the first camera
 // frame after the connection is up, so the frame interval is a step in every measurement.
+//
+// --camera-start makes every camera take MS longer to open, for both implementations (the page delays
+// getUserMedia's answer), and writes voip-setup-camera-start<MS>ms.{md,json}: the fake camera opens in about
+// 20 ms, a webcam in hundreds, and how often a call waits for a camera to open shows only then.
 //
 // --kit-experiment runs a modified kit (changes emulated from the bench page: no-candidate-wait, max-bundle;
 // see EXPERIMENT_NOTES) against MatrixCall and writes voip-setup-<names>.{md,json} instead, so the plain
@@ -39,12 +43,14 @@ interface Options {
   encrypted: boolean;
   /** Frame rate of the fake camera; undefined keeps Chromium's default. */
   cameraFps: number | undefined;
+  /** Extra time every camera takes to open, in ms (0: the fake camera as it is). */
+  cameraStartMs: number;
   timeoutMs: number;
   kitExperiments: KitExperiment[];
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { runs: 20, warmup: 2, encrypted: false, cameraFps: undefined, timeoutMs: 20_000, kitExperiments: [] };
+  const options: Options = { runs: 20, warmup: 2, encrypted: false, cameraFps: undefined, cameraStartMs: 0, timeoutMs: 20_000, kitExperiments: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): number => {
@@ -57,13 +63,14 @@ function parseArgs(args: string[]): Options {
     else if (arg === '--timeout') options.timeoutMs = value();
     else if (arg === '--encrypted') options.encrypted = true;
     else if (arg === '--camera-fps') options.cameraFps = Math.min(60, Math.max(1, value()));
+    else if (arg === '--camera-start') options.cameraStartMs = Math.min(5_000, value());
     else if (arg === '--kit-experiment') {
       const names = (args[++i] ?? '').split(',');
       for (const name of names) {
         if (!KIT_EXPERIMENTS.includes(name as KitExperiment)) throw new Error(`--kit-experiment ${name}: use some of ${KIT_EXPERIMENTS.join(',')}`);
         if (!options.kitExperiments.includes(name as KitExperiment)) options.kitExperiments.push(name as KitExperiment);
       }
-    } else throw new Error(`unknown argument ${arg ?? ''} (use --runs N, --warmup N, --encrypted, --camera-fps N, --timeout MS, --kit-experiment LIST)`);
+    } else throw new Error(`unknown argument ${arg ?? ''} (use --runs N, --warmup N, --encrypted, --camera-fps N, --camera-start MS, --timeout MS, --kit-experiment LIST)`);
   }
   return options;
 }
@@ -113,7 +120,7 @@ async function openPage(browser: Browser, baseURL: string, label: string): Promi
 
 async function startParty(page: Page, implementation: Implementation, role: Role, user: TestUser, options: Options): Promise<void> {
   await page.evaluate(([which, as, credentials, opts]) => window.bench.start(which, as, credentials, opts),
-    [implementation, role, credentialsOf(user), { encryption: options.encrypted, kitExperiments: options.kitExperiments }] as const);
+    [implementation, role, credentialsOf(user), { encryption: options.encrypted, kitExperiments: options.kitExperiments, cameraStartMs: options.cameraStartMs }] as const);
 }
 
 /** At least this long between both clients being started and the call, for their start-up work to finish. */
@@ -497,7 +504,7 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
 /** voip-setup for the plain comparison; variants (encrypted, camera rate, kit experiments) get their own files. */
 function baseName(options: Options): string {
   const experiments = options.kitExperiments.map((name) => `kit-${name}`);
-  const variant = [...(options.encrypted ? ['encrypted'] : []), ...(options.cameraFps === undefined ? [] : [`camera${options.cameraFps}fps`]), ...experiments].join('+');
+  const variant = [...(options.encrypted ? ['encrypted'] : []), ...(options.cameraFps === undefined ? [] : [`camera${options.cameraFps}fps`]), ...(options.cameraStartMs > 0 ? [`camera-start${options.cameraStartMs}ms`] : []), ...experiments].join('+');
   return variant ? `voip-setup-${variant}` : 'voip-setup';
 }
 
@@ -537,7 +544,7 @@ export async function main(args: string[]): Promise<number> {
       Date: new Date().toISOString(),
       Machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? '?'} (nproc ${cpus().length}), ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}`,
       'Load average (1/5/15 min) before / after': `${loadBefore} / ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-      Browser: `Chromium ${browser.version()} (headless, fake camera/mic, camera at ${options.cameraFps === undefined ? 'the fake device\'s default rate' : `${options.cameraFps} fps`}, ${CHROMIUM_EXECUTABLE})`,
+      Browser: `Chromium ${browser.version()} (headless, fake camera/mic, camera at ${options.cameraFps === undefined ? 'the fake device\'s default rate' : `${options.cameraFps} fps`}${options.cameraStartMs > 0 ? `, every camera ${options.cameraStartMs} ms slower to open (as a webcam)` : ''}, ${CHROMIUM_EXECUTABLE}); camera and microphone permission granted beforehand on both sides, as for a returning user`,
       Homeserver: `Synapse ${SYNAPSE_VERSION} (sqlite) and coturn on loopback, in the e2e network namespace`,
       Software: `Node ${process.version}, matrix-js-sdk ${sdkVersion()}`,
       Room: options.encrypted ? 'encrypted DM, Rust crypto on both sides' : 'unencrypted DM, no crypto on either side',

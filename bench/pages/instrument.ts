@@ -23,6 +23,12 @@ export const overrides = {
   gatheringLooksComplete: false,
 };
 
+/**
+ * Milliseconds a camera takes to start, added to every getUserMedia that asks for video (`--camera-start`, for
+ * both libraries alike). Chromium's fake camera starts in about 20 ms; a webcam takes hundreds.
+ */
+export const camera = { startMs: 0 };
+
 export const now = (): number => performance.timeOrigin + performance.now();
 
 export function mark(what: string, detail?: string, t = now()): void {
@@ -90,6 +96,7 @@ const nativeGetUserMedia = mediaDevices.getUserMedia.bind(mediaDevices);
 mediaDevices.getUserMedia = async (constraints?: MediaStreamConstraints): Promise<MediaStream> => {
   mark('gum_start');
   const stream = await nativeGetUserMedia(constraints);
+  if (camera.startMs > 0 && constraints?.video) await new Promise((resolve) => setTimeout(resolve, camera.startMs));
   const settings = stream.getVideoTracks()[0]?.getSettings();
   mark('gum_done', settings ? `${settings.width ?? '?'}x${settings.height ?? '?'}@${settings.frameRate ?? '?'}` : 'audio');
   return stream;

@@ -1,7 +1,7 @@
 // The page the call-setup benchmark drives (bench/voip-setup.ts): one party of a 1:1 video call, run by
 // the kit or by matrix-js-sdk's MatrixCall. The callee answers in the page the moment it rings, and the first
 // remote video frame is timed here, so no Playwright round trip sits inside the measured interval.
-import { allMarks, mark, now, overrides, selectedPair, syncPending } from './instrument.js';
+import { allMarks, camera, mark, now, overrides, selectedPair, syncPending } from './instrument.js';
 import * as sdk from 'matrix-js-sdk';
 import { CallErrorCode, CallEvent, type MatrixCall } from 'matrix-js-sdk/lib/webrtc/call.js';
 import { CallEventHandlerEvent } from 'matrix-js-sdk/lib/webrtc/callEventHandler.js';
@@ -170,7 +170,8 @@ async function startSdk(credentials: BenchCredentials, encryption: boolean): Pro
 
 let implementation: Implementation = 'kit';
 
-async function start(which: Implementation, as: Role, credentials: BenchCredentials, options: { encryption: boolean; kitExperiments: readonly KitExperiment[] }): Promise<void> {
+async function start(which: Implementation, as: Role, credentials: BenchCredentials, options: { encryption: boolean; kitExperiments: readonly KitExperiment[]; cameraStartMs: number }): Promise<void> {
+  camera.startMs = options.cameraStartMs;
   implementation = which;
   role = as;
   if (which === 'kit') await startKit(credentials, options.encryption, options.kitExperiments);

@@ -19,3 +19,20 @@ export function speakerSelectionSupported(): boolean {
 export function insecureContext(): boolean {
   return globalThis.isSecureContext === false;
 }
+
+/**
+ * Whether the page may already use the microphone (and the camera, for video) without asking. False where
+ * the browser cannot tell (no Permissions API, or no such permission names), so callers then wait for
+ * getUserMedia itself.
+ */
+export async function mediaPermissionGranted(video: boolean): Promise<boolean> {
+  const permissions = globalThis.navigator?.permissions;
+  if (typeof permissions?.query !== 'function') return false;
+  const names = (video ? ['microphone', 'camera'] : ['microphone']) as PermissionName[];
+  try {
+    const states = await Promise.all(names.map((name) => permissions.query({ name })));
+    return states.every((status) => status.state === 'granted');
+  } catch {
+    return false;
+  }
+}

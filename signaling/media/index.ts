@@ -10,6 +10,7 @@ export {
   type MediaDevicesStatus,
 } from './media.types.js';
 export { getUserMedia, getDisplayMedia, type UserMediaRequest, type DisplayMediaRequest } from './user-media.js';
+export { mediaPermissionGranted } from './environment.js';
 export {
   MediaDevicesStore,
   createMediaDevicesStore,

@@ -64,6 +64,8 @@ export interface CallMachineState {
   readonly connectedAt: number | undefined;
   readonly micMuted: boolean;
   readonly cameraMuted: boolean;
+  /** The offer or answer went out on `media_granted`: the camera and microphone are still opening. */
+  readonly mediaPending: boolean;
   readonly screensharing: boolean;
   readonly localOnHold: boolean;
   readonly remoteOnHold: boolean;
@@ -96,6 +98,8 @@ export type CallMachineEvent =
   | { type: 'reopen_device'; device: ReopenableDevice }
   // Reports from the peer-connection driver
   | { type: 'media_ready' }
+  /** Permission is granted and the local description is ready: the tracks are on their way. */
+  | { type: 'media_granted' }
   /** The invite's offer is set as the remote description: an inbound call may ring now. */
   | { type: 'remote_offer_applied' }
   | { type: 'media_failed'; message: string }
@@ -180,6 +184,7 @@ export function initialCallState(options: NewCallOptions): CallMachineState {
     connectedAt: undefined,
     micMuted: false,
     cameraMuted: false,
+    mediaPending: false,
     screensharing: false,
     localOnHold: false,
     remoteOnHold: false,
@@ -334,13 +339,20 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       if (state.phase !== 'ringing' && !inviteBeingApplied(state)) return ignored(state, `answer: the call is ${state.phase}, not ringing`);
       return b.cancelTimer('ring').set({ phase: 'wait_local_media', kind: event.kind }).effect({ type: 'acquire_media', kind: event.kind }).done();
 
+    case 'media_granted':
     case 'media_ready':
-      if (state.phase !== 'wait_local_media') return ignored(state, 'media_ready: not waiting for media');
+      if (state.phase !== 'wait_local_media') {
+        if (event.type === 'media_ready' && state.mediaPending) return b.set({ mediaPending: false }).done();
+        return ignored(state, `${event.type}: not waiting for media`);
+      }
+      // With permission already granted the offer or answer need not wait for the camera to open: the
+      // connection is set up while it does, and a device that then fails ends the call as before.
+      b.set({ mediaPending: event.type === 'media_granted' });
       if (state.direction === 'outbound') return b.set({ phase: 'create_offer' }).effect({ type: 'create_offer' }).done();
       return b.set({ phase: 'create_answer' }).effect({ type: 'create_answer' }).done();
 
     case 'media_failed':
-      if (state.phase !== 'wait_local_media') return ignored(state, 'media_failed: not waiting for media');
+      if (state.phase !== 'wait_local_media' && !state.mediaPending) return ignored(state, 'media_failed: not waiting for media');
       return endLocally(state, 'user_media_failed');
 
     case 'offer_ready':

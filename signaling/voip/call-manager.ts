@@ -25,6 +25,11 @@ export interface CallManagerOptions {
   extraIceServers?: RTCIceServer[];
   getUserMedia?: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
   getDisplayMedia?: () => Promise<MediaStream>;
+  /**
+   * Whether the camera and microphone may be used without asking; when they may, an invite or answer goes
+   * out while they open. The default asks the browser's Permissions API.
+   */
+  mediaPermitted?: (kind: CallKind) => Promise<boolean>;
   /** Ring for invites in rooms anyone can join (the spec says not to). */
   ringInPublicRooms?: boolean;
   /** How long our invites live and ring for; the spec recommends at least 90 s (the default). */
@@ -115,6 +120,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
         createPeerConnection: (configuration) => this.spare.take(configuration),
         getUserMedia: this.options.getUserMedia ?? defaultGetUserMedia,
         getDisplayMedia: this.options.getDisplayMedia ?? defaultGetDisplayMedia,
+        mediaPermitted: this.options.mediaPermitted ?? defaultMediaPermitted,
         onEnded: (ended) => this.forget(ended.callId),
       },
     );
@@ -318,6 +324,11 @@ function newCallId(): string {
 async function defaultGetUserMedia(constraints: { audio: boolean; video: boolean }): Promise<MediaStream> {
   const { getUserMedia } = await import('../media/index.js');
   return getUserMedia(constraints);
+}
+
+async function defaultMediaPermitted(kind: CallKind): Promise<boolean> {
+  const { mediaPermissionGranted } = await import('../media/index.js');
+  return mediaPermissionGranted(kind === 'video');
 }
 
 async function defaultGetDisplayMedia(): Promise<MediaStream> {

@@ -25,6 +25,7 @@ export interface CallDependencies {
   createPeerConnection?: (configuration: RTCConfiguration) => RTCPeerConnection;
   getUserMedia: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
   getDisplayMedia: () => Promise<MediaStream>;
+  mediaPermitted: (kind: CallKind) => Promise<boolean>;
   /** Who the call is with; `updatePeer` completes it later. */
   peer: CallPeer;
   /** Called once, when the call reaches `ended`. */
@@ -66,6 +67,7 @@ export class Call implements CallHandle {
       createPeerConnection: deps.createPeerConnection,
       getUserMedia: deps.getUserMedia,
       getDisplayMedia: deps.getDisplayMedia,
+      mediaPermitted: deps.mediaPermitted,
       report: (event) => this.dispatch(event),
       mediaFailed: (error) => {
         if (this.error && !this.errorIsRecoverable) return;

@@ -35,6 +35,8 @@ export interface PeerConnectionDriverOptions {
   relayOnly?: boolean;
   getUserMedia: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
   getDisplayMedia: () => Promise<MediaStream>;
+  /** Whether the camera and microphone may be used without asking (so opening them will not wait for a person). */
+  mediaPermitted: (kind: CallKind) => Promise<boolean>;
   report: (event: CallMachineEvent) => void;
   /** A camera or screen the person asked for mid-call could not be had; the call goes on without it. */
   mediaFailed: (error: unknown) => void;
@@ -147,34 +149,61 @@ export class PeerConnectionDriver {
   /**
    * Opens the camera and microphone while the peer connection and its local description are prepared: the
    * description does not depend on the tracks, and both steps take tens of milliseconds (a real camera,
-   * hundreds). The tracks go into the prepared senders when they arrive; nothing is sent before that.
+   * hundreds). The tracks go into the prepared senders when they arrive. When the browser already grants
+   * the devices, the machine hears `media_granted` as soon as the description is ready, so the invite or
+   * answer goes out while the camera is still opening; otherwise (a permission prompt) it waits for them.
    */
   private async acquireMedia(kind: CallKind): Promise<void> {
     const stream = new MediaStream();
-    const [captured, prepared] = await Promise.allSettled([
-      this.options.getUserMedia({ audio: true, video: kind === 'video' }),
-      this.prepareLocalDescription(kind, stream),
-    ]);
-    if (captured.status === 'rejected') {
-      const message = captured.reason instanceof Error ? captured.reason.message : String(captured.reason);
+    const capturing = this.options.getUserMedia({ audio: true, video: kind === 'video' })
+      .then((media) => ({ media }), (error: unknown) => ({ error }));
+    const permitted = this.options.mediaPermitted(kind).catch(() => false);
+    let senders: Map<string, RTCRtpTransceiver>;
+    try {
+      senders = await this.prepareLocalDescription(kind, stream);
+    } catch (error) {
+      void capturing.then((result) => { if ('media' in result) stopStream(result.media); });
+      throw error;
+    }
+    this.userMedia = stream;
+    this.cameraSender = senders.get('video')?.sender;
+    this.micSender = senders.get('audio')?.sender;
+    this.publishFeeds();
+    const grantedBeforeCaptured = await Promise.race([capturing.then(() => false), permitted]);
+    if (grantedBeforeCaptured && !this.closed) {
+      this.options.report({ type: 'media_granted' });
+      // The offer or answer is made next in the effect queue; the tracks join it when they come.
+      void capturing.then((captured) => this.enqueue('adding the camera and microphone', () => this.useCaptured(captured, stream, senders)));
+      return;
+    }
+    await this.useCaptured(await capturing, stream, senders);
+  }
+
+  private async useCaptured(
+    captured: { media: MediaStream } | { error: unknown },
+    stream: MediaStream,
+    senders: Map<string, RTCRtpTransceiver>,
+  ): Promise<void> {
+    if ('error' in captured) {
+      const message = captured.error instanceof Error ? captured.error.message : String(captured.error);
       this.options.log.warn(`camera/microphone unavailable: ${message}`);
       this.options.report({ type: 'media_failed', message });
       return;
     }
-    if (this.closed || prepared.status === 'rejected') {
-      stopStream(captured.value);
-      if (prepared.status === 'rejected') throw prepared.reason;
+    if (this.closed) {
+      stopStream(captured.media);
       return;
     }
-    const senders = prepared.value;
-    await Promise.all(captured.value.getTracks().map((track) => {
+    await Promise.all(captured.media.getTracks().map((track) => {
       stream.addTrack(track);
       this.watchDevice(track);
       return senders.get(track.kind)?.sender.replaceTrack(track);
     }));
-    this.userMedia = stream;
-    if (stream.getVideoTracks().length) this.cameraSender = senders.get('video')?.sender;
-    this.micSender = senders.get('audio')?.sender;
+    // A getUserMedia of the app's own may bring no camera: the peer then hears the video is muted.
+    if (this.cameraSender && stream.getVideoTracks().length === 0) {
+      this.cameraSender = undefined;
+      this.reportMetadata();
+    }
     this.applyTrackEnablement();
     if (this.cameraMuted) this.scheduleCameraRelease();
     this.options.report({ type: 'media_ready' });
@@ -530,7 +559,7 @@ export class PeerConnectionDriver {
       metadata.set(this.userMedia.id, {
         purpose: 'm.usermedia',
         audioMuted: this.micMuted || this.holding,
-        videoMuted: this.cameraMuted || this.holding || this.userMedia.getVideoTracks().length === 0,
+        videoMuted: this.cameraMuted || this.holding || !this.cameraSender,
       });
     }
     if (this.screenStream && !this.singleStreamScreenshare) {

@@ -321,10 +321,20 @@ function kitWaitForPhase(callId: string, phase: kit.CallPhase): Promise<void> {
   });
 }
 
+/** Per kit call: how many live local tracks (camera, microphone) it had when it first reached each phase. */
+const liveLocalTracksAtPhase = new Map<string, Partial<Record<kit.CallPhase, number>>>();
+
+function kitLiveLocalTracksAtPhase(callId: string): Partial<Record<kit.CallPhase, number>> {
+  return liveLocalTracksAtPhase.get(callId) ?? {};
+}
+
 /** Plays every remote feed of a kit call in an unmuted element, so frames decode and audio energy is measured. */
 function attachFeeds(call: kit.CallHandle): void {
   const elements = new Map<string, HTMLVideoElement>();
   const sync = (snapshot: kit.CallSnapshot): void => {
+    const seen = liveLocalTracksAtPhase.get(snapshot.callId) ?? {};
+    seen[snapshot.phase] ??= snapshot.localFeeds.flatMap((feed) => feed.stream.getTracks()).filter((track) => track.readyState === 'live').length;
+    liveLocalTracksAtPhase.set(snapshot.callId, seen);
     for (const feed of snapshot.remoteFeeds) {
       const shown = elements.get(feed.id);
       if (shown) {
@@ -590,6 +600,17 @@ async function unplugMicrophone(): Promise<void> {
   unplugMicrophoneNow = undefined;
 }
 
+/**
+ * Makes the Permissions API say the browser will still ask for camera and microphone, as for someone who has
+ * not allowed them yet (the e2e browser grants them, and its fake prompt accepts at once).
+ */
+function permissionsWillPrompt(): void {
+  const query = navigator.permissions.query.bind(navigator.permissions);
+  navigator.permissions.query = (descriptor) => (['camera', 'microphone'].includes(descriptor.name)
+    ? Promise.resolve({ state: 'prompt', name: descriptor.name } as unknown as PermissionStatus)
+    : query(descriptor));
+}
+
 /** Makes the browser refuse the camera (as a person who denies permission), or grant it again. */
 function refuseCamera(refuse: boolean): void {
   navigator.mediaDevices.getUserMedia = refuse
@@ -612,6 +633,8 @@ const harness = {
   kitSelectDevice,
   useUnpluggableMicrophone,
   unplugMicrophone,
+  kitLiveLocalTracksAtPhase,
+  permissionsWillPrompt,
   refuseCamera,
   startKit,
   kitPlaceCall,

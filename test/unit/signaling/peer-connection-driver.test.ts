@@ -1,6 +1,6 @@
-// The driver's recovery of a camera or microphone that stops by itself. The devices are
-// MediaStreamTrackGenerator tracks, which end (with an `ended` event, as an unplugged device's track does)
-// when their writable side is closed; the peer connection is a real one.
+// The driver with real peer connections: what it reports while the camera and microphone open, and its
+// recovery of a device that stops by itself. The devices are MediaStreamTrackGenerator tracks, which end (with
+// an `ended` event, as an unplugged device's track does) when their writable side is closed.
 import { expect } from '@open-wc/testing';
 import type { MxError } from '../../../signaling/errors.js';
 import { silentLogger } from '../../../signaling/log.js';
@@ -40,6 +40,7 @@ describe('PeerConnectionDriver: a device that stops by itself', () => {
         return Promise.resolve(new MediaStream(tracks));
       },
       getDisplayMedia: () => Promise.reject(new Error('no screen here')),
+      mediaPermitted: () => Promise.resolve(false),
       report: (event) => reports.push(event),
       mediaFailed: (error) => failures.push(error),
       log: silentLogger,
@@ -79,5 +80,91 @@ describe('PeerConnectionDriver: a device that stops by itself', () => {
     expect(opened.filter((track) => track.kind === 'video')).to.have.length(1);
     expect(microphonesOpened()).to.have.length(1);
     expect(failures).to.deep.equal([]);
+  });
+});
+
+describe('PeerConnectionDriver: the camera and microphone still opening', () => {
+  let driver: PeerConnectionDriver;
+  let reports: CallMachineEvent[];
+  let opening: { resolve: (stream: MediaStream) => void; reject: (error: Error) => void };
+  let opened: TrackGenerator[];
+
+  const start = (permitted: boolean): void => {
+    reports = [];
+    opened = [];
+    driver = new PeerConnectionDriver({
+      ourUserId: '@me:test',
+      peerUserId: '@peer:test',
+      iceServers: () => Promise.resolve([]),
+      getUserMedia: () => new Promise<MediaStream>((resolve, reject) => { opening = { resolve, reject }; }),
+      getDisplayMedia: () => Promise.reject(new Error('no screen here')),
+      mediaPermitted: () => Promise.resolve(permitted),
+      report: (event) => reports.push(event),
+      mediaFailed: () => undefined,
+      log: silentLogger,
+    });
+    driver.run({ type: 'acquire_media', kind: 'video' });
+  };
+  const devices = (kinds: readonly ('audio' | 'video')[]): MediaStream => {
+    const tracks = kinds.map((kind) => new Generator({ kind }));
+    opened.push(...tracks);
+    return new MediaStream(tracks);
+  };
+  /** What the driver reported, less the ICE candidates it gathers along the way. */
+  const types = (): string[] => reports.map((event) => event.type).filter((type) => type !== 'local_candidate' && type !== 'local_gathering_complete');
+  const sentTracks = (): (MediaStreamTrack | null)[] => driver.peerConnection?.getSenders().map((sender) => sender.track) ?? [];
+
+  afterEach(() => {
+    driver.run({ type: 'close' });
+  });
+
+  it('with permission granted: media_granted once the offer is set, media_ready when the tracks are in the senders', async () => {
+    start(true);
+    await waitFor(() => types().includes('media_granted'), 'media_granted');
+    expect(driver.peerConnection?.localDescription?.type).to.equal('offer');
+    expect(types()).to.not.include('media_ready');
+    expect(sentTracks().filter(Boolean)).to.have.length(0);
+    opening.resolve(devices(['audio', 'video']));
+    await waitFor(() => types().includes('media_ready'), 'media_ready');
+    expect(sentTracks()).to.have.members(opened);
+    expect(driver.feeds.getSnapshot().local[0]?.stream.getTracks()).to.have.members(opened);
+  });
+
+  it('with the browser still to ask: nothing until the person allows the devices, then media_ready alone', async () => {
+    start(false);
+    await waitFor(() => driver.peerConnection?.localDescription?.type === 'offer', 'the offer');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(types()).to.deep.equal([]);
+    opening.resolve(devices(['audio', 'video']));
+    await waitFor(() => types().includes('media_ready'), 'media_ready');
+    expect(types()).to.not.include('media_granted');
+    expect(sentTracks()).to.have.members(opened);
+  });
+
+  it('a device failing after media_granted reports media_failed (the machine ends the call)', async () => {
+    start(true);
+    await waitFor(() => types().includes('media_granted'), 'media_granted');
+    opening.reject(new Error('NotReadableError: the camera is in use'));
+    await waitFor(() => types().includes('media_failed'), 'media_failed');
+    expect(types()).to.not.include('media_ready');
+    expect(reports.find((event) => event.type === 'media_failed')).to.deep.include({ message: 'NotReadableError: the camera is in use' });
+  });
+
+  it('an app getUserMedia that brings no camera after media_granted: the metadata says the video is muted', async () => {
+    start(true);
+    await waitFor(() => types().includes('media_granted'), 'media_granted');
+    opening.resolve(devices(['audio']));
+    await waitFor(() => types().includes('media_ready'), 'media_ready');
+    const changed = reports.find((event) => event.type === 'local_metadata_changed');
+    expect(changed?.type === 'local_metadata_changed' ? [...changed.metadata.values()][0] : undefined).to.deep.include({ videoMuted: true, audioMuted: false });
+  });
+
+  it('closed while the devices open: their tracks are stopped when they come', async () => {
+    start(true);
+    await waitFor(() => types().includes('media_granted'), 'media_granted');
+    driver.run({ type: 'close' });
+    opening.resolve(devices(['audio', 'video']));
+    await waitFor(() => opened.every((track) => track.readyState === 'ended'), 'the tracks to stop');
+    expect(types()).to.not.include('media_ready');
   });
 });
