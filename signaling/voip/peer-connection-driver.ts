@@ -157,7 +157,8 @@ export class PeerConnectionDriver {
     const stream = new MediaStream();
     const capturing = this.options.getUserMedia({ audio: true, video: kind === 'video' })
       .then((media) => ({ media }), (error: unknown) => ({ error }));
-    const permitted = this.options.mediaPermitted(kind).catch(() => false);
+    // An app's own check that throws or rejects counts as "the browser will ask".
+    const permitted = Promise.resolve().then(() => this.options.mediaPermitted(kind)).catch(() => false);
     let senders: Map<string, RTCRtpTransceiver>;
     try {
       senders = await this.prepareLocalDescription(kind, stream);

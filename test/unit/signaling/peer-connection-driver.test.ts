@@ -89,7 +89,7 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
   let opening: { resolve: (stream: MediaStream) => void; reject: (error: Error) => void };
   let opened: TrackGenerator[];
 
-  const start = (permitted: boolean): void => {
+  const start = (permitted: boolean | 'throws'): void => {
     reports = [];
     opened = [];
     driver = new PeerConnectionDriver({
@@ -98,7 +98,10 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
       iceServers: () => Promise.resolve([]),
       getUserMedia: () => new Promise<MediaStream>((resolve, reject) => { opening = { resolve, reject }; }),
       getDisplayMedia: () => Promise.reject(new Error('no screen here')),
-      mediaPermitted: () => Promise.resolve(permitted),
+      mediaPermitted: () => {
+        if (permitted === 'throws') throw new Error('an app check that fails');
+        return Promise.resolve(permitted);
+      },
       report: (event) => reports.push(event),
       mediaFailed: () => undefined,
       log: silentLogger,
@@ -139,6 +142,14 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
     await waitFor(() => types().includes('media_ready'), 'media_ready');
     expect(types()).to.not.include('media_granted');
     expect(sentTracks()).to.have.members(opened);
+  });
+
+  it('an app permission check that throws counts as "the browser will ask": media_ready alone', async () => {
+    start('throws');
+    await waitFor(() => driver.peerConnection?.localDescription?.type === 'offer', 'the offer');
+    opening.resolve(devices(['audio', 'video']));
+    await waitFor(() => types().includes('media_ready'), 'media_ready');
+    expect(types()).to.deep.equal(['media_ready']);
   });
 
   it('a device failing after media_granted reports media_failed (the machine ends the call)', async () => {
