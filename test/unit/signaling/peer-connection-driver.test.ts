@@ -5,13 +5,25 @@ import { expect } from '@open-wc/testing';
 import type { MxError } from '../../../signaling/errors.js';
 import { silentLogger } from '../../../signaling/log.js';
 import type { CallMachineEvent } from '../../../signaling/voip/call-machine.js';
-import { PeerConnectionDriver } from '../../../signaling/voip/peer-connection-driver.js';
+import { PeerConnectionDriver, type PeerConnectionDriverOptions } from '../../../signaling/voip/peer-connection-driver.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 
 interface TrackGenerator extends MediaStreamTrack {
   writable: WritableStream<unknown>;
 }
 const Generator = (globalThis as unknown as { MediaStreamTrackGenerator: new (init: { kind: 'audio' | 'video' }) => TrackGenerator }).MediaStreamTrackGenerator;
+
+/** A driver for a call with @peer:test, without ICE servers or screens; the test says how media opens. */
+function driverWith(options: Pick<PeerConnectionDriverOptions, 'getUserMedia' | 'mediaPermitted' | 'report' | 'mediaFailed'>): PeerConnectionDriver {
+  return new PeerConnectionDriver({
+    ourUserId: '@me:test',
+    peerUserId: '@peer:test',
+    iceServers: () => Promise.resolve([]),
+    getDisplayMedia: () => Promise.reject(new Error('no screen here')),
+    log: silentLogger,
+    ...options,
+  });
+}
 
 describe('PeerConnectionDriver: a device that stops by itself', () => {
   let driver: PeerConnectionDriver;
@@ -30,20 +42,15 @@ describe('PeerConnectionDriver: a device that stops by itself', () => {
     opened = [];
     reports = [];
     failures = [];
-    driver = new PeerConnectionDriver({
-      ourUserId: '@me:test',
-      peerUserId: '@peer:test',
-      iceServers: () => Promise.resolve([]),
+    driver = driverWith({
       getUserMedia: ({ audio, video }) => {
         const tracks = [...(audio ? [new Generator({ kind: 'audio' })] : []), ...(video ? [new Generator({ kind: 'video' })] : [])];
         opened.push(...tracks);
         return Promise.resolve(new MediaStream(tracks));
       },
-      getDisplayMedia: () => Promise.reject(new Error('no screen here')),
       mediaPermitted: () => Promise.resolve(false),
       report: (event) => reports.push(event),
       mediaFailed: (error) => failures.push(error),
-      log: silentLogger,
     });
     driver.run({ type: 'acquire_media', kind: 'video' });
     await waitFor(() => reports.some((event) => event.type === 'media_ready'), 'media_ready');
@@ -92,19 +99,14 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
   const start = (permitted: boolean | 'throws'): void => {
     reports = [];
     opened = [];
-    driver = new PeerConnectionDriver({
-      ourUserId: '@me:test',
-      peerUserId: '@peer:test',
-      iceServers: () => Promise.resolve([]),
+    driver = driverWith({
       getUserMedia: () => new Promise<MediaStream>((resolve, reject) => { opening = { resolve, reject }; }),
-      getDisplayMedia: () => Promise.reject(new Error('no screen here')),
       mediaPermitted: () => {
         if (permitted === 'throws') throw new Error('an app check that fails');
         return Promise.resolve(permitted);
       },
       report: (event) => reports.push(event),
       mediaFailed: () => undefined,
-      log: silentLogger,
     });
     driver.run({ type: 'acquire_media', kind: 'video' });
   };
