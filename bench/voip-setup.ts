@@ -501,7 +501,7 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
   return { markdown: `${lines.join('\n')}\n`, json };
 }
 
-/** voip-setup for the plain comparison; variants (encrypted, camera rate, kit experiments) get their own files. */
+/** voip-setup for the plain comparison; variants (encrypted, camera rate, camera start, kit experiments) get their own files. */
 function baseName(options: Options): string {
   const experiments = options.kitExperiments.map((name) => `kit-${name}`);
   const variant = [...(options.encrypted ? ['encrypted'] : []), ...(options.cameraFps === undefined ? [] : [`camera${options.cameraFps}fps`]), ...(options.cameraStartMs > 0 ? [`camera-start${options.cameraStartMs}ms`] : []), ...experiments].join('+');

@@ -196,8 +196,7 @@ export class PeerConnectionDriver {
       return;
     }
     await Promise.all(captured.media.getTracks().map((track) => {
-      stream.addTrack(track);
-      this.watchDevice(track);
+      this.addDeviceTrack(stream, track);
       return senders.get(track.kind)?.sender.replaceTrack(track);
     }));
     // A getUserMedia of the app's own may bring no camera: the peer then hears the video is muted.
@@ -429,8 +428,7 @@ export class PeerConnectionDriver {
       return;
     }
     this.userMedia ??= new MediaStream();
-    this.userMedia.addTrack(track);
-    this.watchDevice(track);
+    this.addDeviceTrack(this.userMedia, track);
     const idle = pc.getTransceivers().find((t) => t.receiver.track.kind === 'video' && !t.sender.track && t.currentDirection !== 'stopped');
     if (idle) {
       // Reuse the video m-line the offer already has: transceivers cannot be removed, and SDP size matters.
@@ -468,8 +466,7 @@ export class PeerConnectionDriver {
     // During a single-stream screen share the camera's sender carries the screen; the new camera goes in when it ends.
     if (sender && sender.track === old) await sender.replaceTrack(track);
     stream.removeTrack(old);
-    stream.addTrack(track);
-    this.watchDevice(track);
+    this.addDeviceTrack(stream, track);
     old.stop();
     this.applyTrackEnablement();
   }
@@ -493,10 +490,12 @@ export class PeerConnectionDriver {
   }
 
   /**
-   * Opens a camera or microphone again when its track ends without us stopping it (`stop()` fires no
-   * `ended`): a headset unplugged mid-call moves the call to the default microphone instead of leaving it mute.
+   * Puts a camera or microphone track into our stream, and opens the device again when the track ends without
+   * us stopping it (`stop()` fires no `ended`): a headset unplugged mid-call moves the call to the default
+   * microphone instead of leaving it mute.
    */
-  private watchDevice(track: MediaStreamTrack): void {
+  private addDeviceTrack(stream: MediaStream, track: MediaStreamTrack): void {
+    stream.addTrack(track);
     const device: ReopenableDevice = track.kind === 'video' ? 'camera' : 'microphone';
     track.addEventListener('ended', () => {
       if (this.closed || !this.userMedia?.getTracks().includes(track)) return;
@@ -538,8 +537,7 @@ export class PeerConnectionDriver {
       track.stop();
       return;
     }
-    this.userMedia.addTrack(track);
-    this.watchDevice(track);
+    this.addDeviceTrack(this.userMedia, track);
     // While a single-stream screen share holds the camera's sender, the camera goes back in when it ends.
     if (!(this.screenStream && this.singleStreamScreenshare)) await this.cameraSender.replaceTrack(track);
   }
