@@ -239,7 +239,14 @@ export class PeerConnectionDriver {
   private peerConnectionNow(): Promise<RTCPeerConnection> {
     this.creatingPc ??= (async () => {
       const iceServers = await this.options.iceServers();
-      const configuration: RTCConfiguration = { iceServers, iceTransportPolicy: this.options.relayOnly ? 'relay' : 'all' };
+      const configuration: RTCConfiguration = {
+        iceServers,
+        iceTransportPolicy: this.options.relayOnly ? 'relay' : 'all',
+        // Gathering starts now (the caller's click, the callee's invite arriving) rather than at
+        // setLocalDescription, so the early candidate the invite or answer waits for is usually there with
+        // the description. A call that never gets that far releases what was gathered when it closes.
+        iceCandidatePoolSize: 1,
+      };
       const pc = this.options.createPeerConnection?.(configuration) ?? new RTCPeerConnection(configuration);
       pc.addEventListener('icecandidate', (event) => {
         if (event.candidate) this.options.report({ type: 'local_candidate', candidate: candidateInit(event.candidate) });

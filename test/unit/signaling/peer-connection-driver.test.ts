@@ -172,6 +172,12 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
     expect(changed?.type === 'local_metadata_changed' ? [...changed.metadata.values()][0] : undefined).to.deep.include({ videoMuted: true, audioMuted: false });
   });
 
+  it('asks for a candidate pool, so gathering starts with the connection rather than with the description', async () => {
+    start(true);
+    await waitFor(() => driver.peerConnection !== undefined, 'the connection');
+    expect(driver.peerConnection?.getConfiguration().iceCandidatePoolSize).to.equal(1);
+  });
+
   it('closed while the devices open: their tracks are stopped when they come', async () => {
     start(true);
     await waitFor(() => types().includes('media_granted'), 'media_granted');

@@ -48,6 +48,14 @@ describe('SparePeerConnection', () => {
     expect(spare.ready).to.equal(false);
   });
 
+  it('gives the spare the call\'s candidate pool, which a connection without a description still takes', () => {
+    const spare = make();
+    spare.prepare();
+    const pc = spare.take({ ...TURN, iceCandidatePoolSize: 1 });
+    expect(pc).to.equal(created[0]);
+    expect(pc.getConfiguration().iceCandidatePoolSize).to.equal(1);
+  });
+
   it('makes one only once, however often it is asked to prepare', () => {
     const spare = make();
     spare.prepare();
