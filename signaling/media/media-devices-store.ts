@@ -65,7 +65,7 @@ function sameSnapshot(a: MediaDevicesSnapshot, b: MediaDevicesSnapshot): boolean
 /**
  * The cameras, microphones and speakers the browser offers, kept current as devices come and go, and
  * the user's choice of each, remembered across visits. Device labels stay empty until the page has
- * media permission; `getUserMedia()` asks for it and then re-reads the list.
+ * media permission; `getUserMedia()` asks for it and then re-reads the list if it had no labels.
  */
 export class MediaDevicesStore implements MediaDevicesSource {
   private readonly store: WritableStore<MediaDevicesSnapshot>;
@@ -145,15 +145,18 @@ export class MediaDevicesStore implements MediaDevicesSource {
 
   /**
    * Opens the camera and/or microphone on the chosen devices (see the `getUserMedia` function), then
-   * re-reads the device list, since a first grant of permission is what makes labels readable. The stream
-   * comes back without waiting for that list: a call that is setting up has better things to wait for.
+   * re-reads the device list if its labels were not readable yet, since a first grant of permission is what
+   * makes them readable (and, in some browsers, lists every device). A list that was already complete stays
+   * current through `devicechange`, so a returning user's call does not pay for another enumeration while it
+   * sets up. The stream comes back without waiting for that list: a call has better things to wait for.
    */
   async getUserMedia(request: UserMediaRequest): Promise<MediaStream> {
+    const listComplete = this.store.getSnapshot().labelsAvailable;
     try {
       // The remembered choice rather than `selected`: it applies even before the first device list has arrived.
       return await getUserMedia(request, this.preferences, this.mediaDevices);
     } finally {
-      void this.refresh();
+      if (!listComplete) void this.refresh();
     }
   }
 

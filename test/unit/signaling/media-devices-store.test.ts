@@ -395,20 +395,35 @@ describe('signaling/media MediaDevicesStore', () => {
     });
 
     it('hands over the stream without waiting for the list to be re-read', async () => {
-      const mediaDevices = new FakeMediaDevices([CAMERA_1]);
+      // As before permission: one unlabelled camera; the grant reveals both.
+      const mediaDevices = new FakeMediaDevices([device('videoinput', '')]);
       const store = await storeWith(mediaDevices);
       mediaDevices.hold = true;
       mediaDevices.list = [CAMERA_1, CAMERA_2];
       const stream = await store.getUserMedia({ video: true });
       expect(stream).to.be.instanceOf(MediaStream);
-      expect(store.getSnapshot().devices.camera).to.deep.equal([option(CAMERA_1)]);
+      expect(store.getSnapshot().devices.camera).to.deep.equal([option(device('videoinput', ''))]);
       mediaDevices.held.forEach((release) => release());
       await settle();
       expect(store.getSnapshot().devices.camera).to.deep.equal([option(CAMERA_1), option(CAMERA_2)]);
     });
 
-    it('rejects with a mapped MxError, and still re-reads the list', async () => {
-      const mediaDevices = new FakeMediaDevices([CAMERA_1]);
+    it('does not re-read a list whose labels were already readable: devicechange keeps that one current', async () => {
+      const mediaDevices = new FakeMediaDevices([CAMERA_1, MIC_1]);
+      const store = await storeWith(mediaDevices);
+      expect(store.getSnapshot().labelsAvailable).to.equal(true);
+      const before = mediaDevices.enumerations;
+      await store.getUserMedia({ audio: true, video: true });
+      await settle();
+      expect(mediaDevices.enumerations).to.equal(before);
+      mediaDevices.change([CAMERA_1, CAMERA_2, MIC_1]);
+      await settle();
+      expect(mediaDevices.enumerations).to.equal(before + 1);
+      expect(store.getSnapshot().devices.camera).to.deep.equal([option(CAMERA_1), option(CAMERA_2)]);
+    });
+
+    it('rejects with a mapped MxError, and still re-reads a list that had no labels', async () => {
+      const mediaDevices = new FakeMediaDevices([device('videoinput', '')]);
       const store = await storeWith(mediaDevices);
       mediaDevices.captureFailure = new DOMException('denied', 'NotAllowedError');
       const before = mediaDevices.enumerations;
