@@ -370,8 +370,13 @@ function delta(run: RunRecord, segment: Segment): number | undefined {
   return from === undefined || to === undefined ? undefined : to - from;
 }
 
+/** What `get` reads from each run, leaving out the runs where it has no value. */
+function valuesOf(runs: RunRecord[], get: (run: RunRecord) => number | undefined): number[] {
+  return runs.map(get).filter((v): v is number => v !== undefined);
+}
+
 function medianOf(runs: RunRecord[], get: (run: RunRecord) => number | undefined): { median: number | undefined; n: number } {
-  const values = runs.map(get).filter((v): v is number => v !== undefined);
+  const values = valuesOf(runs, get);
   return { median: summarize(values)?.median, n: values.length };
 }
 
@@ -402,7 +407,7 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
   const sides = ['callerMs', 'calleeMs', 'bothMs'] as const;
   const sideNames: Record<(typeof sides)[number], string> = { callerMs: 'caller', calleeMs: 'callee', bothMs: 'both (max)' };
   const summaries = Object.fromEntries((['kit', 'sdk'] as const).map((impl) => [impl, Object.fromEntries(sides.map((side) =>
-    [side, summarize(ok(impl).map((r) => r[side]).filter((v): v is number => v !== undefined))]))])) as Record<Implementation, Record<(typeof sides)[number], Summary | undefined>>;
+    [side, summarize(valuesOf(ok(impl), (r) => r[side]))]))])) as Record<Implementation, Record<(typeof sides)[number], Summary | undefined>>;
   const ratio = (side: (typeof sides)[number]): number | undefined => {
     const k = summaries.kit[side]?.median;
     const s = summaries.sdk[side]?.median;
@@ -410,8 +415,7 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
   };
   const bothRatio = ratio('bothMs');
   const met = bothRatio !== undefined && bothRatio <= TARGET_RATIO;
-  const bothSamples = (impl: Implementation): number[] => ok(impl).map((r) => r.bothMs).filter((v): v is number => v !== undefined);
-  const interval = bootstrapRatioInterval(bothSamples('kit'), bothSamples('sdk'));
+  const interval = bootstrapRatioInterval(valuesOf(ok('kit'), (r) => r.bothMs), valuesOf(ok('sdk'), (r) => r.bothMs));
   const beyondNoise = interval === undefined ? 'no interval' : interval[1] <= TARGET_RATIO ? 'met beyond noise' : interval[0] > TARGET_RATIO ? 'missed beyond noise' : 'the interval straddles the target';
 
   const lines: string[] = [];
@@ -443,10 +447,10 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
   }
   lines.push(`| **ratio kit / MatrixCall (medians)** | caller ${ratio('callerMs')?.toFixed(2) ?? '—'} | callee ${ratio('calleeMs')?.toFixed(2) ?? '—'} | **both ${bothRatio?.toFixed(2) ?? '—'}** | | | |`, '');
   // What a person feels after clicking answer; the benchmark's instant answer makes it part of the total above.
-  const afterAnswer = (impl: Implementation): Summary | undefined => summarize(ok(impl).map((r) => {
+  const afterAnswer = (impl: Implementation): Summary | undefined => summarize(valuesOf(ok(impl), (r) => {
     const answered = at(r, 'callee', 'answer');
     return answered === undefined || r.bothMs === undefined ? undefined : r.bothMs - answered;
-  }).filter((v): v is number => v !== undefined));
+  }));
   const [kitAnswer, sdkAnswer] = [afterAnswer('kit'), afterAnswer('sdk')];
   lines.push(`From the callee's answer() to a frame on both sides (median / p90 ms): kit ${ms(kitAnswer?.median)} / ${ms(kitAnswer?.p90)}, ` +
     `MatrixCall ${ms(sdkAnswer?.median)} / ${ms(sdkAnswer?.p90)}, ratio ${kitAnswer && sdkAnswer ? (kitAnswer.median / sdkAnswer.median).toFixed(2) : '—'}.`, '');
