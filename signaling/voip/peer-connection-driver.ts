@@ -85,12 +85,16 @@ export class PeerConnectionDriver {
     this.enqueue(effect.type, () => this.perform(effect));
   }
 
-  private enqueue(what: string, task: () => Promise<void>): void {
+  /**
+   * Runs `task` after everything queued before it. A failure is reported to the machine (which ends the call)
+   * unless `failure` is 'only logged': a renegotiation that fails leaves the call as it was.
+   */
+  private enqueue(what: string, task: () => Promise<void>, failure: 'reported' | 'only logged' = 'reported'): void {
     this.queue = this.queue.then(task).catch((error: unknown) => {
       if (this.closed) return;
       const message = error instanceof Error ? error.message : String(error);
       this.options.log.warn(`${what} failed: ${message}`);
-      this.options.report({ type: 'driver_failed', message: `${what}: ${message}` });
+      if (failure === 'reported') this.options.report({ type: 'driver_failed', message: `${what}: ${message}` });
     });
   }
 
@@ -269,11 +273,7 @@ export class PeerConnectionDriver {
         // Tracks arrive while a remote description is applied, one event each: the feeds are published
         // once it is applied, with all of them, rather than once per track.
       });
-      pc.addEventListener('negotiationneeded', () => {
-        this.queue = this.queue.then(() => this.renegotiate()).catch((error: unknown) => {
-          this.options.log.warn(`renegotiation failed: ${error instanceof Error ? error.message : String(error)}`);
-        });
-      });
+      pc.addEventListener('negotiationneeded', () => this.enqueue('renegotiation', () => this.renegotiate(), 'only logged'));
       this.pc = pc;
       return pc;
     })();

@@ -7,6 +7,7 @@ import { CallErrorCode, CallEvent, CallState, type MatrixCall } from 'matrix-js-
 import { CallEventHandlerEvent } from 'matrix-js-sdk/lib/webrtc/callEventHandler.js';
 import { rawPeer } from './raw-peer.js';
 import { AUDIBLE_ENERGY } from '../../helpers/audible.js';
+import { TrackGenerator, TrackProcessor } from '../../helpers/browser/insertable-streams.js';
 import { syncUntilPrepared } from '../../helpers/browser/sync-client.js';
 
 export interface PageCredentials {
@@ -547,8 +548,6 @@ function kitSelectDevice(kind: 'camera' | 'microphone' | 'speaker', deviceId: st
 
 const browserGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
 
-interface TrackProcessor { readable: ReadableStream<{ close(): void }> }
-interface TrackGenerator extends MediaStreamTrack { writable: WritableStream<unknown> }
 let unplugMicrophoneNow: (() => Promise<void>) | undefined;
 
 /**
@@ -556,16 +555,12 @@ let unplugMicrophoneNow: (() => Promise<void>) | undefined;
  * MediaStreamTrackGenerator, whose track ends, as a device's does when it goes away, when the pipe is closed.
  */
 function useUnpluggableMicrophone(): void {
-  const { MediaStreamTrackProcessor: Processor, MediaStreamTrackGenerator: Generator } = globalThis as unknown as {
-    MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack }) => TrackProcessor;
-    MediaStreamTrackGenerator: new (init: { kind: 'audio' | 'video' }) => TrackGenerator;
-  };
   navigator.mediaDevices.getUserMedia = async (constraints) => {
     const stream = await browserGetUserMedia(constraints);
     const microphone = stream.getAudioTracks()[0];
     if (!microphone) return stream;
-    const reader = new Processor({ track: microphone }).readable.getReader();
-    const generator = new Generator({ kind: 'audio' });
+    const reader = new TrackProcessor({ track: microphone }).readable.getReader();
+    const generator = new TrackGenerator({ kind: 'audio' });
     const writer = generator.writable.getWriter();
     let plugged = true;
     const pumping = (async () => {

@@ -6,12 +6,8 @@ import type { MxError } from '../../../signaling/errors.js';
 import { silentLogger } from '../../../signaling/log.js';
 import type { CallMachineEvent } from '../../../signaling/voip/call-machine.js';
 import { PeerConnectionDriver, type PeerConnectionDriverOptions } from '../../../signaling/voip/peer-connection-driver.js';
+import { TrackGenerator } from '../../helpers/browser/insertable-streams.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
-
-interface TrackGenerator extends MediaStreamTrack {
-  writable: WritableStream<unknown>;
-}
-const Generator = (globalThis as unknown as { MediaStreamTrackGenerator: new (init: { kind: 'audio' | 'video' }) => TrackGenerator }).MediaStreamTrackGenerator;
 
 /** A driver for a call with @peer:test, without ICE servers or screens; the test says how media opens. */
 function driverWith(options: Pick<PeerConnectionDriverOptions, 'getUserMedia' | 'mediaPermitted' | 'report' | 'mediaFailed'>): PeerConnectionDriver {
@@ -44,7 +40,7 @@ describe('PeerConnectionDriver: a device that stops by itself', () => {
     failures = [];
     driver = driverWith({
       getUserMedia: ({ audio, video }) => {
-        const tracks = [...(audio ? [new Generator({ kind: 'audio' })] : []), ...(video ? [new Generator({ kind: 'video' })] : [])];
+        const tracks = [...(audio ? [new TrackGenerator({ kind: 'audio' })] : []), ...(video ? [new TrackGenerator({ kind: 'video' })] : [])];
         opened.push(...tracks);
         return Promise.resolve(new MediaStream(tracks));
       },
@@ -111,7 +107,7 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
     driver.run({ type: 'acquire_media', kind: 'video' });
   };
   const devices = (kinds: readonly ('audio' | 'video')[]): MediaStream => {
-    const tracks = kinds.map((kind) => new Generator({ kind }));
+    const tracks = kinds.map((kind) => new TrackGenerator({ kind }));
     opened.push(...tracks);
     return new MediaStream(tracks);
   };
@@ -185,5 +181,49 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
     opening.resolve(devices(['audio', 'video']));
     await waitFor(() => opened.every((track) => track.readyState === 'ended'), 'the tracks to stop');
     expect(types()).to.not.include('media_ready');
+  });
+});
+
+describe('PeerConnectionDriver: a renegotiation that fails', () => {
+  it('is logged and leaves the call as it was: no driver_failed, and later effects still run', async () => {
+    const reports: CallMachineEvent[] = [];
+    const warnings: string[] = [];
+    const peer = new RTCPeerConnection();
+    const driver = new PeerConnectionDriver({
+      ourUserId: '@me:test',
+      peerUserId: '@peer:test',
+      iceServers: () => Promise.resolve([]),
+      getDisplayMedia: () => Promise.reject(new Error('no screen here')),
+      getUserMedia: () => Promise.resolve(new MediaStream([new TrackGenerator({ kind: 'audio' })])),
+      mediaPermitted: () => Promise.resolve(true),
+      mediaFailed: () => undefined,
+      report: (event) => reports.push(event),
+      log: { ...silentLogger, warn: (message) => warnings.push(message) },
+    });
+    try {
+      driver.run({ type: 'acquire_media', kind: 'voice' });
+      driver.run({ type: 'create_offer' });
+      await waitFor(() => reports.some((event) => event.type === 'offer_ready'), 'the offer');
+      const offer = reports.find((event) => event.type === 'offer_ready');
+      if (offer?.type !== 'offer_ready') throw new Error('no offer');
+      await peer.setRemoteDescription(offer.description);
+      await peer.setLocalDescription();
+      driver.run({ type: 'apply_remote_description', description: { type: 'answer', sdp: peer.localDescription?.sdp ?? '' }, metadata: undefined, polite: false });
+      await waitFor(() => driver.peerConnection?.signalingState === 'stable' && driver.peerConnection.remoteDescription !== null, 'the answer applied');
+
+      const pc = driver.peerConnection as RTCPeerConnection;
+      pc.setLocalDescription = () => Promise.reject(new Error('the browser refused the offer'));
+      pc.addTransceiver('video');
+      await waitFor(() => warnings.some((warning) => warning.includes('the browser refused the offer')), 'the warning');
+      expect(warnings.find((warning) => warning.includes('the browser refused the offer'))).to.match(/^renegotiation failed/);
+
+      const before = reports.length;
+      driver.run({ type: 'set_mic_muted', muted: true });
+      await waitFor(() => reports.slice(before).some((event) => event.type === 'local_metadata_changed'), 'the next effect');
+      expect(reports.map((event) => event.type)).to.not.include('driver_failed');
+    } finally {
+      driver.run({ type: 'close' });
+      peer.close();
+    }
   });
 });
