@@ -103,6 +103,8 @@ interface RunRecord {
   settledMs?: number;
   frames?: { caller?: FirstFrame; callee?: FirstFrame };
   timeline?: { caller: Timeline; callee: Timeline };
+  /** When the call was placed, in epoch ms (the timelines are relative to it). */
+  t0?: number;
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
@@ -243,6 +245,7 @@ async function runOnce(browser: Browser, baseURL: string, implementation: Implem
       settledMs,
       frames,
       timeline,
+      t0,
     };
   } catch (error) {
     let timeline: RunRecord['timeline'];
@@ -307,6 +310,13 @@ interface Milestone { label: string; get: (run: RunRecord) => number | undefined
 const INVITE_TYPES = ['m.call.invite', 'm.room.encrypted'];
 const ANSWER_TYPES = ['m.call.answer', 'm.room.encrypted'];
 const calleeSentAnswer = (run: RunRecord): number => at(run, 'callee', 'send_start', ['m.call.answer', 'm.room.encrypted']) ?? 0;
+
+/** Read from libwebrtc's log (--chromium-log), per side: see encoderMarksFromLog. */
+const ENCODER_MILESTONES: Milestone[] = (['caller', 'callee'] as const).flatMap((side) => [
+  { label: `${side}: video send stream made (libwebrtc log)`, get: (r: RunRecord) => at(r, side, 'send_stream_made') },
+  { label: `${side}: a camera frame sets up its encoder, unsent (libwebrtc log)`, get: (r: RunRecord) => at(r, side, 'encoder_set_up') },
+  { label: `${side}: first video frame encoded (libwebrtc log)`, get: (r: RunRecord) => at(r, side, 'first_frame_encoded') },
+]);
 
 const MILESTONES: Milestone[] = [
   { label: 'caller: getUserMedia called', get: (r) => at(r, 'caller', 'gum_start') },
@@ -488,7 +498,7 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
     const s = medianOf(ok('sdk'), get).median;
     return `${ms(k)} | ${ms(s)} | ${k === undefined || s === undefined ? '—' : ms(k - s)}`;
   };
-  for (const milestone of MILESTONES) lines.push(`| ${milestone.label} | ${compared(milestone.get)} |`);
+  for (const milestone of [...MILESTONES, ...(options.chromiumLog ? ENCODER_MILESTONES : [])]) lines.push(`| ${milestone.label} | ${compared(milestone.get)} |`);
   lines.push('');
   lines.push('The critical path as segments (median of each run\'s difference between two milestones, so the column sums');
   lines.push('are close to, not exactly, the "both" medians):', '');
@@ -570,6 +580,7 @@ export async function main(args: string[]): Promise<number> {
       'Wall time': `${Math.round((Date.now() - started) / 1000)} s`,
       'CPU over the run': cpuShares(cpuBefore, cpuTimes()),
     };
+    if (options.chromiumLog) addEncoderMarks(records, options.chromiumLog);
     const { markdown, json } = report(records, options, meta);
     const outDir = join(ROOT, 'bench', 'results');
     mkdirSync(outDir, { recursive: true });
@@ -582,6 +593,51 @@ export async function main(args: string[]): Promise<number> {
     await browser.close();
     await server.stop();
     rmSync(servedir, { recursive: true, force: true });
+  }
+}
+
+interface LogLine { pid: number; t: number; text: string }
+
+/** Chromium's log lines, `[pid:tid:MMDD/HHMMSS.micros:LEVEL:source] text`, stamped in local time without a year. */
+function readChromiumLog(path: string, year: number): LogLine[] {
+  const lines: LogLine[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^\[(\d+):\d+:(\d\d)(\d\d)\/(\d\d)(\d\d)(\d\d)\.(\d{6}):[^\]]*\] (.*)$/.exec(line);
+    if (!match) continue;
+    const [, pid, month, day, hours, minutes, seconds, micros, text] = match;
+    const t = new Date(year, Number(month) - 1, Number(day), Number(hours), Number(minutes), Number(seconds)).getTime() + Number(micros) / 1000;
+    lines.push({ pid: Number(pid), t, text: text ?? '' });
+  }
+  return lines;
+}
+
+/**
+ * Adds to each run's timelines what libwebrtc logged in that side's renderer: the video send stream made
+ * (the caller's when the answer is applied, the callee's with its answer), the camera frame that sets up the
+ * stream's encoder without being sent, and the first frame encoded. A side's renderer is the process that
+ * logged its signalling state after the call was placed: have-local-offer for the caller, have-remote-offer
+ * for the callee.
+ */
+function addEncoderMarks(records: RunRecord[], logPath: string): void {
+  const placed = records.map((r) => r.t0).filter((t): t is number => t !== undefined);
+  if (placed.length === 0) return;
+  const log = readChromiumLog(logPath, new Date(placed[0] as number).getFullYear());
+  for (const record of records) {
+    const { t0, timeline } = record;
+    if (t0 === undefined || !timeline) continue;
+    const next = Math.min(...placed.filter((t) => t > t0));
+    const during = log.filter((line) => line.t >= t0 && line.t < next);
+    for (const [side, state] of [['caller', 'New state: have-local-offer'], ['callee', 'New state: have-remote-offer']] as const) {
+      const pid = during.find((line) => line.text.includes(state))?.pid;
+      const lines = during.filter((line) => line.pid === pid);
+      const setUp = lines.find((line) => line.text.startsWith('Video frame parameters changed'));
+      if (!setUp) continue;
+      const made = lines.filter((line) => line.t <= setUp.t && line.text.startsWith('SetStartBitrate')).at(-1);
+      const encoded = lines.find((line) => line.t >= setUp.t && line.text.startsWith('EncodeVideoFrame posted'));
+      const marks = [[made, 'send_stream_made'], [setUp, 'encoder_set_up'], [encoded, 'first_frame_encoded']] as const;
+      for (const [line, what] of marks) if (line) timeline[side].push({ t: round1(line.t - t0), what });
+      timeline[side].sort((x, y) => x.t - y.t);
+    }
   }
 }
 
