@@ -17,7 +17,8 @@
 // comparison is never overwritten.
 //
 // --chromium-log FILE appends Chromium's libwebrtc log to FILE, to see inside the browser what the page cannot
-// (see withChromiumLog). Logging slows the browser, so that run's tables go to voip-setup-chromium-log.{md,json}.
+// (see withChromiumLog), and adds each side's video send stream and first encoded frame to the milestones (see
+// addEncoderMarks). Logging slows the browser, so that run's tables go to voip-setup-chromium-log.{md,json}.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
