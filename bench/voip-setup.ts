@@ -312,7 +312,7 @@ const INVITE_TYPES = ['m.call.invite', 'm.room.encrypted'];
 const ANSWER_TYPES = ['m.call.answer', 'm.room.encrypted'];
 const calleeSentAnswer = (run: RunRecord): number => at(run, 'callee', 'send_start', ['m.call.answer', 'm.room.encrypted']) ?? 0;
 
-/** Read from libwebrtc's log (--chromium-log), per side: see encoderMarksFromLog. */
+/** Read from libwebrtc's log (--chromium-log), per side: see addEncoderMarks. */
 const ENCODER_MILESTONES: Milestone[] = (['caller', 'callee'] as const).flatMap((side) => [
   { label: `${side}: video send stream made (libwebrtc log)`, get: (r: RunRecord) => at(r, side, 'send_stream_made') },
   { label: `${side}: a camera frame sets up its encoder, unsent (libwebrtc log)`, get: (r: RunRecord) => at(r, side, 'encoder_set_up') },

@@ -10,7 +10,7 @@ import { TrackGenerator } from '../../helpers/browser/insertable-streams.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 
 /** A driver for a call with @peer:test, without ICE servers or screens; the test says how media opens. */
-function driverWith(options: Pick<PeerConnectionDriverOptions, 'getUserMedia' | 'mediaPermitted' | 'report' | 'mediaFailed'>): PeerConnectionDriver {
+function driverWith(options: Pick<PeerConnectionDriverOptions, 'getUserMedia' | 'mediaPermitted' | 'report' | 'mediaFailed'> & Partial<Pick<PeerConnectionDriverOptions, 'log'>>): PeerConnectionDriver {
   return new PeerConnectionDriver({
     ourUserId: '@me:test',
     peerUserId: '@peer:test',
@@ -189,11 +189,7 @@ describe('PeerConnectionDriver: a renegotiation that fails', () => {
     const reports: CallMachineEvent[] = [];
     const warnings: string[] = [];
     const peer = new RTCPeerConnection();
-    const driver = new PeerConnectionDriver({
-      ourUserId: '@me:test',
-      peerUserId: '@peer:test',
-      iceServers: () => Promise.resolve([]),
-      getDisplayMedia: () => Promise.reject(new Error('no screen here')),
+    const driver = driverWith({
       getUserMedia: () => Promise.resolve(new MediaStream([new TrackGenerator({ kind: 'audio' })])),
       mediaPermitted: () => Promise.resolve(true),
       mediaFailed: () => undefined,
