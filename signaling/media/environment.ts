@@ -20,19 +20,57 @@ export function insecureContext(): boolean {
   return globalThis.isSecureContext === false;
 }
 
+/** What `watchMediaPermissions` reads: the page's Permissions API, or a stand-in with the same `query`. */
+export type PermissionsSource = Pick<Permissions, 'query'>;
+
+export interface MediaPermissionWatch {
+  /**
+   * Whether the page may already use the microphone (and the camera, for video) without asking. False where
+   * the browser cannot tell (no Permissions API, or no such permission names), so callers then wait for
+   * getUserMedia itself.
+   */
+  granted(video: boolean): Promise<boolean>;
+  /** Stops following permission changes. */
+  dispose(): void;
+}
+
+const MEDIA_PERMISSIONS = ['microphone', 'camera'] as const;
+type MediaPermission = (typeof MEDIA_PERMISSIONS)[number];
+
 /**
- * Whether the page may already use the microphone (and the camera, for video) without asking. False where
- * the browser cannot tell (no Permissions API, or no such permission names), so callers then wait for
- * getUserMedia itself.
+ * Asks the browser once for the camera and microphone permission states and follows their changes from then
+ * on, so a call reads them at once: each Permissions API query is a round trip to the browser process, which
+ * is slowest right when a call opens the camera (tens of milliseconds on the way of an invite or answer).
  */
-export async function mediaPermissionGranted(video: boolean): Promise<boolean> {
-  const permissions = globalThis.navigator?.permissions;
-  if (typeof permissions?.query !== 'function') return false;
-  const names = (video ? ['microphone', 'camera'] : ['microphone']) as PermissionName[];
-  try {
-    const states = await Promise.all(names.map((name) => permissions.query({ name })));
-    return states.every((status) => status.state === 'granted');
-  } catch {
-    return false;
-  }
+export function watchMediaPermissions(permissions: PermissionsSource | null = globalThis.navigator?.permissions ?? null): MediaPermissionWatch {
+  const listening: (() => void)[] = [];
+  let disposed = false;
+  const follow = async (name: MediaPermission): Promise<PermissionStatus | undefined> => {
+    if (typeof permissions?.query !== 'function') return undefined;
+    try {
+      const status = await permissions.query({ name: name as PermissionName });
+      // Each call reads `state` afresh; Chromium only updates it while the status has a listener.
+      const onChange = (): void => undefined;
+      if (!disposed && typeof status.addEventListener === 'function') {
+        status.addEventListener('change', onChange);
+        listening.push(() => status.removeEventListener('change', onChange));
+      }
+      return status;
+    } catch {
+      // A browser without this permission name (Firefox before 132 has no "camera"): it cannot tell.
+      return undefined;
+    }
+  };
+  const statuses = new Map(MEDIA_PERMISSIONS.map((name) => [name, follow(name)] as const));
+  return {
+    async granted(video) {
+      const needed: MediaPermission[] = video ? ['microphone', 'camera'] : ['microphone'];
+      const states = await Promise.all(needed.map(async (name) => (await statuses.get(name))?.state));
+      return states.every((state) => state === 'granted');
+    },
+    dispose() {
+      disposed = true;
+      for (const stop of listening.splice(0)) stop();
+    },
+  };
 }

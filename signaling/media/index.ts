@@ -10,7 +10,7 @@ export {
   type MediaDevicesStatus,
 } from './media.types.js';
 export { getUserMedia, getDisplayMedia, type UserMediaRequest, type DisplayMediaRequest } from './user-media.js';
-export { mediaPermissionGranted } from './environment.js';
+export { watchMediaPermissions, type MediaPermissionWatch, type PermissionsSource } from './environment.js';
 export {
   MediaDevicesStore,
   createMediaDevicesStore,

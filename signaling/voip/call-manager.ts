@@ -27,7 +27,7 @@ export interface CallManagerOptions {
   getDisplayMedia?: () => Promise<MediaStream>;
   /**
    * Whether the camera and microphone may be used without asking; when they may, an invite or answer goes
-   * out while they open. The default asks the browser's Permissions API.
+   * out while they open. The default follows the browser's Permissions API from the manager's start.
    */
   mediaPermitted?: (kind: CallKind) => Promise<boolean>;
   /** Ring for invites in rooms anyone can join (the spec says not to). */
@@ -55,12 +55,22 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
   private readonly detach: (() => void)[] = [];
   /** Inbound calls that got past their invite (rang, or were answered in glare); the others are not shown. */
   private readonly shown = new WeakSet<Call>();
+  private readonly mediaPermitted: (kind: CallKind) => Promise<boolean>;
 
   constructor(private readonly port: MatrixPort, private readonly options: CallManagerOptions = {}) {
     this.log = options.log ?? consoleLogger('voip');
     this.turn = new TurnCredentials(port, this.log);
     // Fetched now, and a connection made once they are here, so neither is on the way of the first call.
     void this.turn.iceServers().then(() => this.spare.prepare());
+    if (options.mediaPermitted) {
+      this.mediaPermitted = options.mediaPermitted;
+    } else {
+      // Watched from now on for the same reason: asking the browser when a call starts takes tens of ms.
+      // A module that fails to load counts as "the browser will ask", as the Permissions API failing does.
+      const watch = import('../media/index.js').then(({ watchMediaPermissions }) => watchMediaPermissions(), () => undefined);
+      this.mediaPermitted = async (kind) => (await watch)?.granted(kind === 'video') ?? false;
+      this.detach.push(() => void watch.then((watching) => watching?.dispose()));
+    }
     this.detach.push(
       port.onCallEventBatch((events) => this.processBatch(events)),
       port.onMembershipChange((roomId, userId, membership) => {
@@ -120,7 +130,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
         createPeerConnection: (configuration) => this.spare.take(configuration),
         getUserMedia: this.options.getUserMedia ?? defaultGetUserMedia,
         getDisplayMedia: this.options.getDisplayMedia ?? defaultGetDisplayMedia,
-        mediaPermitted: this.options.mediaPermitted ?? defaultMediaPermitted,
+        mediaPermitted: this.mediaPermitted,
         onEnded: (ended) => this.forget(ended.callId),
       },
     );
@@ -324,11 +334,6 @@ function newCallId(): string {
 async function defaultGetUserMedia(constraints: { audio: boolean; video: boolean }): Promise<MediaStream> {
   const { getUserMedia } = await import('../media/index.js');
   return getUserMedia(constraints);
-}
-
-async function defaultMediaPermitted(kind: CallKind): Promise<boolean> {
-  const { mediaPermissionGranted } = await import('../media/index.js');
-  return mediaPermissionGranted(kind === 'video');
 }
 
 async function defaultGetDisplayMedia(): Promise<MediaStream> {

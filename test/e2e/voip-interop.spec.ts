@@ -80,16 +80,14 @@ test.describe('kit <-> MatrixCall', () => {
   // out while they open. Where it will still ask, the kit waits for them, so it never rings anyone (or
   // answers) before the person has allowed them.
   test('a page that has yet to allow the camera: the kit invites and answers only once its tracks are live', async ({ browser }) => {
-    const { kit, element, roomId } = await setUp(browser);
-    await kit.page.evaluate(() => window.mx.permissionsWillPrompt());
+    const { kit, element, roomId } = await setUp(browser, { permissionsWillPrompt: true });
     const outbound = await kitCallsElement(kit, element, roomId, 'video');
     await element.page.evaluate((id) => window.mx.sdkAction(id, 'answer-video'), outbound);
     await expectConnectedWithMedia(kit, element, outbound, 'video');
     expect(await kit.page.evaluate((id) => window.mx.kitLiveLocalTracksAtPhase(id), outbound)).toMatchObject({ create_offer: 2, invite_sent: 2 });
     await kit.page.evaluate((id) => window.mx.kitAction(id, 'hangup'), outbound);
 
-    const { kit: kit2, element: element2, roomId: room2 } = await setUp(browser);
-    await kit2.page.evaluate(() => window.mx.permissionsWillPrompt());
+    const { kit: kit2, element: element2, roomId: room2 } = await setUp(browser, { permissionsWillPrompt: true });
     const inbound = await elementCallsKit(kit2, element2, room2, 'video');
     await kit2.page.evaluate((id) => window.mx.kitAction(id, 'answer-video'), inbound);
     await expectConnectedWithMedia(kit2, element2, inbound, 'video');

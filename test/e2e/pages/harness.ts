@@ -237,9 +237,14 @@ export function kitCall(callId: string): kit.CallHandle {
   return call;
 }
 
-export type KitTestOptions = Pick<kit.CallManagerOptions, 'relayOnly' | 'inviteLifetimeMs' | 'whenBusy'> & { encryption?: boolean };
+export type KitTestOptions = Pick<kit.CallManagerOptions, 'relayOnly' | 'inviteLifetimeMs' | 'whenBusy'> & {
+  encryption?: boolean;
+  /** The page has yet to allow camera and microphone: see permissionsWillPrompt. */
+  permissionsWillPrompt?: boolean;
+};
 
-async function startKit(credentials: PageCredentials, options: KitTestOptions = {}): Promise<string> {
+async function startKit(credentials: PageCredentials, { permissionsWillPrompt: prompting, ...options }: KitTestOptions = {}): Promise<string> {
+  if (prompting) permissionsWillPrompt();
   callKit = await kit.createCallKit({ credentials, ...options });
   callKit.onIncomingCall((call) => {
     kitCalls.set(call.getSnapshot().callId, call);
@@ -597,12 +602,13 @@ async function unplugMicrophone(): Promise<void> {
 
 /**
  * Makes the Permissions API say the browser will still ask for camera and microphone, as for someone who has
- * not allowed them yet (the e2e browser grants them, and its fake prompt accepts at once).
+ * not allowed them yet (the e2e browser grants them, and its fake prompt accepts at once). The kit reads the
+ * states when it starts, so this comes before startKit.
  */
 function permissionsWillPrompt(): void {
   const query = navigator.permissions.query.bind(navigator.permissions);
   navigator.permissions.query = (descriptor) => (['camera', 'microphone'].includes(descriptor.name)
-    ? Promise.resolve({ state: 'prompt', name: descriptor.name } as unknown as PermissionStatus)
+    ? Promise.resolve(Object.assign(new EventTarget(), { state: 'prompt', name: descriptor.name, onchange: null }) as PermissionStatus)
     : query(descriptor));
 }
 
@@ -629,7 +635,6 @@ const harness = {
   useUnpluggableMicrophone,
   unplugMicrophone,
   kitLiveLocalTracksAtPhase,
-  permissionsWillPrompt,
   refuseCamera,
   startKit,
   kitPlaceCall,

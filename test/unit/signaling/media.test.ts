@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { MxError, type MxErrorCode } from '../../../signaling/errors.js';
-import { getDisplayMedia, getUserMedia } from '../../../signaling/media/index.js';
+import { getDisplayMedia, getUserMedia, watchMediaPermissions, type PermissionsSource } from '../../../signaling/media/index.js';
 
 /** A `mediaDevices` stand-in whose capture methods record their constraints, then do what `outcome` says. */
 function fakeMediaDevices(outcome: () => MediaStream) {
@@ -307,4 +307,107 @@ describe('signaling/media getDisplayMedia', () => {
       ]);
     });
   }
+});
+
+/** A Permissions API stand-in: each name's status is a live EventTarget whose `state` the test sets. */
+function fakePermissions(initial: Partial<Record<'camera' | 'microphone', PermissionState | 'unsupported'>>) {
+  const statuses = new Map<string, PermissionStatus & { listeners: number }>();
+  const queried: string[] = [];
+  const source: PermissionsSource = {
+    query: async ({ name }) => {
+      queried.push(name);
+      const state = initial[name as 'camera' | 'microphone'];
+      if (state === undefined || state === 'unsupported') throw new TypeError(`'${name}' is not a valid value for enumeration PermissionName.`);
+      const status = Object.assign(new EventTarget(), { name, state, onchange: null, listeners: 0 });
+      const add = status.addEventListener.bind(status);
+      const remove = status.removeEventListener.bind(status);
+      status.addEventListener = (...args: Parameters<EventTarget['addEventListener']>) => { status.listeners += 1; add(...args); };
+      status.removeEventListener = (...args: Parameters<EventTarget['removeEventListener']>) => { status.listeners -= 1; remove(...args); };
+      statuses.set(name, status as PermissionStatus & { listeners: number });
+      return status as PermissionStatus;
+    },
+  };
+  /** What the browser does when the person changes a permission: the status object changes and says so. */
+  const change = (name: 'camera' | 'microphone', state: PermissionState): void => {
+    const status = statuses.get(name);
+    if (!status) throw new Error(`${name} was never queried`);
+    (status as { state: PermissionState }).state = state;
+    status.dispatchEvent(new Event('change'));
+  };
+  return { source, queried, statuses, change };
+}
+
+describe('signaling/media watchMediaPermissions', () => {
+  const TABLE: { camera: PermissionState | 'unsupported'; microphone: PermissionState | 'unsupported'; video: boolean; voice: boolean }[] = [
+    { camera: 'granted', microphone: 'granted', video: true, voice: true },
+    { camera: 'prompt', microphone: 'granted', video: false, voice: true },
+    { camera: 'granted', microphone: 'prompt', video: false, voice: false },
+    { camera: 'denied', microphone: 'granted', video: false, voice: true },
+    { camera: 'granted', microphone: 'denied', video: false, voice: false },
+    { camera: 'unsupported', microphone: 'granted', video: false, voice: true },
+    { camera: 'unsupported', microphone: 'unsupported', video: false, voice: false },
+  ];
+  for (const row of TABLE) {
+    it(`camera ${row.camera}, microphone ${row.microphone}: video ${row.video}, voice ${row.voice}`, async () => {
+      const permissions = fakePermissions({ camera: row.camera, microphone: row.microphone });
+      const watch = watchMediaPermissions(permissions.source);
+      expect(await watch.granted(true)).to.equal(row.video);
+      expect(await watch.granted(false)).to.equal(row.voice);
+      watch.dispose();
+    });
+  }
+
+  it('asks the browser once, when it starts, however many calls read it', async () => {
+    const permissions = fakePermissions({ camera: 'granted', microphone: 'granted' });
+    const watch = watchMediaPermissions(permissions.source);
+    expect(permissions.queried.sort()).to.deep.equal(['camera', 'microphone']);
+    for (let i = 0; i < 3; i++) expect(await watch.granted(true)).to.equal(true);
+    expect(permissions.queried).to.have.length(2);
+    watch.dispose();
+  });
+
+  it('follows a permission the person grants or revokes later, without asking again', async () => {
+    const permissions = fakePermissions({ camera: 'prompt', microphone: 'prompt' });
+    const watch = watchMediaPermissions(permissions.source);
+    expect(await watch.granted(true)).to.equal(false);
+    permissions.change('microphone', 'granted');
+    permissions.change('camera', 'granted');
+    expect(await watch.granted(true)).to.equal(true);
+    permissions.change('camera', 'denied');
+    expect(await watch.granted(true)).to.equal(false);
+    expect(await watch.granted(false)).to.equal(true);
+    expect(permissions.queried).to.have.length(2);
+    watch.dispose();
+  });
+
+  it('listens to each status while it watches (Chromium only updates a status that has a listener), and stops when disposed', async () => {
+    const permissions = fakePermissions({ camera: 'granted', microphone: 'granted' });
+    const watch = watchMediaPermissions(permissions.source);
+    await watch.granted(true);
+    expect([...permissions.statuses.values()].map((status) => status.listeners)).to.deep.equal([1, 1]);
+    watch.dispose();
+    expect([...permissions.statuses.values()].map((status) => status.listeners)).to.deep.equal([0, 0]);
+  });
+
+  it('adds no listener to a status that arrives after it was disposed', async () => {
+    const permissions = fakePermissions({ camera: 'granted', microphone: 'granted' });
+    const watch = watchMediaPermissions(permissions.source);
+    watch.dispose();
+    await watch.granted(true);
+    expect([...permissions.statuses.values()].map((status) => status.listeners)).to.deep.equal([0, 0]);
+  });
+
+  it('says false where there is no Permissions API (the caller then waits for getUserMedia)', async () => {
+    const watch = watchMediaPermissions(null);
+    expect(await watch.granted(true)).to.equal(false);
+    expect(await watch.granted(false)).to.equal(false);
+  });
+
+  it("agrees with a fresh query of Chromium's own Permissions API", async () => {
+    const watch = watchMediaPermissions();
+    const [camera, microphone] = await Promise.all((['camera', 'microphone'] as PermissionName[]).map((name) => navigator.permissions.query({ name })));
+    expect(await watch.granted(true)).to.equal(camera?.state === 'granted' && microphone?.state === 'granted');
+    expect(await watch.granted(false)).to.equal(microphone?.state === 'granted');
+    watch.dispose();
+  });
 });
