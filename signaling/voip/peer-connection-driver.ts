@@ -222,7 +222,9 @@ export class PeerConnectionDriver {
     const pc = await this.peerConnectionNow();
     const answering = pc.signalingState === 'have-remote-offer';
     const sending = new Map<string, RTCRtpTransceiver>();
-    for (const media of kind === 'video' ? ['audio', 'video'] : ['audio']) {
+    // Video first: applying a description sets up its m-lines in order, and the caller's video send stream,
+    // made when the answer is applied, is what the first frame the callee sees waits for.
+    for (const media of kind === 'video' ? ['video', 'audio'] : ['audio']) {
       // Answer the peer's m-line of this kind when there is one (as addTrack would), so no new m-line appears.
       const offered = pc.getTransceivers().find((t) => t.receiver.track.kind === media && t.direction === 'recvonly' && !t.sender.track && ![...sending.values()].includes(t));
       if (offered) {

@@ -174,6 +174,13 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
     expect(driver.peerConnection?.getConfiguration().iceCandidatePoolSize).to.equal(1);
   });
 
+  it("offers video before audio: applying the answer then makes the video send stream first, which the callee's first frame waits for", async () => {
+    start(true);
+    await waitFor(() => types().includes('media_granted'), 'media_granted');
+    const kinds = [...(driver.peerConnection?.localDescription?.sdp ?? '').matchAll(/^m=(\w+) /gm)].map((line) => line[1]);
+    expect(kinds).to.deep.equal(['video', 'audio']);
+  });
+
   it('closed while the devices open: their tracks are stopped when they come', async () => {
     start(true);
     await waitFor(() => types().includes('media_granted'), 'media_granted');
