@@ -2,7 +2,7 @@
 // kit to kit against MatrixCall to MatrixCall, interleaved in one run on the same stack and browser. It runs
 // inside the e2e network namespace (bench/run.mjs puts it there) and writes bench/results/voip-setup.{md,json}.
 //
-//   npm run bench -- [--runs N (20)] [--warmup N (2)] [--encrypted] [--camera-fps N] [--camera-start MS] [--timeout MS] [--kit-experiment NAME,…] [--chromium-log FILE]
+//   npm run bench -- [--runs N (20)] [--warmup N (2)] [--encrypted] [--camera-fps N] [--camera-start MS] [--timeout MS] [--kit-experiment NAME,…] [--chromium-log FILE] [--cpu-profile DIR]
 //
 // --camera-fps sets the frame rate of Chromium's fake camera for both implementations (its default is 20; most
 // webcams run at 30) and writes voip-setup-camera<N>fps.{md,json}: the first remote frame is the first camera
@@ -19,6 +19,12 @@
 // --chromium-log FILE appends Chromium's libwebrtc log to FILE, to see inside the browser what the page cannot
 // (see withChromiumLog), and adds each side's video send stream and first encoded frame to the milestones (see
 // addEncoderMarks). Logging slows the browser, so that run's tables go to voip-setup-chromium-log.{md,json}.
+//
+// --cpu-profile DIR samples the JavaScript of both pages of every call (DevTools protocol, every 100 µs) and
+// writes DIR/<run>-<implementation>-<side>.cpuprofile, to open in Chrome DevTools or read as JSON: where a
+// page's main thread spends the call, and where it sits idle waiting for the browser. Each run's record in the
+// JSON says when, after t0, the function profileAnchor of that profile began (see startCpuProfile), to match
+// the samples to the milestones. Sampling slows the pages too: tables go to voip-setup-cpu-profile.{md,json}.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,10 +59,12 @@ interface Options {
   kitExperiments: KitExperiment[];
   /** Where Chromium writes libwebrtc's log (its stderr), or undefined for no log. */
   chromiumLog: string | undefined;
+  /** Where each call's CPU profiles go, or undefined for none. */
+  cpuProfileDir: string | undefined;
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { runs: 20, warmup: 2, encrypted: false, cameraFps: undefined, cameraStartMs: 0, timeoutMs: 20_000, kitExperiments: [], chromiumLog: undefined };
+  const options: Options = { runs: 20, warmup: 2, encrypted: false, cameraFps: undefined, cameraStartMs: 0, timeoutMs: 20_000, kitExperiments: [], chromiumLog: undefined, cpuProfileDir: undefined };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = (): number => {
@@ -75,13 +83,18 @@ function parseArgs(args: string[]): Options {
       if (!path) throw new Error('--chromium-log needs a file');
       options.chromiumLog = resolve(path);
     }
+    else if (arg === '--cpu-profile') {
+      const path = args[++i];
+      if (!path) throw new Error('--cpu-profile needs a directory');
+      options.cpuProfileDir = resolve(path);
+    }
     else if (arg === '--kit-experiment') {
       const names = (args[++i] ?? '').split(',');
       for (const name of names) {
         if (!KIT_EXPERIMENTS.includes(name as KitExperiment)) throw new Error(`--kit-experiment ${name}: use some of ${KIT_EXPERIMENTS.join(',')}`);
         if (!options.kitExperiments.includes(name as KitExperiment)) options.kitExperiments.push(name as KitExperiment);
       }
-    } else throw new Error(`unknown argument ${arg ?? ''} (use --runs N, --warmup N, --encrypted, --camera-fps N, --camera-start MS, --timeout MS, --kit-experiment LIST, --chromium-log FILE)`);
+    } else throw new Error(`unknown argument ${arg ?? ''} (use --runs N, --warmup N, --encrypted, --camera-fps N, --camera-start MS, --timeout MS, --kit-experiment LIST, --chromium-log FILE, --cpu-profile DIR)`);
   }
   return options;
 }
@@ -106,6 +119,8 @@ interface RunRecord {
   timeline?: { caller: Timeline; callee: Timeline };
   /** When the call was placed, in epoch ms (the timelines are relative to it). */
   t0?: number;
+  /** With --cpu-profile: each page's profile, and when its profileAnchor began, in ms after t0. */
+  cpuProfiles?: Record<Side, { file: string; anchorMs: number }>;
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
@@ -198,7 +213,30 @@ async function settle(pages: Page[]): Promise<number> {
   return Date.now() - started;
 }
 
-async function runOnce(browser: Browser, baseURL: string, implementation: Implementation, options: Options): Promise<Omit<RunRecord, 'sequence' | 'pair' | 'warmup'>> {
+interface CpuProfiler { stop: (file: string) => Promise<void>; anchorAt: number }
+
+/**
+ * Starts sampling a page's JavaScript. The page then runs profileAnchor, a named 1 ms busy loop that reads the
+ * clock on entry: the first sample inside it is at `anchorAt` (epoch ms), which ties the profile's own
+ * clock to the milestones'.
+ */
+async function startCpuProfile(page: Page): Promise<CpuProfiler> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  const anchorAt = await page.evaluate('(function profileAnchor() { const at = performance.timeOrigin + performance.now(); const end = performance.now() + 1; while (performance.now() < end); return at; })()') as number;
+  return {
+    anchorAt,
+    stop: async (file) => {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      await cdp.detach();
+    },
+  };
+}
+
+async function runOnce(browser: Browser, baseURL: string, implementation: Implementation, options: Options, sequence: number): Promise<Omit<RunRecord, 'sequence' | 'pair' | 'warmup'>> {
   const opened: BrowserContext[] = [];
   let caller: Page | undefined;
   let callee: Page | undefined;
@@ -216,12 +254,23 @@ async function runOnce(browser: Browser, baseURL: string, implementation: Implem
     ]);
     const settledMs = await settle([caller, callee]);
 
+    const profilers = options.cpuProfileDir ? { caller: await startCpuProfile(caller), callee: await startCpuProfile(callee) } : undefined;
     t0 = await caller.evaluate(([room, peer]) => window.bench.place(room, peer), [roomId, userB.userId] as const);
     const timeout = options.timeoutMs;
     const [callerFrame, calleeFrame] = await Promise.allSettled([
       caller.evaluate((ms) => window.bench.firstFrame(ms), timeout),
       callee.evaluate((ms) => window.bench.firstFrame(ms), timeout),
     ]);
+    let cpuProfiles: RunRecord['cpuProfiles'];
+    if (profilers && options.cpuProfileDir) {
+      mkdirSync(options.cpuProfileDir, { recursive: true });
+      const written = async (side: Side): Promise<{ file: string; anchorMs: number }> => {
+        const file = join(options.cpuProfileDir as string, `${String(sequence).padStart(3, '0')}-${NAMES[implementation]}-${side}.cpuprofile`);
+        await profilers[side].stop(file);
+        return { file, anchorMs: round1(profilers[side].anchorAt - t0) };
+      };
+      cpuProfiles = { caller: await written('caller'), callee: await written('callee') };
+    }
     const selectedPair = await caller.evaluate(() => window.bench.selectedPair()).catch(() => undefined);
     const timeline = { caller: relative(await caller.evaluate(() => window.bench.marks()), t0), callee: relative(await callee.evaluate(() => window.bench.marks()), t0) };
     const frames = {
@@ -247,6 +296,7 @@ async function runOnce(browser: Browser, baseURL: string, implementation: Implem
       frames,
       timeline,
       t0,
+      ...(cpuProfiles ? { cpuProfiles } : {}),
     };
   } catch (error) {
     let timeline: RunRecord['timeline'];
@@ -533,7 +583,7 @@ function report(records: RunRecord[], options: Options, meta: Record<string, str
 function baseName(options: Options): string {
   const experiments = options.kitExperiments.map((name) => `kit-${name}`);
   const variant = [...(options.encrypted ? ['encrypted'] : []), ...(options.cameraFps === undefined ? [] : [`camera${options.cameraFps}fps`]), ...(options.cameraStartMs > 0 ? [`camera-start${options.cameraStartMs}ms`] : []), ...experiments,
-    ...(options.chromiumLog ? ['chromium-log'] : [])].join('+');
+    ...(options.chromiumLog ? ['chromium-log'] : []), ...(options.cpuProfileDir ? ['cpu-profile'] : [])].join('+');
   return variant ? `voip-setup-${variant}` : 'voip-setup';
 }
 
@@ -564,7 +614,7 @@ export async function main(args: string[]): Promise<number> {
       const warmup = pair < options.warmup;
       for (const implementation of order) {
         const sequence = records.length + 1;
-        const result = await runOnce(browser, server.url, implementation, options);
+        const result = await runOnce(browser, server.url, implementation, options, sequence);
         records.push({ sequence, pair: pair + 1, warmup, ...result });
         process.stderr.write(`bench: ${String(sequence).padStart(2)}/${pairs * 2} ${warmup ? '(warm-up) ' : ''}${NAMES[implementation].padEnd(10)} ` +
           (result.ok ? `caller ${ms(result.callerMs)} ms, callee ${ms(result.calleeMs)} ms` : `FAILED: ${result.error ?? '?'}`) + '\n');
