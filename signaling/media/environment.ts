@@ -57,7 +57,7 @@ export function watchMediaPermissions(permissions: PermissionsSource | null = gl
       }
       return status;
     } catch {
-      // A browser without this permission name (Firefox before 132 has no "camera"): it cannot tell.
+      // A browser without this permission name (older Firefox versions have no "camera"): it cannot tell.
       return undefined;
     }
   };
