@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench`: the benchmarks, never part of `npm test`. Outside the e2e network namespace it re-enters
 // itself through scripts/e2e.mjs (which provisions, starts a stack and runs the command inside); inside, it
-// bundles the TypeScript benchmark with esbuild and runs it. Arguments go to the benchmark.
+// bundles the TypeScript benchmark with esbuild and runs it. Arguments go to the benchmark (its options are
+// listed at the top of bench/voip-setup.ts).
 //
-//   node bench/run.mjs [--runs N] [--warmup N] [--encrypted] [--timeout MS] [--kit-experiment NAME,…]
+//   node bench/run.mjs [--runs N] [--warmup N] [OPTION …]
 //
 // The stack instance is E2E_INSTANCE, `bench` by default, so its data never mixes with a test run's; its data
 // is removed first.

@@ -254,7 +254,8 @@ async function runOnce(browser: Browser, baseURL: string, implementation: Implem
     ]);
     const settledMs = await settle([caller, callee]);
 
-    const profilers = options.cpuProfileDir ? { caller: await startCpuProfile(caller), callee: await startCpuProfile(callee) } : undefined;
+    const profileDir = options.cpuProfileDir;
+    const profilers = profileDir ? { caller: await startCpuProfile(caller), callee: await startCpuProfile(callee) } : undefined;
     t0 = await caller.evaluate(([room, peer]) => window.bench.place(room, peer), [roomId, userB.userId] as const);
     const timeout = options.timeoutMs;
     const [callerFrame, calleeFrame] = await Promise.allSettled([
@@ -262,10 +263,10 @@ async function runOnce(browser: Browser, baseURL: string, implementation: Implem
       callee.evaluate((ms) => window.bench.firstFrame(ms), timeout),
     ]);
     let cpuProfiles: RunRecord['cpuProfiles'];
-    if (profilers && options.cpuProfileDir) {
-      mkdirSync(options.cpuProfileDir, { recursive: true });
+    if (profilers && profileDir) {
+      mkdirSync(profileDir, { recursive: true });
       const written = async (side: Side): Promise<{ file: string; anchorMs: number }> => {
-        const file = join(options.cpuProfileDir as string, `${String(sequence).padStart(3, '0')}-${NAMES[implementation]}-${side}.cpuprofile`);
+        const file = join(profileDir, `${String(sequence).padStart(3, '0')}-${NAMES[implementation]}-${side}.cpuprofile`);
         await profilers[side].stop(file);
         return { file, anchorMs: round1(profilers[side].anchorAt - t0) };
       };
