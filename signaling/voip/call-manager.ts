@@ -136,11 +136,15 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     );
     if (peer.displayName === undefined) {
       // Asked for once the call's first steps are under way: the name is only shown, and making the request
-      // takes the page a millisecond or two that an invite or offer would otherwise wait for.
-      setTimeout(() => this.port.profile(peer.userId).then(
-        (profile) => call.updatePeer({ displayName: profile.displayName, avatarUrl: peer.avatarUrl ?? profile.avatarUrl }),
-        (error: unknown) => this.log.debug(`no profile for ${peer.userId}: ${error instanceof Error ? error.message : String(error)}`),
-      ), 0);
+      // takes the page a millisecond or two that an invite or offer would otherwise wait for. A call over
+      // by then (hung up, or its invite refused) shows no name, so it asks for none.
+      setTimeout(() => {
+        if (call.getSnapshot().phase === 'ended') return;
+        this.port.profile(peer.userId).then(
+          (profile) => call.updatePeer({ displayName: profile.displayName, avatarUrl: peer.avatarUrl ?? profile.avatarUrl }),
+          (error: unknown) => this.log.debug(`no profile for ${peer.userId}: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }, 0);
     }
     this.calls.set(options.callId, call);
     call.subscribe(() => this.publish());

@@ -29,6 +29,10 @@ export class FakeMatrixPort implements MatrixPort {
   defaultRoomId: string | undefined;
   /** When set, sendEvent rejects with it (a homeserver that refuses or is unreachable). */
   sendFailure: Error | undefined;
+  /** Display names profile() answers with, by user id. */
+  readonly profiles: Record<string, string> = {};
+  /** The user id of every profile() request, in order. */
+  readonly profileRequests: string[] = [];
   private readonly rooms = new Map<string, FakeRoom>();
   private readonly batchListeners = new Set<(events: readonly InboundRoomEvent[]) => void>();
   private readonly membershipListeners = new Set<(roomId: string, userId: string, membership: Membership) => void>();
@@ -101,8 +105,9 @@ export class FakeMatrixPort implements MatrixPort {
     return this.batchListeners.size + this.membershipListeners.size;
   }
 
-  profile(): Promise<{ displayName: string | undefined; avatarUrl: string | undefined }> {
-    return Promise.resolve({ displayName: undefined, avatarUrl: undefined });
+  profile(userId: string): Promise<{ displayName: string | undefined; avatarUrl: string | undefined }> {
+    this.profileRequests.push(userId);
+    return Promise.resolve({ displayName: this.profiles[userId], avatarUrl: undefined });
   }
 
   turnServer(): Promise<TurnServerCredentials | undefined> {

@@ -1,0 +1,64 @@
+import { expect } from '@open-wc/testing';
+import { CallManager } from '../../../signaling/voip/call-manager.js';
+import { waitFor } from '../../helpers/browser/wait-for.js';
+import { capturingLogger, FakeMatrixPort, type FakeInboundEvent } from '../../helpers/fake-matrix-port.js';
+
+// The peer's name for a call whose room does not know it comes from their profile, asked for just after
+// the call's first steps; a call that is over by then asks for nothing.
+
+const ME = '@me:test';
+const PEER = '@peer:test';
+const PEER_PARTY = 'PEERDEVICE';
+const DM = '!dm:test';
+const CALL_ID = '1721234567890profileCall001';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function makeOffer(): Promise<{ sdp: string; streamId: string }> {
+  const pc = new RTCPeerConnection();
+  const stream = new MediaStream();
+  pc.addTransceiver('audio', { direction: 'sendrecv', streams: [stream] });
+  const offer = await pc.createOffer();
+  pc.close();
+  return { sdp: offer.sdp ?? '', streamId: stream.id };
+}
+
+describe('CallManager: the peer profile', () => {
+  let port: FakeMatrixPort;
+  let manager: CallManager;
+  let invite: FakeInboundEvent;
+
+  beforeEach(async () => {
+    const offer = await makeOffer();
+    invite = {
+      type: 'm.call.invite',
+      sender: PEER,
+      roomId: DM,
+      ageMs: 0,
+      content: {
+        version: '1', call_id: CALL_ID, party_id: PEER_PARTY, invitee: ME, lifetime: 90_000,
+        offer: { type: 'offer', sdp: offer.sdp },
+        sdp_stream_metadata: { [offer.streamId]: { purpose: 'm.usermedia', audio_muted: false, video_muted: false } },
+      },
+    };
+    port = new FakeMatrixPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
+    port.profiles[PEER] = 'Pat Peer';
+    manager = new CallManager(port, { log: capturingLogger(), relayOnly: true, getUserMedia: () => Promise.resolve(new MediaStream()) });
+  });
+
+  afterEach(() => manager.dispose());
+
+  it('names the caller from their profile when the room has no name for them', async () => {
+    port.deliver([invite]);
+    await waitFor(() => manager.getSnapshot().calls[0]?.getSnapshot().peer.displayName === 'Pat Peer', 'the profile name on the call');
+    expect(port.profileRequests).to.deep.equal([PEER]);
+  });
+
+  it('asks for no profile when the call is over before the request would go', async () => {
+    port.deliver([invite]);
+    port.deliver([{ type: 'm.call.hangup', sender: PEER, roomId: DM, content: { version: '1', call_id: CALL_ID, party_id: PEER_PARTY, reason: 'user_hangup' } }]);
+    await waitFor(() => manager.getSnapshot().calls.every((call) => call.getSnapshot().phase === 'ended'), 'the call to end');
+    await sleep(50);
+    expect(port.profileRequests).to.deep.equal([]);
+  });
+});
