@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { reset } from '../scripts/stack.mjs';
+import { describeError, reset } from '../scripts/stack.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -25,7 +25,12 @@ function reenter(args) {
   // Every benchmark starts from an empty homeserver. Synapse slows as its database grows with the users and
   // rooms of earlier runs (each call's two hops through it took 72 and 59 ms instead of 56 and 49 on a
   // 100 MB database), and the result would depend on how many runs came before.
-  reset(instance);
+  try {
+    reset(instance);
+  } catch (error) {
+    process.stderr.write(`bench: ${describeError(error)}\n`);
+    return Promise.resolve(1);
+  }
   const env = { ...process.env, E2E_INSTANCE: instance };
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'e2e.mjs'), '--exec', process.execPath, fileURLToPath(import.meta.url), INSIDE, ...args], {
     cwd: ROOT, stdio: 'inherit', env,

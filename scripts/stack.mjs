@@ -450,10 +450,20 @@ export async function status(instance = 'dev') {
   return rows;
 }
 
-/** Removes an instance's data (the database, media and logs), for a clean start. */
+/**
+ * Removes an instance's data (the database, media and logs), for a clean start. Refuses while any of the
+ * instance's services runs: their files would go from under them, and whoever started them is still using them.
+ */
 export function reset(instance) {
-  const { runDir } = stackConfig(instance);
-  if (existsSync(runDir) && statSync(runDir).isDirectory()) rmSync(runDir, { recursive: true, force: true });
+  const config = stackConfig(instance);
+  const running = services(config, { turnserver: '', livekit: '', synapse: '', rtcAuth: '' })
+    .filter((service) => alivePid(config, service.name) !== undefined)
+    .map((service) => service.name);
+  if (running.length > 0) {
+    throw new StackError('reset', `instance "${instance}" is running (${running.join(', ')})`,
+      `wait for what uses it to finish, or stop it: node scripts/stack.mjs down --instance ${instance}`);
+  }
+  if (existsSync(config.runDir) && statSync(config.runDir).isDirectory()) rmSync(config.runDir, { recursive: true, force: true });
 }
 
 export function describeError(error) {

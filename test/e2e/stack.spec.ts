@@ -1,5 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { reset, stackConfig } from '../../scripts/stack.mjs';
 import { openHarness, startClientIn } from '../helpers/pages.js';
 import { loadStack } from '../helpers/stack.js';
 import { createRoom, getTurnServer, joinRoom, registerUser, requestOpenIdToken } from '../helpers/synapse.js';
@@ -103,5 +106,11 @@ test.describe('the local stack is real', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/installing|building|apt-get/);
     expect(result.stderr.match(/already running/g) ?? []).toHaveLength(4);
+  });
+
+  test('reset refuses to remove the data of an instance that is running', () => {
+    const instance = process.env.STACK_INSTANCE ?? 'test';
+    expect(() => reset(instance)).toThrow(/is running \(.*synapse/);
+    expect(existsSync(join(stackConfig(instance).runDir, 'synapse'))).toBe(true);
   });
 });
