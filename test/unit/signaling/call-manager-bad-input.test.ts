@@ -4,6 +4,7 @@ import type { Call } from '../../../signaling/voip/call.js';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
 import { MAX_SDP_LENGTH } from '../../../signaling/voip/content.js';
 import type { CallPhase } from '../../../signaling/voip/types.js';
+import { makeAudioOffer } from '../../helpers/browser/peer-offer.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 import { capturingLogger, FakeMatrixPort, type CapturingLogger, type FakeInboundEvent } from '../../helpers/fake-matrix-port.js';
 
@@ -37,16 +38,6 @@ const CANDIDATE = 'candidate:1 1 udp 2122260223 192.0.2.44 54321 typ host genera
 
 let offerSdp = '';
 let offerStreamId = '';
-
-/** A real offer from a peer connection in this page: audio sent from a stream, as matrix-js-sdk sends it. */
-async function makeOffer(): Promise<{ sdp: string; streamId: string }> {
-  const pc = new RTCPeerConnection();
-  const stream = new MediaStream();
-  pc.addTransceiver('audio', { direction: 'sendrecv', streams: [stream] });
-  const offer = await pc.createOffer();
-  pc.close();
-  return { sdp: offer.sdp ?? '', streamId: stream.id };
-}
 
 async function makeAnswer(offer: string): Promise<string> {
   const pc = new RTCPeerConnection();
@@ -332,7 +323,7 @@ describe('CallManager: bad m.call.* input', function () {
   this.timeout(10_000);
 
   before(async () => {
-    ({ sdp: offerSdp, streamId: offerStreamId } = await makeOffer());
+    ({ sdp: offerSdp, streamId: offerStreamId } = await makeAudioOffer());
   });
 
   beforeEach(() => {

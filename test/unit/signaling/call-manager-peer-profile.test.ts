@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
+import { makeAudioOffer } from '../../helpers/browser/peer-offer.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 import { capturingLogger, FakeMatrixPort, type FakeInboundEvent } from '../../helpers/fake-matrix-port.js';
 
@@ -14,22 +15,13 @@ const CALL_ID = '1721234567890profileCall001';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function makeOffer(): Promise<{ sdp: string; streamId: string }> {
-  const pc = new RTCPeerConnection();
-  const stream = new MediaStream();
-  pc.addTransceiver('audio', { direction: 'sendrecv', streams: [stream] });
-  const offer = await pc.createOffer();
-  pc.close();
-  return { sdp: offer.sdp ?? '', streamId: stream.id };
-}
-
 describe('CallManager: the peer profile', () => {
   let port: FakeMatrixPort;
   let manager: CallManager;
   let invite: FakeInboundEvent;
 
   beforeEach(async () => {
-    const offer = await makeOffer();
+    const offer = await makeAudioOffer();
     invite = {
       type: 'm.call.invite',
       sender: PEER,
