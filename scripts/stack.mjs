@@ -248,6 +248,9 @@ function writeConfigs(config) {
   writeFileSync(join(config.runDir, 'livekit.yaml'), render('livekit.yaml', values));
 }
 
+/** For what only names, checks or stops the services: no binary is looked up. */
+const NOT_STARTING = { turnserver: '', livekit: '', synapse: '', rtcAuth: '' };
+
 function services(config, bins) {
   return [
     {
@@ -429,7 +432,7 @@ export async function up(instance = 'dev', { quiet = false } = {}) {
 
 export async function down(instance = 'dev') {
   const config = stackConfig(instance);
-  for (const service of services(config, { turnserver: '', livekit: '', synapse: '', rtcAuth: '' }).reverse()) {
+  for (const service of services(config, NOT_STARTING).reverse()) {
     const pid = alivePid(config, service.name);
     if (pid !== undefined) {
       await stopPid(pid);
@@ -442,7 +445,7 @@ export async function down(instance = 'dev') {
 export async function status(instance = 'dev') {
   const config = stackConfig(instance);
   const rows = [];
-  for (const service of services(config, { turnserver: '', livekit: '', synapse: '', rtcAuth: '' })) {
+  for (const service of services(config, NOT_STARTING)) {
     const pid = alivePid(config, service.name);
     const healthy = await service.healthy();
     rows.push({ name: service.name, pid, healthy, endpoint: service.endpoint });
@@ -456,7 +459,7 @@ export async function status(instance = 'dev') {
  */
 export function reset(instance) {
   const config = stackConfig(instance);
-  const running = services(config, { turnserver: '', livekit: '', synapse: '', rtcAuth: '' })
+  const running = services(config, NOT_STARTING)
     .filter((service) => alivePid(config, service.name) !== undefined)
     .map((service) => service.name);
   if (running.length > 0) {
