@@ -298,7 +298,10 @@ export class PeerConnectionDriver {
   }
 
   private async applyRemoteDescription(remote: SessionDescription, metadata: SdpStreamMetadata | undefined, polite: boolean): Promise<void> {
-    const pc = await this.peerConnectionNow();
+    // An existing connection is used without awaiting it, so the description (the caller's answer, above
+    // all) reaches the browser before the select_answer queued beside it is sent, not a millisecond or two
+    // after.
+    const pc = this.pc ?? await this.peerConnectionNow();
     if (metadata) this.remoteMetadata = metadata;
     const collision = remote.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable');
     if (collision && !polite) {

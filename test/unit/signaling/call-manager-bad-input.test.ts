@@ -4,7 +4,7 @@ import type { Call } from '../../../signaling/voip/call.js';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
 import { MAX_SDP_LENGTH } from '../../../signaling/voip/content.js';
 import type { CallPhase } from '../../../signaling/voip/types.js';
-import { makeAudioOffer } from '../../helpers/browser/peer-offer.js';
+import { makeAnswer, makeAudioOffer } from '../../helpers/browser/session-descriptions.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 import { capturingLogger, FakeMatrixPort, type CapturingLogger, type FakeInboundEvent } from '../../helpers/fake-matrix-port.js';
 
@@ -38,14 +38,6 @@ const CANDIDATE = 'candidate:1 1 udp 2122260223 192.0.2.44 54321 typ host genera
 
 let offerSdp = '';
 let offerStreamId = '';
-
-async function makeAnswer(offer: string): Promise<string> {
-  const pc = new RTCPeerConnection();
-  await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-  const answer = await pc.createAnswer();
-  pc.close();
-  return answer.sdp ?? '';
-}
 
 interface InviteOptions {
   callId?: string;

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
-import { makeAudioOffer } from '../../helpers/browser/peer-offer.js';
+import { makeAudioOffer } from '../../helpers/browser/session-descriptions.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 import { capturingLogger, FakeMatrixPort, type CapturingLogger, type FakeInboundEvent } from '../../helpers/fake-matrix-port.js';
 
