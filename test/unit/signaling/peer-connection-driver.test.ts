@@ -114,6 +114,14 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
   /** What the driver reported, less the ICE candidates it gathers along the way. */
   const types = (): string[] => reports.map((event) => event.type).filter((type) => type !== 'local_candidate' && type !== 'local_gathering_complete');
   const sentTracks = (): (MediaStreamTrack | null)[] => driver.peerConnection?.getSenders().map((sender) => sender.track) ?? [];
+  /** The microphone in its sender; the caller's camera primed (first-frame-primer.ts): a live generator track of its own in the camera's place. */
+  const expectCallerSenders = (): void => {
+    const [microphone, camera] = [opened.find((t) => t.kind === 'audio'), opened.find((t) => t.kind === 'video')];
+    expect(sentTracks()).to.include(microphone);
+    const video = sentTracks().find((track) => track?.kind === 'video');
+    expect(video).to.not.equal(camera);
+    expect(video?.readyState).to.equal('live');
+  };
 
   afterEach(() => {
     driver.run({ type: 'close' });
@@ -127,8 +135,31 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
     expect(sentTracks().filter(Boolean)).to.have.length(0);
     opening.resolve(devices(['audio', 'video']));
     await waitFor(() => types().includes('media_ready'), 'media_ready');
-    expect(sentTracks()).to.have.members(opened);
+    expectCallerSenders();
     expect(driver.feeds.getSnapshot().local[0]?.stream.getTracks()).to.have.members(opened);
+  });
+
+  it('a camera muted while primed goes back into its sender itself, before it is released', async () => {
+    start(true);
+    await waitFor(() => types().includes('media_granted'), 'media_granted');
+    opening.resolve(devices(['audio', 'video']));
+    await waitFor(() => types().includes('media_ready'), 'media_ready');
+    const primed = sentTracks().find((track) => track?.kind === 'video');
+    driver.run({ type: 'set_camera_muted', muted: true });
+    const camera = opened.find((t) => t.kind === 'video');
+    await waitFor(() => sentTracks().includes(camera ?? null), 'the camera in its sender');
+    expect(camera?.enabled).to.equal(false);
+    expect(primed?.readyState).to.equal('ended');
+  });
+
+  it('the primed track ends with the call', async () => {
+    start(true);
+    await waitFor(() => types().includes('media_granted'), 'media_granted');
+    opening.resolve(devices(['audio', 'video']));
+    await waitFor(() => types().includes('media_ready'), 'media_ready');
+    const primed = sentTracks().find((track) => track?.kind === 'video');
+    driver.run({ type: 'close' });
+    await waitFor(() => primed?.readyState === 'ended', 'the primed track to end');
   });
 
   it('with the browser still to ask: nothing until the person allows the devices, then media_ready alone', async () => {
@@ -139,7 +170,7 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
     opening.resolve(devices(['audio', 'video']));
     await waitFor(() => types().includes('media_ready'), 'media_ready');
     expect(types()).to.not.include('media_granted');
-    expect(sentTracks()).to.have.members(opened);
+    expectCallerSenders();
   });
 
   it('an app permission check that throws counts as "the browser will ask": media_ready alone', async () => {
