@@ -164,11 +164,12 @@ test.describe('in-call features against MatrixCall', () => {
     const heardBefore = await element.page.evaluate((id) => window.mx.mediaSoFar('sdk', id), callId);
 
     await kit.page.evaluate((deviceId) => window.mx.kitSelectDevice('microphone', deviceId), other);
-    // The new microphone is in the sender and in our stream; the old one is closed; the camera is untouched.
+    // The new microphone is in the sender and in our stream; the old one is closed; the camera is untouched
+    // (compared with the feed's: the calling kit's sender may still hold its primed track just after connecting).
     await expect.poll(async () => {
       const now = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
       return { sender: now.senders.audio.map((t) => t.deviceId), feed: now.feed.audio.map((t) => t.deviceId), camera: now.senders.video.map((t) => t.id) };
-    }).toEqual({ sender: [other], feed: [other], camera: before.senders.video.map((t) => t.id) });
+    }).toEqual({ sender: [other], feed: [other], camera: before.feed.video.map((t) => t.id) });
     const after = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
     expect(after.senders.audio[0]?.id).not.toBe(inUse?.id);
     expect(after.senders.audio[0]?.readyState).toBe('live');
