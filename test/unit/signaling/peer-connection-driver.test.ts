@@ -114,6 +114,14 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
   /** What the driver reported, less the ICE candidates it gathers along the way. */
   const types = (): string[] => reports.map((event) => event.type).filter((type) => type !== 'local_candidate' && type !== 'local_gathering_complete');
   const sentTracks = (): (MediaStreamTrack | null)[] => driver.peerConnection?.getSenders().map((sender) => sender.track) ?? [];
+  /** A caller whose devices opened with permission granted: the track in its camera's sender, the primer's. */
+  const primedCamera = async (): Promise<MediaStreamTrack | null | undefined> => {
+    start(true);
+    await waitFor(() => types().includes('media_granted'), 'media_granted');
+    opening.resolve(devices(['audio', 'video']));
+    await waitFor(() => types().includes('media_ready'), 'media_ready');
+    return sentTracks().find((track) => track?.kind === 'video');
+  };
   /** The microphone in its sender; the caller's camera primed (first-frame-primer.ts): a live generator track of its own in the camera's place. */
   const expectCallerSenders = (): void => {
     const [microphone, camera] = [opened.find((t) => t.kind === 'audio'), opened.find((t) => t.kind === 'video')];
@@ -140,11 +148,7 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
   });
 
   it('a camera muted while primed goes back into its sender itself, before it is released', async () => {
-    start(true);
-    await waitFor(() => types().includes('media_granted'), 'media_granted');
-    opening.resolve(devices(['audio', 'video']));
-    await waitFor(() => types().includes('media_ready'), 'media_ready');
-    const primed = sentTracks().find((track) => track?.kind === 'video');
+    const primed = await primedCamera();
     driver.run({ type: 'set_camera_muted', muted: true });
     const camera = opened.find((t) => t.kind === 'video');
     await waitFor(() => sentTracks().includes(camera ?? null), 'the camera in its sender');
@@ -153,11 +157,7 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
   });
 
   it('the primed track ends with the call', async () => {
-    start(true);
-    await waitFor(() => types().includes('media_granted'), 'media_granted');
-    opening.resolve(devices(['audio', 'video']));
-    await waitFor(() => types().includes('media_ready'), 'media_ready');
-    const primed = sentTracks().find((track) => track?.kind === 'video');
+    const primed = await primedCamera();
     driver.run({ type: 'close' });
     await waitFor(() => primed?.readyState === 'ended', 'the primed track to end');
   });
