@@ -18,7 +18,6 @@ const COPY_INTERVAL_MS = 10;
 const PRIMING_LIMIT_MS = 10_000;
 
 interface CameraFrame {
-  readonly timestamp: number;
   readonly format: string | null;
   readonly visibleRect: { readonly width: number; readonly height: number } | null;
   allocationSize(): number;

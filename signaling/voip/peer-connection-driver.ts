@@ -208,7 +208,8 @@ export class PeerConnectionDriver {
     await Promise.all(captured.media.getTracks().map((track) => {
       this.addDeviceTrack(stream, track);
       const sender = senders.get(track.kind)?.sender;
-      return sender && this.primesCamera(track, sender) ? this.startPriming(track, sender) : sender?.replaceTrack(track);
+      const primable = sender && this.primableConnection(track, sender);
+      return sender && primable ? this.startPriming(track, sender, primable) : sender?.replaceTrack(track);
     }));
     // A getUserMedia of the app's own may bring no camera: the peer then hears the video is muted.
     if (this.cameraSender && stream.getVideoTracks().length === 0) {
@@ -220,17 +221,20 @@ export class PeerConnectionDriver {
     this.options.report({ type: 'media_ready' });
   }
 
-  /** Only the caller's camera needs priming (see first-frame-primer.ts), and only while the answer is awaited. */
-  private primesCamera(track: MediaStreamTrack, sender: RTCRtpSender): boolean {
-    return track.kind === 'video' && sender === this.cameraSender && !this.cameraMuted && !this.holding && this.pc?.signalingState === 'have-local-offer';
+  /**
+   * The connection whose camera `track` would be primed in (see first-frame-primer.ts): only the caller's
+   * camera, and only while the answer is awaited.
+   */
+  private primableConnection(track: MediaStreamTrack, sender: RTCRtpSender): RTCPeerConnection | undefined {
+    const primable = track.kind === 'video' && sender === this.cameraSender && !this.cameraMuted && !this.holding && this.pc?.signalingState === 'have-local-offer';
+    return primable ? this.pc : undefined;
   }
 
-  private async startPriming(camera: MediaStreamTrack, sender: RTCRtpSender): Promise<void> {
-    const pc = this.pc;
-    const primer = pc ? await FirstFramePrimer.start(camera, sender, pc).catch((error: unknown) => {
+  private async startPriming(camera: MediaStreamTrack, sender: RTCRtpSender, pc: RTCPeerConnection): Promise<void> {
+    const primer = await FirstFramePrimer.start(camera, sender, pc).catch((error: unknown) => {
       this.options.log.debug(`camera not primed: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
-    }) : undefined;
+    });
     if (!primer) {
       await sender.replaceTrack(camera);
       return;
