@@ -7,7 +7,13 @@
 // after the answer: at 20 fps, 50–100 ms after it. While the answer is applied and the connection comes up,
 // the primer puts a generator track in the sender and writes copies of the camera's latest frame into it
 // every few milliseconds: the new stream sets up its encoder on one, and the first copy after the connection
-// is up goes out. Then the camera goes back into the sender.
+// is up goes out.
+//
+// The camera goes back into the sender a while after that, not at once: libwebrtc takes any change of a
+// sender's track as a new start and may drop the next frames as too large for the bitrate it starts a link
+// at (300 kbps) and scale the video down. A track change as the connection comes up cost the callee up to
+// three frames and gave it a 320×180 first frame; a second later the link has been probed and the
+// encoder's rate is the link's. Until then each new camera frame goes in as a copy.
 //
 // It needs Chromium's MediaStreamTrackProcessor and MediaStreamTrackGenerator on the window; elsewhere the
 // camera goes into the sender as usual.
@@ -16,6 +22,11 @@
 const COPY_INTERVAL_MS = 10;
 /** A connection that is not up by then will not be soon: the camera goes back into the sender. */
 const PRIMING_LIMIT_MS = 10_000;
+/** How long after the connection is up the camera's frames still go in as copies (see above). */
+export const SETTLING_MS = 1_000;
+
+/** What the primer reads of the connection: whether it is up, or will never be. */
+export type PrimedConnection = Pick<RTCPeerConnection, 'connectionState'>;
 
 interface CameraFrame {
   readonly format: string | null;
@@ -44,7 +55,11 @@ function insertableStreams(): InsertableStreams | undefined {
 export class FirstFramePrimer {
   /** The camera's latest frame, kept (not copied) until copies are wanted. */
   private latest: CameraFrame | undefined;
-  private copying = false;
+  /**
+   * 'waiting' for the answer; 'copying' the latest frame every few milliseconds until the connection is up;
+   * 'settling': copying each new camera frame until the camera goes back in.
+   */
+  private phase: 'waiting' | 'copying' | 'settling' = 'waiting';
   private copyTimer: ReturnType<typeof setTimeout> | undefined;
   private limitTimer: ReturnType<typeof setTimeout> | undefined;
   private finishing: Promise<void> | undefined;
@@ -55,7 +70,7 @@ export class FirstFramePrimer {
    * Puts a generator track into `sender` in the camera's place, or returns undefined (the caller then puts
    * the camera in) where the browser has no insertable streams.
    */
-  static async start(camera: MediaStreamTrack, sender: RTCRtpSender, pc: RTCPeerConnection): Promise<FirstFramePrimer | undefined> {
+  static async start(camera: MediaStreamTrack, sender: RTCRtpSender, pc: PrimedConnection): Promise<FirstFramePrimer | undefined> {
     const streams = insertableStreams();
     if (!streams) return undefined;
     // A clone, so that the frames read here do not depend on what the page does with the camera track.
@@ -72,7 +87,7 @@ export class FirstFramePrimer {
     processor: TrackProcessor,
     private readonly generator: TrackGenerator,
     private readonly sender: RTCRtpSender,
-    private readonly pc: RTCPeerConnection,
+    private readonly pc: PrimedConnection,
     private readonly VideoFrameFromData: new (data: Uint8Array, init: FrameInit) => CameraFrame,
   ) {
     this.reader = processor.readable.getReader();
@@ -80,10 +95,10 @@ export class FirstFramePrimer {
     void this.keepLatest();
   }
 
-  /** The answer is about to be applied: copies go into the sender until the connection is up. */
+  /** The answer is about to be applied: copies go into the sender until the connection is up, and a while after. */
   answerArriving(): void {
-    if (this.copying || this.finishing) return;
-    this.copying = true;
+    if (this.phase !== 'waiting' || this.finishing) return;
+    this.phase = 'copying';
     this.limitTimer = setTimeout(() => void this.finish(), PRIMING_LIMIT_MS);
     void this.writeCopies();
   }
@@ -91,7 +106,6 @@ export class FirstFramePrimer {
   /** Puts the camera back into the sender (unless something else took its place) and lets go of the copies' sources. */
   finish(): Promise<void> {
     this.finishing ??= (async () => {
-      this.copying = false;
       clearTimeout(this.copyTimer);
       clearTimeout(this.limitTimer);
       if (this.sender.track === this.generator) {
@@ -117,30 +131,48 @@ export class FirstFramePrimer {
       }
       this.latest?.close();
       this.latest = read.value;
+      if (this.phase === 'settling') void this.writeCopyOf(read.value);
     }
   }
 
   private async writeCopies(): Promise<void> {
-    if (!this.copying) return;
-    if (this.pc.connectionState === 'connected' || this.pc.connectionState === 'closed' || this.pc.connectionState === 'failed') {
+    if (this.phase !== 'copying' || this.finishing) return;
+    const state = this.pc.connectionState;
+    if (state === 'closed' || state === 'failed') {
       await this.finish();
       return;
     }
-    const frame = this.latest;
-    if (frame) {
-      const copy = await this.copyOf(frame);
-      if (!copy) {
-        // A frame whose pixels cannot be read here (in GPU memory) cannot be copied: nothing to prime with.
-        await this.finish();
-        return;
-      }
-      if (!this.copying) {
-        copy.close();
-        return;
-      }
-      await this.writer.write(copy).catch(() => undefined);
+    if (this.latest && !(await this.writeCopyOf(this.latest))) return;
+    if (state === 'connected') {
+      this.phase = 'settling';
+      clearTimeout(this.limitTimer);
+      this.limitTimer = setTimeout(() => void this.finish(), SETTLING_MS);
+      return;
     }
     this.copyTimer = setTimeout(() => void this.writeCopies(), COPY_INTERVAL_MS);
+  }
+
+  /**
+   * Writes a copy of `frame` into the sender, or finishes (returning false) when none can be made or the
+   * camera is no longer live and enabled: what the page stops or disables stops being sent too.
+   */
+  private async writeCopyOf(frame: CameraFrame): Promise<boolean> {
+    if (this.camera.readyState !== 'live' || !this.camera.enabled) {
+      await this.finish();
+      return false;
+    }
+    const copy = await this.copyOf(frame);
+    if (!copy) {
+      // A frame whose pixels cannot be read here (in GPU memory) cannot be copied: nothing to prime with.
+      await this.finish();
+      return false;
+    }
+    if (this.finishing) {
+      copy.close();
+      return false;
+    }
+    await this.writer.write(copy).catch(() => undefined);
+    return true;
   }
 
   /**
