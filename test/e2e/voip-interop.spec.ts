@@ -42,8 +42,9 @@ async function expectConnectedWithMedia(kit: CallParty, element: CallParty, call
   if (kind === 'video') {
     expect(kitReceived.framesDecoded, 'the kit sees MatrixCall').toBeGreaterThanOrEqual(10);
     expect(elementReceived.framesDecoded, 'MatrixCall sees the kit').toBeGreaterThanOrEqual(10);
-    // A calling kit sends copies of its camera's frames while the call is set up (first-frame-primer.ts): by
-    // now the camera itself is in its sender, and MatrixCall goes on seeing new frames after the swap.
+    // A calling kit sends copies of its camera's frames while the call is set up and for a second after the
+    // connection is up (first-frame-primer.ts): then the camera itself is in its sender, and MatrixCall goes on
+    // seeing new frames after the swap.
     await expect.poll(async () => {
       const { feed, senders } = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
       return senders.video.map((t) => t.id).join() === feed.video.map((t) => t.id).join() && feed.video.length === 1;
