@@ -61,7 +61,7 @@ export class FirstFramePrimer {
    */
   private phase: 'waiting' | 'copying' | 'settling' = 'waiting';
   private copyTimer: ReturnType<typeof setTimeout> | undefined;
-  private limitTimer: ReturnType<typeof setTimeout> | undefined;
+  private finishTimer: ReturnType<typeof setTimeout> | undefined;
   private finishing: Promise<void> | undefined;
   private readonly reader: ReadableStreamDefaultReader<CameraFrame>;
   private readonly writer: WritableStreamDefaultWriter<CameraFrame>;
@@ -99,7 +99,7 @@ export class FirstFramePrimer {
   answerArriving(): void {
     if (this.phase !== 'waiting' || this.finishing) return;
     this.phase = 'copying';
-    this.limitTimer = setTimeout(() => void this.finish(), PRIMING_LIMIT_MS);
+    this.finishTimer = setTimeout(() => void this.finish(), PRIMING_LIMIT_MS);
     void this.writeCopies();
   }
 
@@ -107,7 +107,7 @@ export class FirstFramePrimer {
   finish(): Promise<void> {
     this.finishing ??= (async () => {
       clearTimeout(this.copyTimer);
-      clearTimeout(this.limitTimer);
+      clearTimeout(this.finishTimer);
       if (this.sender.track === this.generator) {
         await this.sender.replaceTrack(this.camera.readyState === 'live' ? this.camera : null).catch(() => undefined);
       }
@@ -145,8 +145,8 @@ export class FirstFramePrimer {
     if (this.latest && !(await this.writeCopyOf(this.latest))) return;
     if (state === 'connected') {
       this.phase = 'settling';
-      clearTimeout(this.limitTimer);
-      this.limitTimer = setTimeout(() => void this.finish(), SETTLING_MS);
+      clearTimeout(this.finishTimer);
+      this.finishTimer = setTimeout(() => void this.finish(), SETTLING_MS);
       return;
     }
     this.copyTimer = setTimeout(() => void this.writeCopies(), COPY_INTERVAL_MS);
