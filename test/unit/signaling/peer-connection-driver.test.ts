@@ -9,8 +9,8 @@ import { PeerConnectionDriver, type PeerConnectionDriverOptions } from '../../..
 import { TrackGenerator } from '../../helpers/browser/insertable-streams.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 
-/** A driver for a call with @peer:test, without ICE servers or screens; the test says how media opens. */
-function driverWith(options: Pick<PeerConnectionDriverOptions, 'getUserMedia' | 'mediaPermitted' | 'report' | 'mediaFailed'> & Partial<Pick<PeerConnectionDriverOptions, 'log'>>): PeerConnectionDriver {
+/** A driver for a call with @peer:test, without ICE servers (or screens, unless given); the test says how media opens. */
+function driverWith(options: Pick<PeerConnectionDriverOptions, 'getUserMedia' | 'mediaPermitted' | 'report' | 'mediaFailed'> & Partial<Pick<PeerConnectionDriverOptions, 'log' | 'getDisplayMedia'>>): PeerConnectionDriver {
   return new PeerConnectionDriver({
     ourUserId: '@me:test',
     peerUserId: '@peer:test',
@@ -92,11 +92,18 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
   let opening: { resolve: (stream: MediaStream) => void; reject: (error: Error) => void };
   let opened: TrackGenerator[];
 
+  let screen: TrackGenerator | undefined;
+
   const start = (permitted: boolean | 'throws'): void => {
     reports = [];
     opened = [];
+    screen = undefined;
     driver = driverWith({
       getUserMedia: () => new Promise<MediaStream>((resolve, reject) => { opening = { resolve, reject }; }),
+      getDisplayMedia: () => {
+        screen = new TrackGenerator({ kind: 'video' });
+        return Promise.resolve(new MediaStream([screen]));
+      },
       mediaPermitted: () => {
         if (permitted === 'throws') throw new Error('an app check that fails');
         return Promise.resolve(permitted);
@@ -154,6 +161,19 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
     await waitFor(() => sentTracks().includes(camera ?? null), 'the camera in its sender');
     expect(camera?.enabled).to.equal(false);
     expect(primed?.readyState).to.equal('ended');
+  });
+
+  it('a screen shared in the camera\'s place (a peer without metadata) while primed: the primed track ends, and stopping brings the camera back', async () => {
+    const primed = await primedCamera();
+    driver.run({ type: 'set_screensharing', enabled: true, singleStream: true });
+    await waitFor(() => screen !== undefined && sentTracks().includes(screen), 'the screen in the camera\'s sender');
+    expect(primed?.readyState).to.equal('ended');
+    expect(sentTracks().filter((track) => track?.kind === 'video')).to.have.length(1);
+    driver.run({ type: 'set_screensharing', enabled: false, singleStream: true });
+    const camera = opened.find((t) => t.kind === 'video');
+    await waitFor(() => sentTracks().includes(camera ?? null), 'the camera back in its sender');
+    expect(sentTracks()).to.not.include(primed ?? null);
+    expect(screen?.readyState).to.equal('ended');
   });
 
   it('the primed track ends with the call', async () => {
