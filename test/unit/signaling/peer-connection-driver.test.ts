@@ -35,18 +35,18 @@ describe('PeerConnectionDriver: a device that stops by itself', () => {
   const microphonesOpened = (): TrackGenerator[] => opened.filter((track) => track.kind === 'audio');
 
   beforeEach(async () => {
-    opened = [];
-    reports = [];
-    failures = [];
+    // This test's driver reports into this test's arrays: the last test's driver may still finish an effect.
+    const [ownOpened, ownReports, ownFailures]: [TrackGenerator[], CallMachineEvent[], unknown[]] = [[], [], []];
+    [opened, reports, failures] = [ownOpened, ownReports, ownFailures];
     driver = driverWith({
       getUserMedia: ({ audio, video }) => {
         const tracks = [...(audio ? [new TrackGenerator({ kind: 'audio' })] : []), ...(video ? [new TrackGenerator({ kind: 'video' })] : [])];
-        opened.push(...tracks);
+        ownOpened.push(...tracks);
         return Promise.resolve(new MediaStream(tracks));
       },
       mediaPermitted: () => Promise.resolve(false),
-      report: (event) => reports.push(event),
-      mediaFailed: (error) => failures.push(error),
+      report: (event) => ownReports.push(event),
+      mediaFailed: (error) => ownFailures.push(error),
     });
     driver.run({ type: 'acquire_media', kind: 'video' });
     await waitFor(() => reports.some((event) => event.type === 'media_ready'), 'media_ready');
@@ -95,7 +95,10 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
   let screen: TrackGenerator | undefined;
 
   const start = (permitted: boolean | 'throws'): void => {
-    reports = [];
+    // This test's driver reports into this test's array: the last test's driver may still finish an effect
+    // (its media_granted, say) after this test has begun.
+    const ownReports: CallMachineEvent[] = [];
+    reports = ownReports;
     opened = [];
     screen = undefined;
     driver = driverWith({
@@ -108,7 +111,7 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
         if (permitted === 'throws') throw new Error('an app check that fails');
         return Promise.resolve(permitted);
       },
-      report: (event) => reports.push(event),
+      report: (event) => ownReports.push(event),
       mediaFailed: () => undefined,
     });
     driver.run({ type: 'acquire_media', kind: 'video' });
