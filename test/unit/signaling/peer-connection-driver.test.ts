@@ -36,8 +36,12 @@ describe('PeerConnectionDriver: a device that stops by itself', () => {
 
   beforeEach(async () => {
     // This test's driver reports into this test's arrays: the last test's driver may still finish an effect.
-    const [ownOpened, ownReports, ownFailures]: [TrackGenerator[], CallMachineEvent[], unknown[]] = [[], [], []];
-    [opened, reports, failures] = [ownOpened, ownReports, ownFailures];
+    const ownOpened: TrackGenerator[] = [];
+    const ownReports: CallMachineEvent[] = [];
+    const ownFailures: unknown[] = [];
+    opened = ownOpened;
+    reports = ownReports;
+    failures = ownFailures;
     driver = driverWith({
       getUserMedia: ({ audio, video }) => {
         const tracks = [...(audio ? [new TrackGenerator({ kind: 'audio' })] : []), ...(video ? [new TrackGenerator({ kind: 'video' })] : [])];
