@@ -6,7 +6,6 @@ import type { Logger } from '../log.js';
 import { createStore, type ReadableStore } from '../store/store.js';
 import type { CallEffect, CallMachineEvent } from './call-machine.js';
 import type { IceCandidate, SdpStreamMetadata, SessionDescription, WireIceCandidate } from './content.js';
-import { FirstFramePrimer } from './first-frame-primer.js';
 import type { CallFeed, CallKind, ReopenableDevice } from './types.js';
 
 /** How long to let ICE gather after setLocalDescription, so early candidates travel inside the SDP. */
@@ -21,8 +20,6 @@ const CAMERA_RELEASE_DELAY_MS = 120;
  * chosen device or the default; one that stops again this soon after is left stopped, with an error.
  */
 const DEVICE_RECOVERY_MIN_INTERVAL_MS = 5_000;
-/** Effects that change what the camera's sender carries, or whether the camera may be seen. */
-const CAMERA_EFFECTS: ReadonlySet<CallEffect['type']> = new Set(['set_camera_muted', 'set_on_hold', 'set_screensharing', 'upgrade_to_video']);
 
 export interface DriverFeeds {
   readonly local: readonly CallFeed[];
@@ -69,8 +66,6 @@ export class PeerConnectionDriver {
   private readonly remoteStreams = new Map<string, MediaStream>();
   private pendingRemoteCandidates: IceCandidate[] = [];
   private closed = false;
-  /** The caller's camera sender holds the primer's track from the camera's arrival until the connection is up. */
-  private primer: FirstFramePrimer | undefined;
   private readonly feedStore = createStore<DriverFeeds>({ local: [], remote: [] });
   /** Effects run one at a time, in order, as the machine emitted them. */
   private queue: Promise<void> = Promise.resolve();
@@ -105,7 +100,6 @@ export class PeerConnectionDriver {
 
   private async perform(effect: CallEffect): Promise<void> {
     if (this.closed) return;
-    if (CAMERA_EFFECTS.has(effect.type)) await this.endPriming();
     switch (effect.type) {
       case 'acquire_media':
         return this.acquireMedia(effect.kind);
@@ -207,9 +201,7 @@ export class PeerConnectionDriver {
     }
     await Promise.all(captured.media.getTracks().map((track) => {
       this.addDeviceTrack(stream, track);
-      const sender = senders.get(track.kind)?.sender;
-      const primable = sender && this.primableConnection(track, sender);
-      return sender && primable ? this.startPriming(track, sender, primable) : sender?.replaceTrack(track);
+      return senders.get(track.kind)?.sender.replaceTrack(track);
     }));
     // A getUserMedia of the app's own may bring no camera: the peer then hears the video is muted.
     if (this.cameraSender && stream.getVideoTracks().length === 0) {
@@ -219,35 +211,6 @@ export class PeerConnectionDriver {
     this.applyTrackEnablement();
     if (this.cameraMuted) this.scheduleCameraRelease();
     this.options.report({ type: 'media_ready' });
-  }
-
-  /**
-   * The connection whose camera `track` would be primed in (see first-frame-primer.ts): only the caller's
-   * camera, and only while the answer is awaited.
-   */
-  private primableConnection(track: MediaStreamTrack, sender: RTCRtpSender): RTCPeerConnection | undefined {
-    const primable = track.kind === 'video' && sender === this.cameraSender && !this.cameraMuted && !this.holding && this.pc?.signalingState === 'have-local-offer';
-    return primable ? this.pc : undefined;
-  }
-
-  private async startPriming(camera: MediaStreamTrack, sender: RTCRtpSender, pc: RTCPeerConnection): Promise<void> {
-    const primer = await FirstFramePrimer.start(camera, sender, pc).catch((error: unknown) => {
-      this.options.log.debug(`camera not primed: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    });
-    if (!primer) {
-      await sender.replaceTrack(camera);
-      return;
-    }
-    this.primer = primer;
-    if (this.closed) await this.endPriming();
-  }
-
-  /** Puts the camera back into its sender before anything else changes what that sender carries. */
-  private async endPriming(): Promise<void> {
-    const primer = this.primer;
-    this.primer = undefined;
-    await primer?.finish();
   }
 
   /**
@@ -345,7 +308,6 @@ export class PeerConnectionDriver {
       this.options.log.info('ignoring a colliding offer: we are the impolite side');
       return;
     }
-    if (remote.type === 'answer') this.primer?.answerArriving();
     await pc.setRemoteDescription({ type: remote.type, sdp: remote.sdp });
     this.publishFeeds();
     await this.flushRemoteCandidates(pc);
@@ -501,7 +463,6 @@ export class PeerConnectionDriver {
    * track stays.
    */
   private async reopenDevice(device: ReopenableDevice): Promise<void> {
-    if (device === 'camera') await this.endPriming();
     const stream = this.userMedia;
     const video = device === 'camera';
     const old = video ? stream?.getVideoTracks()[0] : stream?.getAudioTracks()[0];
@@ -678,7 +639,6 @@ export class PeerConnectionDriver {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.cameraReleaseTimer);
-    void this.endPriming();
     stopStream(this.userMedia);
     stopStream(this.screenStream);
     this.pc?.close();

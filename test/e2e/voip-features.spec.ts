@@ -164,8 +164,7 @@ test.describe('in-call features against MatrixCall', () => {
     const heardBefore = await element.page.evaluate((id) => window.mx.mediaSoFar('sdk', id), callId);
 
     await kit.page.evaluate((deviceId) => window.mx.kitSelectDevice('microphone', deviceId), other);
-    // The new microphone is in the sender and in our stream; the old one is closed; the camera is untouched
-    // (compared with the feed's: the calling kit's sender may still hold its primed track just after connecting).
+    // The new microphone is in the sender and in our stream; the old one is closed; the camera is untouched.
     await expect.poll(async () => {
       const now = await kit.page.evaluate((id) => window.mx.kitLocalTracks(id), callId);
       return { sender: now.senders.audio.map((t) => t.deviceId), feed: now.feed.audio.map((t) => t.deviceId), camera: now.senders.video.map((t) => t.id) };
