@@ -29,7 +29,7 @@ export const INVITE_LIFETIME_MS = 90_000;
 export const NEGOTIATE_LIFETIME_MS = 60_000;
 /** Candidate batching windows from the spec's "ICE Candidate Batching". */
 export const CANDIDATE_BATCH_MS = { outbound: 2_000, inbound: 500 } as const;
-/** After ICE goes `disconnected`: restart ICE after this long, and give up after the second. */
+/** After the connection goes `disconnected`: restart ICE after this long, and give up after the second. */
 export const ICE_RESTART_AFTER_MS = 2_000;
 export const ICE_GIVE_UP_AFTER_MS = 30_000;
 
@@ -58,8 +58,11 @@ export interface CallMachineState {
   /** Perfect negotiation: the callee is polite, and so is a caller that gave way in glare. */
   readonly polite: boolean;
   readonly wasConnected: boolean;
-  /** When ICE last reported connected, if it is connected now; ICE may connect before our answer is out. */
-  readonly iceConnectedAt: number | undefined;
+  /**
+   * When the connection last came up (ICE and DTLS both connected), if it is up now; it may come up before
+   * our answer is out.
+   */
+  readonly transportConnectedAt: number | undefined;
   readonly localGatheringComplete: boolean;
   readonly connectedAt: number | undefined;
   readonly micMuted: boolean;
@@ -110,7 +113,11 @@ export type CallMachineEvent =
   | { type: 'local_metadata_changed'; metadata: SdpStreamMetadata }
   | { type: 'local_candidate'; candidate: WireIceCandidate }
   | { type: 'local_gathering_complete' }
-  | { type: 'ice_state'; state: RTCIceConnectionState; now: number }
+  /**
+   * The peer connection's `connectionState`: ICE and DTLS together. ICE alone is not enough: it can connect
+   * (to a callee's device that answered at the same moment, say) while DTLS never does, and no media flows.
+   */
+  | { type: 'connection_state'; state: RTCPeerConnectionState; now: number }
   | { type: 'remote_hold_changed'; onHold: boolean }
   | { type: 'local_media_changed'; kind: CallKind; screensharing: boolean }
   | { type: 'driver_failed'; message: string }
@@ -179,7 +186,7 @@ export function initialCallState(options: NewCallOptions): CallMachineState {
     inviteLifetimeMs: options.inviteLifetimeMs ?? INVITE_LIFETIME_MS,
     polite: options.direction === 'inbound',
     wasConnected: false,
-    iceConnectedAt: undefined,
+    transportConnectedAt: undefined,
     localGatheringComplete: false,
     connectedAt: undefined,
     micMuted: false,
@@ -484,8 +491,8 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       if (!peerKnowsOurSide(state) || !state.peerSupportsMetadata || state.peerVersion === 0) return b.done();
       return b.send('m.call.sdp_stream_metadata_changed', buildSdpStreamMetadataChanged({ ...b.ids, streamMetadata: event.metadata })).done();
 
-    case 'ice_state':
-      return iceTransition(b, state, event.state, event.now);
+    case 'connection_state':
+      return connectionTransition(b, state, event.state, event.now);
 
     case 'remote_hold_changed':
       return b.set({ remoteOnHold: event.onHold }).done();
@@ -544,19 +551,18 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
   }
 }
 
-/** Moves to `connecting`, or straight to `connected` when ICE got there first. */
+/** Moves to `connecting`, or straight to `connected` when the connection came up first. */
 function enterConnecting(b: Builder): void {
-  const { iceConnectedAt, connectedAt } = b.state;
-  if (iceConnectedAt === undefined) b.set({ phase: 'connecting' });
-  else b.set({ phase: 'connected', wasConnected: true, connectedAt: connectedAt ?? iceConnectedAt });
+  const { transportConnectedAt, connectedAt } = b.state;
+  if (transportConnectedAt === undefined) b.set({ phase: 'connecting' });
+  else b.set({ phase: 'connected', wasConnected: true, connectedAt: connectedAt ?? transportConnectedAt });
 }
 
-function iceTransition(b: Builder, state: CallMachineState, ice: RTCIceConnectionState, now: number): Transition {
-  if (ice !== 'connected' && ice !== 'completed') b.set({ iceConnectedAt: undefined });
-  switch (ice) {
+function connectionTransition(b: Builder, state: CallMachineState, connection: RTCPeerConnectionState, now: number): Transition {
+  if (connection !== 'connected') b.set({ transportConnectedAt: undefined });
+  switch (connection) {
     case 'connected':
-    case 'completed':
-      b.cancelTimer('ice_restart').cancelTimer('ice_give_up').set({ iceConnectedAt: state.iceConnectedAt ?? now });
+      b.cancelTimer('ice_restart').cancelTimer('ice_give_up').set({ transportConnectedAt: state.transportConnectedAt ?? now });
       if (state.phase === 'connecting') {
         b.set({ phase: 'connected', wasConnected: true, connectedAt: state.connectedAt ?? now });
       }

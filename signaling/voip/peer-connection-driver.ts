@@ -258,8 +258,9 @@ export class PeerConnectionDriver {
         if (event.candidate) this.options.report({ type: 'local_candidate', candidate: candidateInit(event.candidate) });
         else this.options.report({ type: 'local_gathering_complete' });
       });
-      pc.addEventListener('iceconnectionstatechange', () => {
-        this.options.report({ type: 'ice_state', state: pc.iceConnectionState, now: Date.now() });
+      // connectionState, not iceConnectionState: the call is connected only once DTLS is too.
+      pc.addEventListener('connectionstatechange', () => {
+        this.options.report({ type: 'connection_state', state: pc.connectionState, now: Date.now() });
       });
       pc.addEventListener('track', (event) => {
         const stream = event.streams[0];

@@ -111,7 +111,7 @@ const ev = {
   localMetadata: (metadata: SdpStreamMetadata = MUTED_METADATA): EventOf<'local_metadata_changed'> => ({ type: 'local_metadata_changed', metadata }),
   candidate: (candidate: WireIceCandidate): EventOf<'local_candidate'> => ({ type: 'local_candidate', candidate }),
   gatheringComplete: (): EventOf<'local_gathering_complete'> => ({ type: 'local_gathering_complete' }),
-  ice: (state: RTCIceConnectionState, now: number = T_CONNECTED): EventOf<'ice_state'> => ({ type: 'ice_state', state, now }),
+  connection: (state: RTCPeerConnectionState, now: number = T_CONNECTED): EventOf<'connection_state'> => ({ type: 'connection_state', state, now }),
   remoteHold: (onHold: boolean): EventOf<'remote_hold_changed'> => ({ type: 'remote_hold_changed', onHold }),
   localMedia: (kind: CallKind, screensharing: boolean): EventOf<'local_media_changed'> => ({ type: 'local_media_changed', kind, screensharing }),
   driverFailed: (): EventOf<'driver_failed'> => ({ type: 'driver_failed', message: 'create_answer: InvalidStateError' }),
@@ -166,7 +166,7 @@ const ONE_OF_EACH: { readonly [K in EventType]: EventOf<K> } = {
   local_metadata_changed: ev.localMetadata(),
   local_candidate: ev.candidate(LOCAL_SRFLX),
   local_gathering_complete: ev.gatheringComplete(),
-  ice_state: ev.ice('disconnected'),
+  connection_state: ev.connection('disconnected'),
   remote_hold_changed: ev.remoteHold(true),
   local_media_changed: ev.localMedia('video', true),
   driver_failed: ev.driverFailed(),
@@ -204,7 +204,7 @@ const OUTBOUND_STEPS: readonly (readonly [LivePhase, (legacy: boolean) => CallMa
   ['create_offer', () => ev.mediaReady()],
   ['invite_sent', () => ev.offerReady()],
   ['connecting', (legacy) => ev.remoteAnswer(legacy ? v0() : v1())],
-  ['connected', () => ev.ice('connected')],
+  ['connected', () => ev.connection('connected')],
 ];
 const INBOUND_STEPS: readonly (readonly [LivePhase, (legacy: boolean) => CallMachineEvent | readonly CallMachineEvent[] | undefined])[] = [
   ['fledgling', () => undefined],
@@ -212,7 +212,7 @@ const INBOUND_STEPS: readonly (readonly [LivePhase, (legacy: boolean) => CallMac
   ['wait_local_media', () => ev.answer()],
   ['create_answer', () => ev.mediaReady()],
   ['connecting', () => ev.answerReady()],
-  ['connected', () => ev.ice('connected')],
+  ['connected', () => ev.connection('connected')],
 ];
 const OUTBOUND_PHASES = OUTBOUND_STEPS.map(([phase]) => phase);
 const INBOUND_PHASES = INBOUND_STEPS.map(([phase]) => phase);
@@ -936,7 +936,7 @@ describe('call machine', () => {
         { name: 'a hangup from a stranger is ignored', from: at('inbound', 'connected'), event: ev.remoteHangup(v1(PEER_PARTY, STRANGER)), expect: { ignored: true } },
         {
           name: 'the peer leaving the room counts as a hangup (spec "Behaviour on Room Leave")',
-          from: at('outbound', 'connected', { then: [ev.ice('disconnected')] }),
+          from: at('outbound', 'connected', { then: [ev.connection('disconnected')] }),
           event: ev.peerLeft(),
           expect: { ...ENDED('user_hangup', 'remote'), sends: [], cancels: ['ice_restart', 'ice_give_up'] },
         },
@@ -960,7 +960,7 @@ describe('call machine', () => {
         { name: 'a negotiate while connecting is applied', from: at('inbound', 'connecting'), event: ev.remoteNegotiate(), expect: { effects: ['apply_remote_description'] } },
         {
           name: 'a negotiate carrying metadata marks a peer whose answer had none as supporting it (as js-sdk does)',
-          from: at('outbound', 'invite_sent', { then: [ev.remoteAnswer(v1(), { metadata: undefined }), ev.ice('connected')] }),
+          from: at('outbound', 'invite_sent', { then: [ev.remoteAnswer(v1(), { metadata: undefined }), ev.connection('connected')] }),
           event: ev.remoteNegotiate(v1(), METADATA),
           expect: { effects: ['apply_remote_description'], state: { peerSupportsMetadata: true } },
         },
@@ -1190,98 +1190,104 @@ describe('call machine', () => {
       { name: 'the ring timer firing after answering (cancelled) is ignored', from: at('inbound', 'wait_local_media'), event: ev.timer('ring'), expect: { ignored: true } },
       { name: 'a candidates timer that was never started is ignored', from: at('outbound', 'connected'), event: ev.timer('candidates'), expect: { ignored: true } },
       { name: 'the candidates timer firing after a flush is ignored', from: at('outbound', 'invite_sent', { then: [ev.candidate(LOCAL_SRFLX), ev.gatheringComplete(), ev.timer('candidates')] }), event: ev.timer('candidates'), expect: { ignored: true } },
-      { name: 'ICE timers firing after ICE reconnected are ignored', from: at('outbound', 'connected', { then: [ev.ice('disconnected', T_CONNECTED + 1), ev.ice('connected', T_CONNECTED + 2)] }), event: ev.timer('ice_give_up'), expect: { ignored: true } },
+      { name: 'ICE timers firing after the connection came back are ignored', from: at('outbound', 'connected', { then: [ev.connection('disconnected', T_CONNECTED + 1), ev.connection('connected', T_CONNECTED + 2)] }), event: ev.timer('ice_give_up'), expect: { ignored: true } },
     ]);
 
-    describe('ICE', () => {
+    describe('the connection (ICE and DTLS: connectionState)', () => {
       table([
         {
-          name: 'ICE connected while connecting: connected, with the time',
+          name: 'the connection up (ICE and DTLS) while connecting: connected, with the time',
           from: at('outbound', 'connecting'),
-          event: ev.ice('connected', T0 + 9),
-          expect: { phase: 'connected', effects: [], state: { wasConnected: true, connectedAt: T0 + 9, iceConnectedAt: T0 + 9 } },
+          event: ev.connection('connected', T0 + 9),
+          expect: { phase: 'connected', effects: [], state: { wasConnected: true, connectedAt: T0 + 9, transportConnectedAt: T0 + 9 } },
         },
         {
-          name: 'ICE completed counts as connected',
-          from: at('inbound', 'connecting'),
-          event: ev.ice('completed', T0 + 9),
-          expect: { phase: 'connected', state: { wasConnected: true, connectedAt: T0 + 9 } },
+          name: 'ICE up but DTLS still connecting (another device of the callee answered at the same moment): still connecting',
+          from: at('outbound', 'connecting'),
+          event: ev.connection('connecting', T0 + 9),
+          expect: { phase: 'connecting', effects: [], state: { wasConnected: false, connectedAt: undefined, transportConnectedAt: undefined } },
         },
         {
-          name: 'ICE disconnected: back to connecting, restart after 2 s, give up after 30 s',
+          name: 'ICE up but DTLS still connecting before our answer is out: answer_ready goes to connecting, not connected',
+          from: at('inbound', 'create_answer', { then: [ev.connection('connecting', T0 + 7)] }),
+          event: ev.answerReady(),
+          expect: { phase: 'connecting', sends: ['m.call.answer'], state: { wasConnected: false, connectedAt: undefined } },
+        },
+        {
+          name: 'the connection disconnected: back to connecting, restart after 2 s, give up after 30 s',
           from: at('outbound', 'connected'),
-          event: ev.ice('disconnected', T_CONNECTED + 60_000),
-          expect: { phase: 'connecting', effects: ['start_timer', 'start_timer'], starts: [['ice_restart', ICE_RESTART_AFTER_MS], ['ice_give_up', ICE_GIVE_UP_AFTER_MS]], sends: [], state: { iceConnectedAt: undefined, connectedAt: T_CONNECTED } },
+          event: ev.connection('disconnected', T_CONNECTED + 60_000),
+          expect: { phase: 'connecting', effects: ['start_timer', 'start_timer'], starts: [['ice_restart', ICE_RESTART_AFTER_MS], ['ice_give_up', ICE_GIVE_UP_AFTER_MS]], sends: [], state: { transportConnectedAt: undefined, connectedAt: T_CONNECTED } },
         },
         {
-          name: 'ICE disconnected again does not restart the timers',
-          from: at('outbound', 'connected', { then: [ev.ice('disconnected', T_CONNECTED + 1)] }),
-          event: ev.ice('disconnected', T_CONNECTED + 2),
+          name: 'disconnected again does not restart the timers',
+          from: at('outbound', 'connected', { then: [ev.connection('disconnected', T_CONNECTED + 1)] }),
+          event: ev.connection('disconnected', T_CONNECTED + 2),
           expect: { phase: 'connecting', effects: [] },
         },
         {
-          name: 'ICE failed restarts ICE at once and starts the give-up timer',
+          name: 'the connection failed: restarts ICE at once and starts the give-up timer',
           from: at('inbound', 'connected'),
-          event: ev.ice('failed', T_CONNECTED + 1),
+          event: ev.connection('failed', T_CONNECTED + 1),
           expect: { phase: 'connecting', effects: ['restart_ice', 'start_timer'], starts: [['ice_give_up', ICE_GIVE_UP_AFTER_MS]] },
         },
         {
-          name: 'ICE failed after disconnected: restart now instead of at 2 s; the give-up timer keeps running',
-          from: at('outbound', 'connected', { then: [ev.ice('disconnected', T_CONNECTED + 1)] }),
-          event: ev.ice('failed', T_CONNECTED + 2),
+          name: 'failed after disconnected: restart now instead of at 2 s; the give-up timer keeps running',
+          from: at('outbound', 'connected', { then: [ev.connection('disconnected', T_CONNECTED + 1)] }),
+          event: ev.connection('failed', T_CONNECTED + 2),
           expect: { phase: 'connecting', effects: ['cancel_timer', 'restart_ice'], cancels: ['ice_restart'], state: { timers: ['ice_give_up'] } },
         },
         {
-          name: 'ICE failed while first connecting restarts ICE too',
+          name: 'failed while first connecting restarts ICE too',
           from: at('outbound', 'connecting'),
-          event: ev.ice('failed', T0 + 3),
+          event: ev.connection('failed', T0 + 3),
           expect: { phase: 'connecting', effects: ['restart_ice', 'start_timer'] },
         },
         {
           name: 'the restart timer restarts ICE',
-          from: at('outbound', 'connected', { then: [ev.ice('disconnected', T_CONNECTED + 1)] }),
+          from: at('outbound', 'connected', { then: [ev.connection('disconnected', T_CONNECTED + 1)] }),
           event: ev.timer('ice_restart'),
           expect: { phase: 'connecting', effects: ['restart_ice'], state: { timers: ['ice_give_up'] } },
         },
         {
-          name: 'ICE reconnecting cancels both timers and keeps the original connect time',
-          from: at('outbound', 'connected', { then: [ev.ice('disconnected', T_CONNECTED + 1)] }),
-          event: ev.ice('connected', T_CONNECTED + 5_000),
-          expect: { phase: 'connected', effects: ['cancel_timer', 'cancel_timer'], cancels: ['ice_restart', 'ice_give_up'], state: { connectedAt: T_CONNECTED, iceConnectedAt: T_CONNECTED + 5_000, timers: [] } },
+          name: 'the connection coming back cancels both timers and keeps the original connect time',
+          from: at('outbound', 'connected', { then: [ev.connection('disconnected', T_CONNECTED + 1)] }),
+          event: ev.connection('connected', T_CONNECTED + 5_000),
+          expect: { phase: 'connected', effects: ['cancel_timer', 'cancel_timer'], cancels: ['ice_restart', 'ice_give_up'], state: { connectedAt: T_CONNECTED, transportConnectedAt: T_CONNECTED + 5_000, timers: [] } },
         },
         {
           name: 'giving up after media had connected hangs up ice_timeout',
-          from: at('outbound', 'connected', { then: [ev.ice('disconnected', T_CONNECTED + 1), ev.timer('ice_restart')] }),
+          from: at('outbound', 'connected', { then: [ev.connection('disconnected', T_CONNECTED + 1), ev.timer('ice_restart')] }),
           event: ev.timer('ice_give_up'),
           expect: { ...ENDED('ice_timeout', 'local'), sends: ['m.call.hangup'], contents: [{ ...COMMON, reason: 'ice_timeout' }] },
         },
         {
           name: 'giving up when media never connected hangs up ice_failed',
-          from: at('outbound', 'connecting', { then: [ev.ice('failed', T0 + 3)] }),
+          from: at('outbound', 'connecting', { then: [ev.connection('failed', T0 + 3)] }),
           event: ev.timer('ice_give_up'),
           expect: { ...ENDED('ice_failed', 'local'), sends: ['m.call.hangup'], contents: [{ reason: 'ice_failed' }] },
         },
         {
-          name: 'ICE disconnected before the call is set up changes nothing',
+          name: 'disconnected before the call is set up changes nothing',
           from: at('inbound', 'create_answer'),
-          event: ev.ice('disconnected', T0 + 1),
+          event: ev.connection('disconnected', T0 + 1),
           expect: { phase: 'create_answer', effects: [] },
         },
         {
-          name: 'ICE connected while creating the answer is remembered, the phase stays',
+          name: 'the connection up while creating the answer is remembered, the phase stays',
           from: at('inbound', 'create_answer'),
-          event: ev.ice('connected', T0 + 7),
-          expect: { phase: 'create_answer', effects: [], state: { iceConnectedAt: T0 + 7, wasConnected: false } },
+          event: ev.connection('connected', T0 + 7),
+          expect: { phase: 'create_answer', effects: [], state: { transportConnectedAt: T0 + 7, wasConnected: false } },
         },
         {
-          name: 'ICE connected before our answer is out: answer_ready goes straight to connected',
-          from: at('inbound', 'create_answer', { then: [ev.ice('connected', T0 + 7)] }),
+          name: 'the connection up before our answer is out: answer_ready goes straight to connected',
+          from: at('inbound', 'create_answer', { then: [ev.connection('connected', T0 + 7)] }),
           event: ev.answerReady(),
           expect: { phase: 'connected', sends: ['m.call.answer'], state: { wasConnected: true, connectedAt: T0 + 7 } },
         },
         {
-          name: 'ICE connected then lost before our answer is out: answer_ready goes to connecting',
-          from: at('inbound', 'create_answer', { then: [ev.ice('connected', T0 + 7), ev.ice('disconnected', T0 + 8)] }),
+          name: 'the connection up then lost before our answer is out: answer_ready goes to connecting',
+          from: at('inbound', 'create_answer', { then: [ev.connection('connected', T0 + 7), ev.connection('disconnected', T0 + 8)] }),
           event: ev.answerReady(),
           expect: { phase: 'connecting', sends: ['m.call.answer'], state: { wasConnected: false, connectedAt: undefined } },
         },
@@ -1316,7 +1322,7 @@ describe('call machine', () => {
       },
       {
         name: 'screen share with a peer without metadata: replaces the camera in its single stream',
-        from: at('outbound', 'invite_sent', { then: [ev.remoteAnswer(v1(), { metadata: undefined }), ev.ice('connected')] }),
+        from: at('outbound', 'invite_sent', { then: [ev.remoteAnswer(v1(), { metadata: undefined }), ev.connection('connected')] }),
         event: ev.screenshare(true),
         expect: { effects: ['set_screensharing'], check: ({ effects }) => expect(effectOf(effects, 'set_screensharing').singleStream).to.equal(true) },
       },
@@ -1381,7 +1387,7 @@ describe('call machine', () => {
         { name: 'local_metadata_changed is sent while connecting (inbound)', from: at('inbound', 'connecting'), event: ev.localMetadata(), expect: { sends: ['m.call.sdp_stream_metadata_changed'] } },
         {
           name: 'local_metadata_changed is not sent to a peer without metadata support',
-          from: at('outbound', 'invite_sent', { then: [ev.remoteAnswer(v1(), { metadata: undefined }), ev.ice('connected')] }),
+          from: at('outbound', 'invite_sent', { then: [ev.remoteAnswer(v1(), { metadata: undefined }), ev.connection('connected')] }),
           event: ev.localMetadata(),
           expect: { effects: [] },
         },
@@ -1504,7 +1510,7 @@ describe('call machine', () => {
         ev.remoteAnswer(v1(PEER_OTHER_PARTY)),
         ev.candidate(LOCAL_RELAY),
         ev.gatheringComplete(),
-        ev.ice('connected', T_CONNECTED),
+        ev.connection('connected', T_CONNECTED),
         ev.hangup(),
       ]);
       expect(sendsOf(effects).map((s) => [s.eventType, s.content])).to.deep.equal([
@@ -1529,7 +1535,7 @@ describe('call machine', () => {
         ev.answerReady(),
         ev.timer('candidates'),
         ev.remoteSelectAnswer(OUR_PARTY),
-        ev.ice('connected', T_CONNECTED),
+        ev.connection('connected', T_CONNECTED),
         ev.remoteHangup(v1(PEER_PARTY)),
       ]);
       expect(sendsOf(effects).map((s) => s.eventType)).to.deep.equal(['m.call.answer', 'm.call.candidates']);
@@ -1556,9 +1562,9 @@ describe('call machine', () => {
       const events: CallMachineEvent[] = [
         ev.place(), ev.micMuted(true), ev.mediaReady(), ev.candidate(LOCAL_HOST), ev.gatheringComplete(), ev.offerReady(),
         ev.remoteCandidates(v1(PEER_PARTY), [R1]), ev.remoteCandidates(v1(PEER_OTHER_PARTY), [R2]), ev.candidate(LOCAL_SRFLX),
-        ev.remoteAnswer(v1(PEER_PARTY)), ev.ice('connected', T_CONNECTED), ev.localMetadata(), ev.hold(true), ev.hold(false),
-        ev.remoteNegotiate(), ev.negotiationAnswerReady(), ev.ice('disconnected', T_CONNECTED + 1), ev.timer('ice_restart'),
-        ev.ice('failed', T_CONNECTED + 2), ev.timer('ice_give_up'), ev.hangup(),
+        ev.remoteAnswer(v1(PEER_PARTY)), ev.connection('connected', T_CONNECTED), ev.localMetadata(), ev.hold(true), ev.hold(false),
+        ev.remoteNegotiate(), ev.negotiationAnswerReady(), ev.connection('disconnected', T_CONNECTED + 1), ev.timer('ice_restart'),
+        ev.connection('failed', T_CONNECTED + 2), ev.timer('ice_give_up'), ev.hangup(),
       ];
       for (const event of events) {
         const copy = structuredClone(state);

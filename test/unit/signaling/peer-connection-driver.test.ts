@@ -274,3 +274,62 @@ describe('PeerConnectionDriver: a renegotiation that fails', () => {
     }
   });
 });
+
+describe('PeerConnectionDriver: the connection it reports', () => {
+  /**
+   * A caller's driver answered by a plain peer connection on loopback. With `wrongFingerprint`, the answer
+   * names a certificate the peer does not hold: ICE connects, DTLS never does, and no media can flow (as with
+   * a device whose answer was not the one chosen).
+   */
+  async function callAnswered(wrongFingerprint: boolean): Promise<{ driver: PeerConnectionDriver; peer: RTCPeerConnection; reports: CallMachineEvent[] }> {
+    // Granted camera access lets Chromium show host addresses instead of mDNS names, which loopback cannot resolve.
+    for (const track of (await navigator.mediaDevices.getUserMedia({ audio: true })).getTracks()) track.stop();
+    const reports: CallMachineEvent[] = [];
+    const peer = new RTCPeerConnection();
+    const driver = driverWith({
+      getUserMedia: () => Promise.resolve(new MediaStream([new TrackGenerator({ kind: 'audio' })])),
+      mediaPermitted: () => Promise.resolve(true),
+      mediaFailed: () => undefined,
+      report: (event) => reports.push(event),
+    });
+    driver.run({ type: 'acquire_media', kind: 'voice' });
+    driver.run({ type: 'create_offer' });
+    // Each side's description once gathering is complete carries all its candidates.
+    await waitFor(() => reports.some((event) => event.type === 'offer_ready') && reports.some((event) => event.type === 'local_gathering_complete'), 'the offer and its candidates');
+    await peer.setRemoteDescription({ type: 'offer', sdp: driver.peerConnection?.localDescription?.sdp ?? '' });
+    await peer.setLocalDescription();
+    await waitFor(() => peer.iceGatheringState === 'complete', 'the answer\'s candidates');
+    const sdp = peer.localDescription?.sdp ?? '';
+    // Another certificate's fingerprint: the last byte of the hash changed.
+    const answer = wrongFingerprint ? sdp.replace(/^(a=fingerprint:\S+ \S+)([0-9A-F]{2})$/m, (_, head: string, last: string) => `${head}${last === '00' ? '01' : '00'}`) : sdp;
+    if (wrongFingerprint && answer === sdp) throw new Error('no fingerprint to change');
+    driver.run({ type: 'apply_remote_description', description: { type: 'answer', sdp: answer }, metadata: undefined, polite: false });
+    return { driver, peer, reports };
+  }
+  const connectedReports = (reports: readonly CallMachineEvent[]): CallMachineEvent[] => reports.filter((event) => 'state' in event && event.state === 'connected');
+
+  it('reports connected once ICE and DTLS both are', async () => {
+    const { driver, peer, reports } = await callAnswered(false);
+    try {
+      await waitFor(() => connectedReports(reports).length > 0, 'connected');
+      expect(driver.peerConnection?.connectionState).to.equal('connected');
+      expect(driver.peerConnection?.sctp?.transport.state ?? driver.peerConnection?.getSenders()[0]?.transport?.state).to.equal('connected');
+    } finally {
+      driver.run({ type: 'close' });
+      peer.close();
+    }
+  });
+
+  it('does not report connected when ICE connects but DTLS does not', async () => {
+    const { driver, peer, reports } = await callAnswered(true);
+    try {
+      await waitFor(() => driver.peerConnection?.iceConnectionState === 'connected' || driver.peerConnection?.iceConnectionState === 'completed', 'ICE to connect');
+      await waitFor(() => driver.peerConnection?.connectionState === 'failed', 'DTLS to fail');
+      expect(connectedReports(reports)).to.deep.equal([]);
+      expect(reports.filter((event) => event.type === 'connection_state').map((event) => 'state' in event && event.state)).to.include('failed');
+    } finally {
+      driver.run({ type: 'close' });
+      peer.close();
+    }
+  });
+});
