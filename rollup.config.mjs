@@ -1,13 +1,16 @@
 // Two builds of the public entries:
 // - dist/: ES modules with preserved modules (deep imports and tree shaking work), dependencies external;
-// - dist/cdn/: one file per entry for <script type="module">, dependencies bundled and minified. Heavy
-//   libraries the kit imports lazily (matrix-js-sdk, livekit-client) go to dist/cdn/chunks/ and load only
-//   when a call needs them, as they do from npm.
+// - dist/cdn/: the entries for <script type="module">, dependencies bundled and minified, built together so
+//   that every entry shares one copy of Lit, of the element and event classes and of the lazy chunks (a page
+//   that loads index.js and define/mx-call.js gets one MxCall class, and `instanceof` holds). Heavy libraries
+//   the kit imports lazily (matrix-js-sdk, its crypto) go to dist/cdn/chunks/ and load only when a session
+//   starts, as they do from npm; files they fetch by URL (the crypto WASM) are emitted where they look.
 import commonjs from '@rollup/plugin-commonjs';
 import json from '@rollup/plugin-json';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { importMetaAssets } from '@web/rollup-plugin-import-meta-assets';
 import { readdirSync, readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -52,14 +55,16 @@ export default [
     },
     onwarn,
   },
-  // One build per entry, so each CDN file holds everything it imports statically.
-  ...Object.entries({ index: 'index.ts', ...defineEntries }).map(([name, file]) => ({
-    input: { [name]: file },
+  {
+    input: { index: 'index.ts', ...defineEntries },
     plugins: [
       nodeResolve({ browser: true, preferBuiltins: false }),
       commonjs(),
       json(),
       ts('dist/cdn'),
+      // `new URL('./pkg/…wasm', import.meta.url)` in a bundled dependency: the file is copied next to the chunk
+      // that asks for it, under a hashed name the chunk is rewritten to use.
+      importMetaAssets(),
       terser({ format: { comments: false } }),
     ],
     output: {
@@ -67,8 +72,9 @@ export default [
       format: 'es',
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[name]-[hash].js',
+      assetFileNames: 'chunks/assets/[name]-[hash][extname]',
       sourcemap: true,
     },
     onwarn,
-  })),
+  },
 ];
