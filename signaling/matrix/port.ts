@@ -50,4 +50,37 @@ export interface MatrixPort {
   profile(userId: string): Promise<{ displayName: string | undefined; avatarUrl: string | undefined }>;
   /** The DM with `userId` both of us are joined to, created (and recorded in m.direct) when there is none. */
   directRoomWith(userId: string): Promise<string>;
+  /**
+   * A thumbnail of `mxc://` media through the homeserver's authenticated media API, cropped to the size asked
+   * for. Rejects with an `MxError` for a URI that `parseMxcUri` refuses (before any request), and for a
+   * response that is not an image or is larger than a thumbnail has any reason to be.
+   */
+  mediaThumbnail(mxcUri: string, options: MediaThumbnailOptions): Promise<Blob>;
+}
+
+export interface MediaThumbnailOptions {
+  /** Wanted size in CSS pixels times the device pixel ratio; the homeserver picks the nearest it has. */
+  readonly width: number;
+  readonly height: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The two parts of an `mxc://` content URI. */
+export interface MxcUri {
+  readonly serverName: string;
+  readonly mediaId: string;
+}
+
+// The spec's grammar (appendices, "Server name"; client-server API, "Matrix Content (mxc://) URIs"): a server
+// name is a DNS name or IPv4 address (the same characters) or a bracketed IPv6 literal, with an optional port;
+// a media id is [A-Za-z0-9_-]. Anything else (a path, a query, userinfo, percent escapes) is refused, so the
+// URI can only ever name a media id on a server, never steer the request somewhere else.
+const MXC_URI = /^mxc:\/\/((?:\[[0-9A-Fa-f:.]{2,45}\]|[0-9A-Za-z.-]{1,255})(?::\d{1,5})?)\/([0-9A-Za-z_-]{1,255})$/u;
+
+/** Splits a well-formed `mxc://server/mediaId` URI; `undefined` for anything else. */
+export function parseMxcUri(uri: unknown): MxcUri | undefined {
+  if (typeof uri !== 'string') return undefined;
+  const match = MXC_URI.exec(uri);
+  if (!match?.[1] || !match[2]) return undefined;
+  return { serverName: match[1], mediaId: match[2] };
 }

@@ -14,7 +14,7 @@ import {
   type TimerName,
 } from './call-machine.js';
 import { PeerConnectionDriver, type DriverFeeds } from './peer-connection-driver.js';
-import type { CallEndReason, CallHandle, CallKind, CallPeer, CallSnapshot, ReopenableDevice } from './types.js';
+import type { CallEndReason, CallHandle, CallKind, CallPeer, CallSnapshot, PeerAvatarOptions, ReopenableDevice } from './types.js';
 
 export interface CallDependencies {
   port: MatrixPort;
@@ -256,6 +256,17 @@ export class Call implements CallHandle {
       throw new MxError('INVALID_CONFIGURATION', `A call can reopen its camera or microphone, not ${JSON.stringify(device)}.`);
     }
     this.dispatch({ type: 'reopen_device', device });
+  }
+
+  async loadPeerAvatar({ size, signal }: PeerAvatarOptions): Promise<Blob | undefined> {
+    const { avatarUrl, userId } = this.peer;
+    if (avatarUrl === undefined || this.machine.phase === 'ended') return undefined;
+    try {
+      return await this.deps.port.mediaThumbnail(avatarUrl, { width: size, height: size, signal });
+    } catch (error) {
+      if (!signal?.aborted) this.log.info(`the avatar of ${userId} is not shown: ${MxError.from(error).message}`);
+      return undefined;
+    }
   }
 
   private requirePhase(action: string, phases: readonly string[]): void {

@@ -107,6 +107,20 @@ export interface CallHandle extends ReadableStore<CallSnapshot> {
    * on the new device when unmuted.
    */
   reopenDevice(device: ReopenableDevice): Promise<void>;
+  /**
+   * The peer's avatar (`peer.avatarUrl`) as an image, through the homeserver's authenticated media API.
+   * Only an `mxc://` avatar is fetched: any other URL (http, data, malformed) is never requested, since loading
+   * a URL the peer chose would tell its server who is being called and that they are online. Resolves with
+   * `undefined` when there is no image to show (none set, not mxc, not an image, too large, unreachable, the
+   * call ended, or `signal` aborted); it never rejects.
+   */
+  loadPeerAvatar(options: PeerAvatarOptions): Promise<Blob | undefined>;
+}
+
+export interface PeerAvatarOptions {
+  /** The side of the square thumbnail in device pixels. */
+  readonly size: number;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The devices a call can switch while it goes on; the speaker is the media element's business. */

@@ -1,7 +1,7 @@
 // A CallHandle with no signalling behind it, shared by the stories and the unit tests: it records every intent,
 // lets the caller set any snapshot, and (by default) applies intents to its snapshot the way a real call would,
 // so the stories stay interactive.
-import type { CallFeed, CallHandle, CallKind, CallSnapshot, ReopenableDevice } from '../../signaling/voip/types.js';
+import type { CallFeed, CallHandle, CallKind, CallSnapshot, PeerAvatarOptions, ReopenableDevice } from '../../signaling/voip/types.js';
 import { createStore } from '../../signaling/store/store.js';
 
 export type CallIntent = 'answer' | 'reject' | 'hangup' | 'setMicMuted' | 'setCameraMuted' | 'setOnHold' | 'setScreensharing' | 'upgradeToVideo' | 'reopenDevice';
@@ -30,6 +30,11 @@ export interface FakeCallOptions {
   readonly screenStream?: () => MediaStream;
   /** The stream the local camera feed gets when `upgradeToVideo()` or `answer('video')` turns the camera on. */
   readonly cameraStream?: () => MediaStream;
+  /**
+   * What `loadPeerAvatar` answers for the snapshot's `peer.avatarUrl` (default: `undefined`, initials). It
+   * stands in for the homeserver, so it may answer for any URL the story or test chooses.
+   */
+  readonly avatar?: (avatarUrl: string, options: PeerAvatarOptions) => Promise<Blob | undefined>;
 }
 
 let feedCount = 0;
@@ -168,5 +173,9 @@ export function createFakeCall(patch: Partial<CallSnapshot> = {}, options: FakeC
     upgradeToVideo: intent('upgradeToVideo', () => update(cameraOn)),
     // The stream stays the same object when a device is switched, so the snapshot does not change.
     reopenDevice: intent('reopenDevice', (_device: ReopenableDevice) => undefined),
+    loadPeerAvatar: async (avatarOptions) => {
+      const url = store.getSnapshot().peer.avatarUrl;
+      return url === undefined || !options.avatar ? undefined : options.avatar(url, avatarOptions);
+    },
   };
 }

@@ -1,7 +1,16 @@
 // An in-memory MatrixPort for unit tests of the call manager's routing: rooms are configured by the test,
 // inbound sync batches are pushed with deliver(), and everything sent is recorded instead of leaving.
+import { MxError } from '../../signaling/errors.js';
 import type { Logger } from '../../signaling/log.js';
-import type { InboundRoomEvent, MatrixPort, Membership, RoomInfo, TurnServerCredentials } from '../../signaling/matrix/port.js';
+import {
+  parseMxcUri,
+  type InboundRoomEvent,
+  type MatrixPort,
+  type MediaThumbnailOptions,
+  type Membership,
+  type RoomInfo,
+  type TurnServerCredentials,
+} from '../../signaling/matrix/port.js';
 
 export interface FakeRoom {
   readonly roomId: string;
@@ -10,6 +19,8 @@ export interface FakeRoom {
   joinedMembers: string[];
   encrypted?: boolean;
   displayNames?: Record<string, string>;
+  /** Members' avatar URLs as the room state gives them (any string: peers choose them). */
+  avatarUrls?: Record<string, string>;
 }
 
 export interface SentEvent {
@@ -33,6 +44,10 @@ export class FakeMatrixPort implements MatrixPort {
   readonly profiles: Record<string, string> = {};
   /** The user id of every profile() request, in order. */
   readonly profileRequests: string[] = [];
+  /** What mediaThumbnail() answers with, by mxc URI; an mxc URI not here is a 404. */
+  readonly media = new Map<string, Blob>();
+  /** Every thumbnail request that got past the mxc check (and would have reached the homeserver), in order. */
+  readonly mediaRequests: { mxcUri: string; width: number; height: number }[] = [];
   private readonly rooms = new Map<string, FakeRoom>();
   private readonly batchListeners = new Set<(events: readonly InboundRoomEvent[]) => void>();
   private readonly membershipListeners = new Set<(roomId: string, userId: string, membership: Membership) => void>();
@@ -123,8 +138,17 @@ export class FakeMatrixPort implements MatrixPort {
       joinedMembers: [...room.joinedMembers],
       encrypted: room.encrypted ?? false,
       displayName: (userId) => room.displayNames?.[userId],
-      avatarUrl: () => undefined,
+      avatarUrl: (userId) => room.avatarUrls?.[userId],
     };
+  }
+
+  /** Refuses what the real port refuses before any request, as the real port does; then answers from `media`. */
+  mediaThumbnail(mxcUri: string, { width, height, signal }: MediaThumbnailOptions): Promise<Blob> {
+    if (!parseMxcUri(mxcUri)) return Promise.reject(new MxError('INVALID_CONFIGURATION', `Not an mxc:// content URI: ${JSON.stringify(mxcUri)}.`));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    this.mediaRequests.push({ mxcUri, width, height });
+    const blob = this.media.get(mxcUri);
+    return blob ? Promise.resolve(blob) : Promise.reject(new MxError('UNKNOWN', `The homeserver answered 404 for the thumbnail of ${JSON.stringify(mxcUri)}.`));
   }
 
   /** The first configured room both of us are joined to, with no one else; there is no room creation. */
