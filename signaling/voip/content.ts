@@ -8,6 +8,13 @@ export const MAX_SDP_LENGTH = 64 * 1024;
 /** An `m.call.candidates` event listing more candidates than this is refused outright. */
 export const MAX_CANDIDATES = 1000;
 const MAX_ID_LENGTH = 255;
+/**
+ * The longest `lifetime` an invite or negotiate is taken to have: ten minutes. Clients send 60 s
+ * (matrix-js-sdk) or 90 s (the spec's recommended minimum, and ours); the spec sets no upper bound, but a
+ * phone that rings for more than ten minutes is a stale invite, and anything beyond 2^31-1 ms (about 24.8
+ * days) would overflow setTimeout, which then fires at once and ended the call as expired.
+ */
+export const MAX_LIFETIME_MS = 10 * 60_000;
 
 /** The event types the call manager handles, under their stable names. */
 export const CALL_EVENT_TYPES = [
@@ -251,7 +258,7 @@ function readPartyId(content: object, field: 'party_id' | 'selected_party_id'): 
 function readInvite(content: object, warnings: string[]): ParseResult<EventFields<CallInviteEvent>> {
   const offer = readDescription(content, 'offer');
   if (!offer.ok) return offer;
-  const lifetime = readLifetime(content);
+  const lifetime = readLifetime(content, warnings);
   if (!lifetime.ok) return lifetime;
   if (lifetime.value === undefined) return malformed('lifetime: missing');
   const invitee = optional(content, 'invitee');
@@ -294,7 +301,7 @@ function readAnswer(content: object, warnings: string[]): ParseResult<EventField
 function readNegotiate(content: object, warnings: string[]): ParseResult<EventFields<CallNegotiateEvent>> {
   const description = readDescription(content, 'description');
   if (!description.ok) return description;
-  const lifetime = readLifetime(content);
+  const lifetime = readLifetime(content, warnings);
   if (!lifetime.ok) return lifetime;
   const streamMetadata = readStreamMetadata(content, warnings);
   if (!streamMetadata.ok) return streamMetadata;
@@ -394,11 +401,15 @@ function readDescription(content: object, field: 'offer' | 'answer' | 'descripti
   return ok({ type, sdp });
 }
 
-function readLifetime(content: object): ParseResult<number | undefined> {
+function readLifetime(content: object, warnings: string[]): ParseResult<number | undefined> {
   const lifetime = optional(content, 'lifetime');
   if (lifetime === undefined) return ok(undefined);
   if (typeof lifetime !== 'number' || !Number.isFinite(lifetime) || lifetime <= 0) {
     return malformed(`lifetime: expected a positive number of milliseconds, got ${describeValue(lifetime)}`);
+  }
+  if (lifetime > MAX_LIFETIME_MS) {
+    warnings.push(`lifetime: ${describeValue(lifetime)} ms is more than the ${MAX_LIFETIME_MS} ms we allow; read as ${MAX_LIFETIME_MS}`);
+    return ok(MAX_LIFETIME_MS);
   }
   return ok(lifetime);
 }

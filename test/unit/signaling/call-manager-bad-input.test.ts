@@ -178,6 +178,13 @@ const ROWS: Row[] = [
   { name: 'an invite with no version is read as version "1" and rings', batches: () => [[invite({ content: { version: undefined } })]], rings: [BAD] },
   { name: 'a legacy version 0 invite with no party_id rings', batches: () => [[invite({ content: { version: 0, party_id: undefined } })]], rings: [BAD] },
   { name: 'an invite with no invitee (anyone in the room may answer) rings', batches: () => [[invite({ content: { invitee: undefined } })]], rings: [BAD] },
+  {
+    name: 'an invite with a lifetime beyond what a timer holds (1e15 ms) rings, its lifetime read as ten minutes',
+    batches: () => [[invite({ content: { lifetime: 1e15 } })]],
+    reason: /lifetime: 1000000000000000 ms is more than the 600000 ms we allow; read as 600000/,
+    rings: [BAD],
+  },
+  { name: 'an invite with a lifetime of 2^31 ms (one past setTimeout\'s limit) rings', batches: () => [[invite({ content: { lifetime: 2 ** 31 } })]], rings: [BAD] },
 
   // Content the validator refuses.
   { name: 'null content', batches: () => [[{ type: 'm.call.invite', sender: PEER, content: null }]], reason: /content: expected an object, got null/ },

@@ -3,6 +3,7 @@ import {
   CALL_EVENT_TYPES,
   HANGUP_REASONS,
   MAX_CANDIDATES,
+  MAX_LIFETIME_MS,
   MAX_SDP_LENGTH,
   buildAnswer,
   buildCandidates,
@@ -469,6 +470,23 @@ describe('signaling/voip/content parseCallEvent', () => {
       });
       if (value.type !== 'm.call.answer') expect.fail(value.type);
       expect(value.streamMetadata).to.deep.equal(USERMEDIA);
+    });
+
+    for (const [type, content] of [['m.call.invite', INVITE], ['m.call.negotiate', NEGOTIATE]] as const) {
+      it(`reads a ${type} lifetime beyond ten minutes (1e15 ms, past what setTimeout holds) as ten minutes, with a warning`, () => {
+        const value = parseOk(type, { ...content, lifetime: 1e15 });
+        if (value.type !== 'm.call.invite' && value.type !== 'm.call.negotiate') expect.fail(value.type);
+        expect(value.lifetime).to.equal(MAX_LIFETIME_MS);
+        expect(MAX_LIFETIME_MS).to.equal(600_000);
+        expect(value.warnings).to.deep.equal([`lifetime: 1000000000000000 ms is more than the ${MAX_LIFETIME_MS} ms we allow; read as ${MAX_LIFETIME_MS}`]);
+      });
+    }
+
+    it('keeps a lifetime of exactly ten minutes as it is, without a warning', () => {
+      const value = parseOk('m.call.invite', { ...INVITE, lifetime: MAX_LIFETIME_MS });
+      if (value.type !== 'm.call.invite') expect.fail(value.type);
+      expect(value.lifetime).to.equal(MAX_LIFETIME_MS);
+      expect(value.warnings).to.deep.equal([]);
     });
 
     it('reads a non-boolean capability as unsupported, with a warning', () => {
