@@ -1,0 +1,156 @@
+// Entry point of dist/visitor.mjs.
+//   node visitor.mjs                 runs the service (configured by VISITOR_* variables, see README.md)
+//   node visitor.mjs registration    prints the application-service registration YAML for the homeserver
+// On SIGTERM/SIGINT it stops taking requests and deactivates every live visitor account before it exits.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { VisitorAccounts } from './accounts.js';
+import { ConfigError, parseConfig, parseRegistrationConfig, type VisitorConfig } from './config.js';
+import { createHomeserver } from './homeserver.js';
+import { createLogger } from './log.js';
+import { RateLimiter } from './rate-limit.js';
+import { registrationYaml } from './registration.js';
+import { createVisitorServer } from './server.js';
+import { StateFile } from './state.js';
+
+const SHUTDOWN_DEADLINE_MS = 20_000;
+const SWEEP_INTERVAL_MS = 60_000;
+
+function configOrExit<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`visitor: configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const readText = (path: string) => readFileSync(path, 'utf8');
+
+/** 26 random characters of a-z and 0-9 (about 130 bits): visitor IDs cannot be guessed or enumerated. */
+function randomSuffix(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  // 252 = 7 × 36: bytes above it are dropped so every character is equally likely.
+  return [...randomBytes(40)].filter((byte) => byte < 252).slice(0, 26).map((byte) => alphabet[byte % 36]).join('');
+}
+
+function argument(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+if (process.argv[2] === 'registration') {
+  const args = process.argv.slice(3);
+  const config = configOrExit(() => parseRegistrationConfig(process.env, readText));
+  process.stdout.write(registrationYaml({
+    id: argument(args, '--id') ?? 'matrix-call-kit-visitors',
+    asToken: config.asToken,
+    hsToken: config.hsToken ?? randomBytes(32).toString('hex'),
+    senderLocalpart: argument(args, '--sender') ?? 'matrix-call-kit-visitor-service',
+    localpartPrefix: config.localpartPrefix,
+    serverName: config.serverName,
+  }));
+} else if (process.argv[2] !== undefined) {
+  console.error(`visitor: unknown command "${process.argv[2]}"; use no command to run the service, or "registration"`);
+  process.exit(2);
+} else {
+  await serve(configOrExit(() => parseConfig(process.env, readText)));
+}
+
+async function serve(config: VisitorConfig): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const homeserver = createHomeserver({ baseUrl: config.homeserverUrl, asToken: config.asToken, fetch });
+  const state = new StateFile({
+    read: async () => {
+      try {
+        return await readFile(config.stateFile, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    // A crash mid-write must leave the old file or the new one, never half of one.
+    write: async (text) => {
+      const temporary = `${config.stateFile}.tmp`;
+      await writeFile(temporary, text, { mode: 0o600 });
+      await rename(temporary, config.stateFile);
+    },
+  });
+  const accounts = new VisitorAccounts({
+    homeserver,
+    state,
+    logger,
+    timers: { now: Date.now, setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) },
+    serverName: config.serverName,
+    localpartPrefix: config.localpartPrefix,
+    displayName: config.displayName,
+    lifetimeMs: config.lifetimeMs,
+    maxAccounts: config.maxAccounts,
+    randomSuffix,
+  });
+  try {
+    await accounts.restore();
+  } catch (error) {
+    console.error(`visitor: cannot use the state file ${config.stateFile} (VISITOR_STATE_FILE): ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  const rateLimiter = new RateLimiter(config.rateLimit, Date.now);
+  const sweeper = setInterval(() => rateLimiter.sweep(), SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  const server = createVisitorServer(
+    {
+      clientHomeserverUrl: config.clientHomeserverUrl,
+      allowedOrigins: config.allowedOrigins,
+      allowedTargets: config.allowedTargets,
+      trustedProxies: config.trustedProxies,
+    },
+    { accounts, homeserver, rateLimiter, logger },
+  );
+
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    console.error(`visitor: cannot listen on ${config.bind.host ?? '*'}:${config.bind.port} (VISITOR_BIND): ${error.code ?? ''} ${error.message}`.replace(/\s+/g, ' '));
+    process.exit(1);
+  });
+
+  server.listen(config.bind.port, config.bind.host, () => {
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    logger.info(`listening on http://${host}:${address.port}`, {
+      homeserver: config.homeserverUrl,
+      origins: [...config.allowedOrigins].join(','),
+      targets: [...config.allowedTargets].join(','),
+      lifetimeSeconds: config.lifetimeMs / 1000,
+      stateFile: config.stateFile,
+    });
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: deactivating ${accounts.size} live visitor account(s), then exiting`);
+    server.close();
+    server.closeIdleConnections();
+    // Past the deadline, what is left stays in the state file and the next start deactivates it.
+    const deadline = setTimeout(() => {
+      logger.warn('shutdown deadline passed; the state file keeps the accounts still live');
+      process.exit(0);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    void accounts.stop().then(() => {
+      server.closeAllConnections();
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled rejection', { error: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
+  });
+}
