@@ -16,23 +16,8 @@ import {
   type RoomState,
 } from 'matrix-js-sdk';
 import { MxError } from '../errors.js';
-import {
-  parseMxcUri,
-  type InboundRoomEvent,
-  type MatrixPort,
-  type MediaThumbnailOptions,
-  type Membership,
-  type RoomInfo,
-  type TurnServerCredentials,
-} from './port.js';
-
-// A cropped avatar thumbnail is a few kilobytes; the largest thumbnail Synapse makes by default (800x600) stays
-// well under this. Anything larger is not a thumbnail, and is not worth a caller's memory.
-const MAX_THUMBNAIL_BYTES = 1024 * 1024;
-const MAX_THUMBNAIL_PIXELS = 800;
-const THUMBNAIL_TIMEOUT_MS = 20_000;
-// The raster formats homeservers thumbnail to. No SVG: it is a document, and an avatar has no need of one.
-const THUMBNAIL_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif']);
+import { fetchThumbnail } from './media.js';
+import type { InboundRoomEvent, MatrixPort, MediaThumbnailOptions, Membership, RoomInfo, TurnServerCredentials } from './port.js';
 
 const CALL_EVENT_PREFIXES = ['m.call.', 'org.matrix.call.'];
 const isCallEventType = (type: string): boolean => CALL_EVENT_PREFIXES.some((prefix) => type.startsWith(prefix));
@@ -167,39 +152,14 @@ export class JsSdkMatrixPort implements MatrixPort {
     return roomId;
   }
 
-  async mediaThumbnail(mxcUri: string, { width, height, signal }: MediaThumbnailOptions): Promise<Blob> {
-    if (!parseMxcUri(mxcUri)) throw new MxError('INVALID_CONFIGURATION', `Not an mxc:// content URI: ${quote(mxcUri)}.`);
-    const [w, h] = [thumbnailSide(width), thumbnailSide(height)];
-    // The SDK builds the authenticated endpoint (/_matrix/client/v1/media/thumbnail/…) and refuses a URI it
-    // cannot place there; never a direct link (allowDirectLinks false).
-    const url = this.client.mxcUrlToHttp(mxcUri, w, h, 'crop', false, true, true);
-    if (!url) throw new MxError('INVALID_CONFIGURATION', `Not an mxc:// content URI: ${quote(mxcUri)}.`);
-    const token = this.client.getAccessToken();
-    if (!token) throw new MxError('INVALID_STATE', 'This session has no access token for the homeserver\'s media API.');
-    const signals = signal ? [signal, AbortSignal.timeout(THUMBNAIL_TIMEOUT_MS)] : [AbortSignal.timeout(THUMBNAIL_TIMEOUT_MS)];
-    let response: Response;
-    try {
-      // Through the client's fetch (its fetchFn when it has one), with the session's token, and no cookies.
-      response = await this.client.http.fetch(url, {
-        headers: { Authorization: `Bearer ${token}` },
-        credentials: 'omit',
-        referrerPolicy: 'no-referrer',
-        signal: AbortSignal.any(signals),
-      });
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      throw new MxError('HOMESERVER_UNREACHABLE', `The thumbnail of ${quote(mxcUri)} could not be fetched.`, { cause: error });
-    }
-    if (response.status !== 200) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new MxError('UNKNOWN', `The homeserver answered ${response.status} for the thumbnail of ${quote(mxcUri)}.`);
-    }
-    const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    if (!THUMBNAIL_TYPES.has(type)) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new MxError('UNKNOWN', `The thumbnail of ${quote(mxcUri)} is ${quote(type || 'untyped')}, not an image.`);
-    }
-    return new Blob(await readAtMost(response, MAX_THUMBNAIL_BYTES, `The thumbnail of ${quote(mxcUri)}`), { type });
+  mediaThumbnail(mxcUri: string, options: MediaThumbnailOptions): Promise<Blob> {
+    return fetchThumbnail({
+      // The SDK builds the authenticated endpoint (/_matrix/client/v1/media/thumbnail/…), never a direct link.
+      url: (uri, width, height) => this.client.mxcUrlToHttp(uri, width, height, 'crop', false, true, true),
+      accessToken: () => this.client.getAccessToken(),
+      // The client's fetch: its fetchFn when the app gave one.
+      fetch: (url, init) => this.client.http.fetch(url, init),
+    }, mxcUri, options);
   }
 
   private findDirectRoom(userId: string): string | undefined {
@@ -226,41 +186,6 @@ export class JsSdkMatrixPort implements MatrixPort {
       this.client.on(ClientEvent.Room, onRoom);
     });
   }
-}
-
-/** A thumbnail side in whole pixels, within what homeservers make. */
-function thumbnailSide(pixels: number): number {
-  if (!Number.isFinite(pixels) || pixels <= 0) throw new MxError('INVALID_CONFIGURATION', `A thumbnail size must be a positive number of pixels, not ${quote(pixels)}.`);
-  return Math.min(MAX_THUMBNAIL_PIXELS, Math.max(1, Math.round(pixels)));
-}
-
-/** The body, refused (and its download stopped) as soon as it is larger than `limit` bytes. */
-async function readAtMost(response: Response, limit: number, what: string): Promise<Uint8Array<ArrayBuffer>[]> {
-  const tooLarge = () => new MxError('UNKNOWN', `${what} is larger than ${limit} bytes.`);
-  if (Number(response.headers.get('content-length') ?? 0) > limit) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge();
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return [];
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return chunks;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-}
-
-/** A peer-supplied value for a log line or message: quoted, and cut short. */
-function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : String(value);
-  return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
 }
 
 /** Resolves with the event once it is decrypted (or was never encrypted); undefined if decryption failed. */
