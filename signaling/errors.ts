@@ -1,6 +1,8 @@
 /** Stable codes for every failure a user of the kit can meet. Host pages may switch on them. */
 export const MX_ERROR_CODES = [
   'HOMESERVER_UNREACHABLE',
+  /** The homeserver refused a request for good (a 4xx other than 401 and 429), e.g. a call event in a room we left. */
+  'HOMESERVER_REFUSED',
   'LOGIN_FAILED',
   'SESSION_EXPIRED',
   'INVALID_CONFIGURATION',

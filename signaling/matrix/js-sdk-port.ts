@@ -2,13 +2,17 @@
 // (through a dynamic import), so the SDK stays out of the initial bundle.
 import {
   ClientEvent,
+  ConnectionError,
+  EventStatus,
   EventType,
+  HTTPError,
   MatrixEventEvent,
   Method,
   Preset,
   RoomEvent,
   RoomStateEvent,
   SyncState,
+  safeGetRetryAfterMs,
   type MatrixClient,
   type MatrixEvent,
   type Room,
@@ -17,7 +21,15 @@ import {
 } from 'matrix-js-sdk';
 import { MxError } from '../errors.js';
 import { fetchThumbnail } from './media.js';
-import type { InboundRoomEvent, MatrixPort, MediaThumbnailOptions, Membership, RoomInfo, TurnServerCredentials } from './port.js';
+import {
+  HomeserverUnavailableError,
+  type InboundRoomEvent,
+  type MatrixPort,
+  type MediaThumbnailOptions,
+  type Membership,
+  type RoomInfo,
+  type TurnServerCredentials,
+} from './port.js';
 
 const CALL_EVENT_PREFIXES = ['m.call.', 'org.matrix.call.'];
 const isCallEventType = (type: string): boolean => CALL_EVENT_PREFIXES.some((prefix) => type.startsWith(prefix));
@@ -91,20 +103,42 @@ export class JsSdkMatrixPort implements MatrixPort {
     for (const listener of this.batchListeners) listener(events);
   }
 
-  async sendEvent(roomId: string, type: string, content: Record<string, unknown>): Promise<void> {
+  async sendEvent(roomId: string, type: string, content: Record<string, unknown>, txnId: string = this.client.makeTxnId()): Promise<void> {
+    try {
+      await this.putEvent(roomId, type, content, txnId);
+    } catch (error) {
+      throw sendFailure(error);
+    }
+  }
+
+  private async putEvent(roomId: string, type: string, content: Record<string, unknown>, txnId: string): Promise<void> {
     const room = this.client.getRoom(roomId);
     if (room && !this.client.getCrypto() && !room.hasEncryptionStateEvent()) {
       // A plain room and no crypto: straight to the homeserver. The SDK's own path first builds a local echo,
       // adds it to the timeline and emits its events, which takes milliseconds on the way of every invite and
       // answer, and nobody reads local echoes of call events. With crypto the SDK decides whether to encrypt,
       // as it remembers rooms that had encryption even if their state is later reset.
-      const path = `/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(type)}/${encodeURIComponent(this.client.makeTxnId())}`;
+      const path = `/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(type)}/${encodeURIComponent(txnId)}`;
       await this.client.http.authedRequest(Method.Put, path, undefined, content);
       return;
     }
+    // The SDK keeps the local echo of a failed attempt under its transaction id and refuses a second event
+    // with the same id; resending the echo is its way to try again (already encrypted, same id).
+    const earlier = room?.getEventForTxnId(txnId);
+    if (room && earlier) {
+      if (earlier.status === EventStatus.NOT_SENT) await this.client.resendEvent(earlier, room);
+      return;
+    }
     // The SDK types its event map; call events are plain JSON we validated ourselves.
-    const send = this.client.sendEvent.bind(this.client) as (roomId: string, type: string, content: Record<string, unknown>) => Promise<unknown>;
-    await send(roomId, type, content);
+    const send = this.client.sendEvent.bind(this.client) as (roomId: string, type: string, content: Record<string, unknown>, txnId: string) => Promise<unknown>;
+    await send(roomId, type, content, txnId);
+  }
+
+  abandonSend(roomId: string, txnId: string): void {
+    // An unsent echo left in a room whose pending events are kept apart ('detached' ordering) would hold back
+    // every later event the app sends there.
+    const echo = this.client.getRoom(roomId)?.getEventForTxnId(txnId);
+    if (echo?.status === EventStatus.NOT_SENT) this.client.cancelPendingEvent(echo);
   }
 
   onCallEventBatch(listener: (events: readonly InboundRoomEvent[]) => void): () => void {
@@ -196,4 +230,24 @@ function settleDecryption(event: MatrixEvent): Promise<MatrixEvent | undefined> 
   return new Promise((resolve) => {
     event.once(MatrixEventEvent.Decrypted, (decrypted, error) => resolve(error || decrypted.isDecryptionFailure() ? undefined : decrypted));
   });
+}
+
+/**
+ * What a failed send means for trying it again: a network failure, a 5xx or a 429 is the homeserver being
+ * away or busy (HomeserverUnavailableError); anything else (another 4xx, an encryption failure) is a refusal.
+ */
+function sendFailure(error: unknown): MxError {
+  if (error instanceof ConnectionError) {
+    return new HomeserverUnavailableError(`the homeserver could not be reached (${error.message})`, undefined, { cause: error });
+  }
+  const status = error instanceof HTTPError ? error.httpStatus : undefined;
+  if (status === 429) {
+    const retryAfterMs = safeGetRetryAfterMs(error, -1);
+    return new HomeserverUnavailableError(`the homeserver asked us to slow down (${status})`, retryAfterMs >= 0 ? retryAfterMs : undefined, { cause: error });
+  }
+  if (status !== undefined && status >= 500) {
+    return new HomeserverUnavailableError(`the homeserver failed (${status})`, undefined, { cause: error });
+  }
+  if (status === 401) return new MxError('SESSION_EXPIRED', `the homeserver no longer accepts this session (${status})`, { cause: error });
+  return new MxError('HOMESERVER_REFUSED', `the homeserver refused it: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }

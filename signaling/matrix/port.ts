@@ -1,5 +1,6 @@
 // The narrow view of a Matrix client that calls need. The kit's logic talks to this port only; the adapter
 // over matrix-js-sdk (js-sdk-port.ts) is one implementation, and unit tests can use another.
+import { MxError } from '../errors.js';
 
 export interface InboundRoomEvent {
   readonly eventId: string;
@@ -30,13 +31,29 @@ export interface RoomInfo {
   avatarUrl(userId: string): string | undefined;
 }
 
+/**
+ * The homeserver could not take a request for now: it was unreachable, failed (5xx) or asked us to slow down
+ * (429, after `retryAfterMs` when it said).
+ */
+export class HomeserverUnavailableError extends MxError {
+  constructor(message: string, readonly retryAfterMs: number | undefined, options?: { cause?: unknown }) {
+    super('HOMESERVER_UNREACHABLE', message, options);
+  }
+}
+
 export type Membership = 'join' | 'leave' | 'invite' | 'ban' | 'knock';
 
 export interface MatrixPort {
   readonly userId: string;
   readonly deviceId: string;
-  /** Sends a room event; the client encrypts it in encrypted rooms. */
-  sendEvent(roomId: string, type: string, content: Record<string, unknown>): Promise<void>;
+  /**
+   * Sends a room event; the client encrypts it in encrypted rooms. Rejects with `HomeserverUnavailableError`
+   * when the same send may succeed later; any other rejection is a refusal. A retry passes the first attempt's
+   * `txnId`, so that a send that did arrive is not stored twice.
+   */
+  sendEvent(roomId: string, type: string, content: Record<string, unknown>, txnId?: string): Promise<void>;
+  /** Forgets a send that failed and will not be tried again (a client keeps a local echo of it until then). */
+  abandonSend(roomId: string, txnId: string): void;
   /**
    * Delivers live call events (`m.call.*`) one sync batch at a time, after the whole batch is decrypted,
    * so that a hangup in the same batch as its invite can stop it from ringing.

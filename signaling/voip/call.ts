@@ -14,6 +14,7 @@ import {
   type TimerName,
 } from './call-machine.js';
 import { PeerConnectionDriver, type DriverFeeds } from './peer-connection-driver.js';
+import { CallSendQueue, newTransactionId, systemClock, type Clock } from './send-queue.js';
 import type { CallEndReason, CallHandle, CallKind, CallPeer, CallSnapshot, PeerAvatarOptions, ReopenableDevice } from './types.js';
 
 export interface CallDependencies {
@@ -30,6 +31,8 @@ export interface CallDependencies {
   peer: CallPeer;
   /** Called once, when the call reaches `ended`. */
   onEnded?: (call: Call) => void;
+  /** Time for the retries of call events the homeserver could not take; the system clock by default. */
+  clock?: Clock;
 }
 
 /** What the person asks for in a call (as opposed to what the peer, the network or a timer does). */
@@ -48,7 +51,13 @@ export class Call implements CallHandle {
   private errorIsRecoverable = false;
   private readonly log: Logger;
   private peer: CallPeer;
-  private sending: Promise<void> = Promise.resolve();
+  private readonly outbox: CallSendQueue;
+  /** The hangup or reject on its way: `hangup()` and `reject()` resolve when it arrived or was given up. */
+  private finalEventDelivered: Promise<void> = Promise.resolve();
+  /** Actions under way, by name and argument: the same action asked again gets the same promise. */
+  private readonly actionsUnderWay = new Map<string, Promise<void>>();
+  /** While an action is dispatched: where the driver's work for its effects is collected. */
+  private driverWork: Promise<void>[] | undefined;
 
   constructor(options: NewCallOptions, private readonly deps: CallDependencies) {
     this.machine = initialCallState(options);
@@ -76,6 +85,15 @@ export class Call implements CallHandle {
         this.publish(this.driver.feeds.getSnapshot());
       },
       log: this.log,
+    });
+    const roomId = options.roomId;
+    this.outbox = new CallSendQueue({
+      send: (eventType, content, txnId) => deps.port.sendEvent(roomId, eventType, content, txnId),
+      abandon: (txnId) => deps.port.abandonSend(roomId, txnId),
+      newTxnId: newTransactionId,
+      clock: deps.clock ?? systemClock,
+      log: this.log,
+      onUndelivered: (eventType, error, how) => this.undelivered(eventType, error, how),
     });
     this.store = createStore<CallSnapshot>(this.snapshot(this.driver.feeds.getSnapshot()));
     this.driver.feeds.subscribe((feeds) => this.publish(feeds));
@@ -123,6 +141,7 @@ export class Call implements CallHandle {
     this.machine = state;
     for (const effect of effects) this.perform(effect);
     if (state.phase === 'ended' && before.phase !== 'ended') {
+      this.outbox.callEnded(state.endedBy ?? 'local');
       this.endedAt = Date.now();
       this.log.info(`ended: ${state.endReason ?? 'unknown'} (${state.endedBy ?? 'unknown'})`);
     }
@@ -135,8 +154,10 @@ export class Call implements CallHandle {
       case 'send': {
         // One at a time, in order: the homeserver stores a room's events one by one, so candidates sent
         // alongside an invite could reach the peer before it, and would delay it.
-        const { eventType, content } = effect;
-        this.sending = this.sending.then(() => this.send(eventType, content));
+        const delivered = this.outbox.enqueue(effect.eventType, effect.content as Record<string, unknown>);
+        if (effect.eventType === 'm.call.hangup' || effect.eventType === 'm.call.reject') {
+          this.finalEventDelivered = delivered.then(() => undefined);
+        }
         return;
       }
       case 'start_timer': {
@@ -156,10 +177,12 @@ export class Call implements CallHandle {
         return;
       case 'close':
         for (const name of [...this.timers.keys()]) this.clearTimer(name);
-        this.driver.run(effect);
+        void this.driver.run(effect);
         return;
-      default:
-        this.driver.run(effect);
+      default: {
+        const work = this.driver.run(effect);
+        this.driverWork?.push(work);
+      }
     }
   }
 
@@ -169,19 +192,21 @@ export class Call implements CallHandle {
     this.timers.delete(name);
   }
 
-  private async send(eventType: string, content: object): Promise<void> {
-    try {
-      await this.deps.port.sendEvent(this.machine.roomId, eventType, content as Record<string, unknown>);
-    } catch (error) {
-      const failure = MxError.from(error, 'HOMESERVER_UNREACHABLE');
-      this.log.warn(`sending ${eventType} failed: ${failure.message}`);
-      // Without its invite or answer the call cannot go on; a lost candidate batch or hangup can.
-      if (eventType === 'm.call.invite' || eventType === 'm.call.answer') {
-        this.error = failure;
-        this.errorIsRecoverable = false;
-        this.dispatch({ type: 'driver_failed', message: `${eventType} could not be sent` });
+  /** A call event that will not reach the peer (the queue has logged why). */
+  private undelivered(eventType: string, error: MxError, how: 'refused' | 'gave_up'): void {
+    if (this.machine.phase === 'ended') {
+      // The call ended while its invite or answer could not get out: that, not the timeout, is what went wrong.
+      if (!this.error && (eventType === 'm.call.invite' || eventType === 'm.call.answer')) {
+        this.error = error;
+        this.publish(this.driver.feeds.getSnapshot());
       }
+      return;
     }
+    // A refused event leaves the peer with a call that does not match ours (and the next would be refused
+    // too); a live call's event given up on (an invite whose lifetime ran out) leaves it without its start.
+    this.error = error;
+    this.errorIsRecoverable = false;
+    this.dispatch({ type: 'driver_failed', message: `${eventType} ${how === 'refused' ? 'was refused' : 'could not be sent'}` });
   }
 
   private snapshot(feeds: DriverFeeds): CallSnapshot {
@@ -212,28 +237,37 @@ export class Call implements CallHandle {
     this.store.set(this.snapshot(feeds));
   }
 
-  // CallHandle intents. They resolve once the intent is handed to the machine; progress shows in snapshots.
+  // CallHandle intents. Most resolve once the intent is handed to the machine; progress shows in snapshots.
+  // Those that open a camera or a screen picker resolve when the driver is done with it, and hangup and reject
+  // when their event reached the homeserver or was given up. Asked again meanwhile, they return the same
+  // promise: a second click opens no second picker or camera and sends nothing twice.
 
   async answer(kind: CallKind = this.machine.kind): Promise<void> {
     this.requirePhase('answer', ['ringing']);
     this.dispatch({ type: 'answer', kind });
   }
 
-  async reject(): Promise<void> {
-    this.requirePhase('reject', ['ringing']);
-    this.dispatch({ type: 'reject' });
+  reject(): Promise<void> {
+    return this.once('reject', async () => {
+      this.requirePhase('reject', ['ringing']);
+      this.dispatch({ type: 'reject' });
+      await this.finalEventDelivered;
+    });
   }
 
-  async hangup(reason?: CallEndReason): Promise<void> {
-    this.dispatch(reason ? { type: 'hangup', reason } : { type: 'hangup' });
+  hangup(reason?: CallEndReason): Promise<void> {
+    return this.once('hangup', async () => {
+      this.dispatch(reason ? { type: 'hangup', reason } : { type: 'hangup' });
+      await this.finalEventDelivered;
+    });
   }
 
   async setMicMuted(muted: boolean): Promise<void> {
     this.dispatch({ type: 'set_mic_muted', muted });
   }
 
-  async setCameraMuted(muted: boolean): Promise<void> {
-    this.dispatch({ type: 'set_camera_muted', muted });
+  setCameraMuted(muted: boolean): Promise<void> {
+    return this.once(`camera muted: ${muted}`, () => this.dispatchAndWait({ type: 'set_camera_muted', muted }));
   }
 
   async setOnHold(onHold: boolean): Promise<void> {
@@ -241,14 +275,18 @@ export class Call implements CallHandle {
     this.dispatch({ type: 'set_on_hold', onHold });
   }
 
-  async setScreensharing(enabled: boolean): Promise<void> {
-    this.requirePhase('screen sharing', ['connecting', 'connected']);
-    this.dispatch({ type: 'set_screensharing', enabled });
+  setScreensharing(enabled: boolean): Promise<void> {
+    return this.once(`screen sharing: ${enabled}`, async () => {
+      this.requirePhase('screen sharing', ['connecting', 'connected']);
+      await this.dispatchAndWait({ type: 'set_screensharing', enabled });
+    });
   }
 
-  async upgradeToVideo(): Promise<void> {
-    this.requirePhase('adding video', ['connecting', 'connected']);
-    this.dispatch({ type: 'upgrade_to_video' });
+  upgradeToVideo(): Promise<void> {
+    return this.once('adding video', async () => {
+      this.requirePhase('adding video', ['connecting', 'connected']);
+      await this.dispatchAndWait({ type: 'upgrade_to_video' });
+    });
   }
 
   async reopenDevice(device: ReopenableDevice): Promise<void> {
@@ -267,6 +305,28 @@ export class Call implements CallHandle {
       if (!signal?.aborted) this.log.info(`the avatar of ${userId} is not shown: ${MxError.from(error).message}`);
       return undefined;
     }
+  }
+
+  /** Runs `action` unless it is under way already, in which case the caller gets the running one's promise. */
+  private once(action: string, run: () => Promise<void>): Promise<void> {
+    const underWay = this.actionsUnderWay.get(action);
+    if (underWay) return underWay;
+    const done = run().finally(() => this.actionsUnderWay.delete(action));
+    this.actionsUnderWay.set(action, done);
+    return done;
+  }
+
+  /** Dispatches an intent; resolves when the driver has carried out the effects it set off. */
+  private async dispatchAndWait(event: CallMachineEvent): Promise<void> {
+    const work: Promise<void>[] = [];
+    const outer = this.driverWork;
+    this.driverWork = work;
+    try {
+      this.dispatch(event);
+    } finally {
+      this.driverWork = outer;
+    }
+    await Promise.all(work);
   }
 
   private requirePhase(action: string, phases: readonly string[]): void {

@@ -81,21 +81,23 @@ export class PeerConnectionDriver {
     return this.pc;
   }
 
-  run(effect: CallEffect): void {
-    this.enqueue(effect.type, () => this.perform(effect));
+  /** Queues an effect; resolves once it is carried out (a failure is reported, never thrown). */
+  run(effect: CallEffect): Promise<void> {
+    return this.enqueue(effect.type, () => this.perform(effect));
   }
 
   /**
    * Runs `task` after everything queued before it. A failure is reported to the machine (which ends the call)
    * unless `failure` is 'only logged': a renegotiation that fails leaves the call as it was.
    */
-  private enqueue(what: string, task: () => Promise<void>, failure: 'reported' | 'only logged' = 'reported'): void {
+  private enqueue(what: string, task: () => Promise<void>, failure: 'reported' | 'only logged' = 'reported'): Promise<void> {
     this.queue = this.queue.then(task).catch((error: unknown) => {
       if (this.closed) return;
       const message = error instanceof Error ? error.message : String(error);
       this.options.log.warn(`${what} failed: ${message}`);
       if (failure === 'reported') this.options.report({ type: 'driver_failed', message: `${what}: ${message}` });
     });
+    return this.queue;
   }
 
   private async perform(effect: CallEffect): Promise<void> {

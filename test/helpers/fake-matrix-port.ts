@@ -27,6 +27,8 @@ export interface SentEvent {
   readonly roomId: string;
   readonly type: string;
   readonly content: Record<string, unknown>;
+  /** The transaction id the sender passed, if any; every attempt at one event passes the same. */
+  readonly txnId?: string | undefined;
 }
 
 /** An inbound event as a test writes it: only type, sender and content are needed. */
@@ -40,6 +42,15 @@ export class FakeMatrixPort implements MatrixPort {
   defaultRoomId: string | undefined;
   /** When set, sendEvent rejects with it (a homeserver that refuses or is unreachable). */
   sendFailure: Error | undefined;
+  /**
+   * When set, decides each send after it is recorded in `sent`: resolve to let it through, reject to fail it
+   * (a homeserver that comes and goes). `sendFailure` is checked first.
+   */
+  sendOutcome: ((event: SentEvent) => Promise<void>) | undefined;
+  /** The sends that got through, in order (`sent` also has the attempts that failed). */
+  readonly accepted: SentEvent[] = [];
+  /** The transaction ids of failed sends the sender gave up, in order. */
+  readonly abandoned: string[] = [];
   /** Display names profile() answers with, by user id. */
   readonly profiles: Record<string, string> = {};
   /** The user id of every profile() request, in order. */
@@ -100,9 +111,16 @@ export class FakeMatrixPort implements MatrixPort {
     return batch;
   }
 
-  sendEvent(roomId: string, type: string, content: Record<string, unknown>): Promise<void> {
-    this.sent.push({ roomId, type, content });
-    return this.sendFailure ? Promise.reject(this.sendFailure) : Promise.resolve();
+  async sendEvent(roomId: string, type: string, content: Record<string, unknown>, txnId?: string): Promise<void> {
+    const event: SentEvent = { roomId, type, content, txnId };
+    this.sent.push(event);
+    if (this.sendFailure) throw this.sendFailure;
+    await this.sendOutcome?.(event);
+    this.accepted.push(event);
+  }
+
+  abandonSend(_roomId: string, txnId: string): void {
+    this.abandoned.push(txnId);
   }
 
   onCallEventBatch(listener: (events: readonly InboundRoomEvent[]) => void): () => void {
