@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The local stack: Synapse, livekit-server, coturn and our token service (services/rtc-auth), on loopback.
+// The local stack: Synapse, livekit-server, coturn, our token service (services/rtc-auth) and our visitor
+// service (services/visitor, with its application-service registration and Synapse module), on loopback.
 //
 //   node scripts/stack.mjs up|down|status|provision|config|reset [--instance NAME]
 //
@@ -8,6 +9,7 @@
 // Instances keep separate data and logs (.stack/run/<instance>): `dev` serves `npm start`, `test` runs inside
 // the private network namespace of `npm test`, so both can run at once on the same ports.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -51,19 +53,34 @@ export function stackConfig(instance = 'dev') {
   const livekitPort = envInt('LIVEKIT_PORT', 7880);
   const rtcAuthPort = envInt('RTC_AUTH_PORT', 8090);
   const turnPort = envInt('TURN_PORT', 3478);
+  const visitorPort = envInt('VISITOR_PORT', 8091);
   const runDir = join(STACK_DIR, 'run', instance);
+  const serverName = process.env.SYNAPSE_SERVER_NAME ?? 'localhost';
+  // The pages that show the call button: the demo, the e2e pages, the benchmark pages; more with
+  // STACK_VISITOR_ORIGINS (comma separated).
+  const pagePorts = [envInt('DEMO_PORT', 8080), envInt('E2E_PAGE_PORT', 8100), envInt('BENCH_PAGE_PORT', 8101)];
+  const visitorOrigins = [
+    ...pagePorts.flatMap((port) => [`http://127.0.0.1:${port}`, `http://localhost:${port}`]),
+    ...(process.env.STACK_VISITOR_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''),
+  ];
   return {
     instance,
     stackDir: STACK_DIR,
     runDir,
     logDir: join(runDir, 'logs'),
-    serverName: process.env.SYNAPSE_SERVER_NAME ?? 'localhost',
+    serverName,
     synapsePort,
     livekitPort,
     livekitTcpPort: envInt('LIVEKIT_TCP_PORT', 7881),
     livekitUdpPort: envInt('LIVEKIT_UDP_PORT', 7882),
     rtcAuthPort,
     turnPort,
+    visitorPort,
+    visitorAsToken: 'matrix-call-kit-local-only-visitor-as-token',
+    visitorHsToken: 'matrix-call-kit-local-only-visitor-hs-token',
+    visitorLocalpartPrefix: 'visitor-',
+    visitorTargets: [`@support:${serverName}`],
+    visitorOrigins,
     registrationSharedSecret: 'matrix-call-kit-local-only-registration-secret',
     turnSecret: 'matrix-call-kit-local-only-turn-secret',
     livekitKey: 'devkey',
@@ -71,6 +88,7 @@ export function stackConfig(instance = 'dev') {
     homeserverUrl: `http://127.0.0.1:${synapsePort}`,
     livekitUrl: `ws://127.0.0.1:${livekitPort}`,
     rtcAuthUrl: `http://127.0.0.1:${rtcAuthPort}`,
+    visitorUrl: `http://127.0.0.1:${visitorPort}`,
     turnUri: `turn:127.0.0.1:${turnPort}`,
   };
 }
@@ -195,6 +213,13 @@ function provisionRtcAuth() {
   return join(ROOT, 'dist', 'rtc-auth.mjs');
 }
 
+function provisionVisitor() {
+  run('visitor', process.execPath, [join(ROOT, 'scripts', 'build-visitor.mjs')], {
+    hint: 'run npm install first; the visitor service is bundled with esbuild',
+  });
+  return join(ROOT, 'dist', 'visitor.mjs');
+}
+
 function checkBinary(step, path, variable) {
   if (!existsSync(path)) throw new StackError(step, `${variable}=${path} does not exist`, `unset ${variable} or point it at the binary`);
   return path;
@@ -208,6 +233,7 @@ export function provision({ withChromium = true } = {}) {
     livekit: provisionLivekit(),
     synapse: provisionSynapse(),
     rtcAuth: provisionRtcAuth(),
+    visitor: provisionVisitor(),
   };
   if (withChromium) bins.chromium = provisionChromium();
   return bins;
@@ -224,10 +250,42 @@ function render(templateName, values) {
   });
 }
 
-function writeConfigs(config) {
+// The same namespace as services/visitor/registration.ts writes into the registration.
+const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The visitor service's environment, shared by the running service and its `registration` command. */
+function visitorEnv(config) {
+  return {
+    VISITOR_HOMESERVER_URL: config.homeserverUrl,
+    VISITOR_SERVER_NAME: config.serverName,
+    VISITOR_AS_TOKEN: config.visitorAsToken,
+    VISITOR_HS_TOKEN: config.visitorHsToken,
+    VISITOR_LOCALPART_PREFIX: config.visitorLocalpartPrefix,
+    VISITOR_ALLOWED_ORIGINS: config.visitorOrigins.join(','),
+    VISITOR_ALLOWED_TARGETS: config.visitorTargets.join(','),
+    VISITOR_DISPLAY_NAME: 'Visitor (local stack)',
+    VISITOR_BIND: `127.0.0.1:${config.visitorPort}`,
+    VISITOR_STATE_FILE: join(config.runDir, 'visitor-state.json'),
+    // Every page and test comes from 127.0.0.1: the stack's instance must not throttle them; the e2e test of
+    // the limit starts its own instance.
+    VISITOR_RATE_BURST: '10000',
+    VISITOR_RATE_REFILL_SECONDS: '1',
+    VISITOR_MAX_ACCOUNTS: '1000',
+  };
+}
+
+const visitorRegistrationPath = (config) => join(config.runDir, 'visitor-registration.yaml');
+
+function writeConfigs(config, visitorBundle) {
   const dataDir = join(config.runDir, 'synapse');
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(config.logDir, { recursive: true });
+  // Written by the service's own `registration` command, as a deployer would.
+  const registration = run('visitor', process.execPath, [visitorBundle, 'registration', '--id', 'matrix-call-kit-visitors'], {
+    env: { ...process.env, ...visitorEnv(config) },
+    hint: 'node scripts/build-visitor.mjs must have built dist/visitor.mjs',
+  });
+  writeFileSync(visitorRegistrationPath(config), registration);
   const values = {
     SERVER_NAME: config.serverName,
     SYNAPSE_PORT: config.synapsePort,
@@ -242,6 +300,9 @@ function writeConfigs(config) {
     LIVEKIT_KEY: config.livekitKey,
     LIVEKIT_SECRET: config.livekitSecret,
     SYNAPSE_LOG_LEVEL: process.env.SYNAPSE_LOG_LEVEL ?? 'WARNING',
+    VISITOR_REGISTRATION_FILE: visitorRegistrationPath(config),
+    VISITOR_USER_REGEX_JSON: JSON.stringify(`@${escapeRegex(config.visitorLocalpartPrefix)}[a-z0-9]+:${escapeRegex(config.serverName)}`),
+    VISITOR_TARGETS_JSON: JSON.stringify(config.visitorTargets),
   };
   writeFileSync(join(config.runDir, 'homeserver.yaml'), render('homeserver.yaml', values));
   writeFileSync(join(dataDir, 'log.config'), render('synapse-log.config', values));
@@ -249,7 +310,18 @@ function writeConfigs(config) {
 }
 
 /** For what only names, checks or stops the services: no binary is looked up. */
-const NOT_STARTING = { turnserver: '', livekit: '', synapse: '', rtcAuth: '' };
+const NOT_STARTING = { turnserver: '', livekit: '', synapse: '', rtcAuth: '', visitor: '' };
+
+const VISITOR_MODULE_DIR = join(ROOT, 'services', 'visitor', 'synapse');
+
+/** Synapse restarts when its configuration or the visitor module changed (both are read at start only). */
+function synapseFingerprint(config) {
+  const hash = createHash('sha256');
+  for (const file of [join(config.runDir, 'homeserver.yaml'), visitorRegistrationPath(config), join(VISITOR_MODULE_DIR, 'mx_visitor_guard.py')]) {
+    hash.update(existsSync(file) ? readFileSync(file) : '');
+  }
+  return hash.digest('hex');
+}
 
 function services(config, bins) {
   return [
@@ -277,8 +349,11 @@ function services(config, bins) {
       command: bins.synapse,
       args: ['-c', join(config.runDir, 'homeserver.yaml')],
       cwd: join(config.runDir, 'synapse'),
+      // The visitor guard module is a plain file loaded from its folder: nothing to pip install.
+      env: { PYTHONPATH: [VISITOR_MODULE_DIR, process.env.PYTHONPATH].filter(Boolean).join(':') },
       healthy: () => httpOk(`${config.homeserverUrl}/health`),
       endpoint: `${config.homeserverUrl} (server name ${config.serverName})`,
+      fingerprint: () => synapseFingerprint(config),
       // First start migrates an empty database: slow on two cores.
       startTimeoutMs: 240_000,
     },
@@ -298,6 +373,15 @@ function services(config, bins) {
       endpoint: config.rtcAuthUrl,
       // A rebuilt bundle replaces a running service started from an older one.
       fingerprint: () => (bins.rtcAuth && existsSync(bins.rtcAuth) ? String(statSync(bins.rtcAuth).mtimeMs) : ''),
+    },
+    {
+      name: 'visitor',
+      command: process.execPath,
+      args: [bins.visitor],
+      env: visitorEnv(config),
+      healthy: () => httpOk(`${config.visitorUrl}/healthz`),
+      endpoint: `${config.visitorUrl} (targets ${config.visitorTargets.join(', ')})`,
+      fingerprint: () => (bins.visitor && existsSync(bins.visitor) ? String(statSync(bins.visitor).mtimeMs) : ''),
     },
   ];
 }
@@ -409,7 +493,7 @@ async function stopPid(pid) {
 export async function up(instance = 'dev', { quiet = false } = {}) {
   const config = stackConfig(instance);
   const bins = provision({ withChromium: instance === 'test' });
-  writeConfigs(config);
+  writeConfigs(config, bins.visitor);
   for (const service of services(config, bins)) {
     const { reused } = await startService(config, service);
     if (!quiet) log(`${service.name.padEnd(9)} ${reused ? 'already running' : 'started'}  ${service.endpoint}`);
@@ -420,6 +504,10 @@ export async function up(instance = 'dev', { quiet = false } = {}) {
     homeserverUrl: config.homeserverUrl,
     livekitUrl: config.livekitUrl,
     rtcAuthUrl: config.rtcAuthUrl,
+    visitorUrl: config.visitorUrl,
+    visitorTargets: config.visitorTargets,
+    visitorAsToken: config.visitorAsToken,
+    visitorLocalpartPrefix: config.visitorLocalpartPrefix,
     turnUris: [`${config.turnUri}?transport=udp`, `${config.turnUri}?transport=tcp`],
     registrationSharedSecret: config.registrationSharedSecret,
     livekitKey: config.livekitKey,
@@ -492,6 +580,7 @@ async function main(argv) {
         `  homeserver   ${endpoints.homeserverUrl}  (server name ${endpoints.serverName})\n` +
         `  LiveKit      ${endpoints.livekitUrl}\n` +
         `  token svc    ${endpoints.rtcAuthUrl}  (POST /sfu/get, POST /get_token)\n` +
+        `  visitor svc  ${endpoints.visitorUrl}  (POST /visitor/session; targets ${endpoints.visitorTargets.join(', ')})\n` +
         `  TURN         ${endpoints.turnUris.join(', ')}\n` +
         `  logs         ${endpoints.logDir}\n`);
       return 0;
@@ -501,8 +590,8 @@ async function main(argv) {
       return 0;
     case 'config': {
       const config = stackConfig(instance);
-      writeConfigs(config);
-      log(`wrote ${join(config.runDir, 'homeserver.yaml')} and ${join(config.runDir, 'livekit.yaml')}`);
+      writeConfigs(config, provisionVisitor());
+      log(`wrote ${join(config.runDir, 'homeserver.yaml')}, ${visitorRegistrationPath(config)} and ${join(config.runDir, 'livekit.yaml')}`);
       return 0;
     }
     case 'status': {

@@ -9,6 +9,11 @@ export interface StackEndpoints {
   homeserverUrl: string;
   livekitUrl: string;
   rtcAuthUrl: string;
+  /** services/visitor, and what the stack configured it with. */
+  visitorUrl: string;
+  visitorTargets: string[];
+  visitorAsToken: string;
+  visitorLocalpartPrefix: string;
   turnUris: string[];
   registrationSharedSecret: string;
   livekitKey: string;
