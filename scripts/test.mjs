@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in order, ending with one line "N passed, N failed".
 //
-//   node scripts/test.mjs [--only provision,typecheck,lint,build,unit,storybook,e2e]
+//   node scripts/test.mjs [--only provision,typecheck,lint,build,unit,storybook,consumers,e2e]
 //
 // Unit and end-to-end phases count their own tests; the other phases count as one check each.
 import { spawn } from 'node:child_process';
@@ -20,6 +20,8 @@ const PHASES = [
   { name: 'build', command: process.execPath, args: [join(ROOT, 'scripts', 'build.mjs')] },
   { name: 'unit', command: bin('web-test-runner'), args: [], summaryEnv: 'WTR_SUMMARY_FILE' },
   { name: 'storybook', command: bin('storybook'), args: ['build', '--quiet', '-o', join(ROOT, 'storybook-static')] },
+  // Packs the package and installs, type-checks and builds the apps of test/consumers/ (the e2e phase runs them).
+  { name: 'consumers', command: process.execPath, args: [join(ROOT, 'scripts', 'consumers.mjs')], summaryEnv: 'CONSUMERS_SUMMARY_FILE' },
   { name: 'e2e', command: process.execPath, args: [join(ROOT, 'scripts', 'e2e.mjs')], summaryEnv: 'E2E_SUMMARY_FILE' },
 ];
 
