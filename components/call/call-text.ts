@@ -18,9 +18,20 @@ export function isoDuration(ms: number): string {
   return `PT${Math.floor(total / 3600)}H${Math.floor(total / 60) % 60}M${total % 60}S`;
 }
 
-/** The name to show for the other side: the display name, else the Matrix user id. */
+// What draws nothing on its own: white space, controls, format characters (zero-width space and joiners, bidi
+// marks), other default-ignorable code points (Hangul fillers, variation selectors), combining marks with no
+// base, and the blank Braille pattern. Names made only of these are how a caller shows up blank.
+const INVISIBLE = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Mn}\p{Me}\u2800]/gu;
+
+/** `name` trimmed, or `fallback` when it is missing or has no character that shows. */
+export function visibleName(name: string | undefined, fallback: string): string {
+  const trimmed = name?.trim() ?? '';
+  return trimmed.replace(INVISIBLE, '') ? trimmed : fallback;
+}
+
+/** The name to show for the other side: the display name, else (also when it shows nothing) the Matrix user id. */
 export function peerName(peer: CallPeer): string {
-  return peer.displayName?.trim() || peer.userId;
+  return visibleName(peer.displayName, peer.userId);
 }
 
 export function incomingText(kind: CallKind): string {
@@ -104,26 +115,4 @@ export function incomingEndNotice(snapshot: CallSnapshot): string | undefined {
     default:
       return snapshot.endedBy === 'local' ? undefined : `Missed call from ${peerName(snapshot.peer)}`;
   }
-}
-
-/** Up to two initials for a placeholder avatar; Matrix user ids lose their sigil and server. */
-export function initials(name: string): string {
-  const cleaned = name.startsWith('@') ? (name.slice(1).split(':')[0] ?? '') : name;
-  const words = cleaned.split(/[\s._-]+/u).filter(Boolean);
-  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  const first = (word: string) => segmenter.segment(word)[Symbol.iterator]().next().value?.segment ?? '';
-  const picked = words.length > 1 ? [words[0], words[words.length - 1]] : words.slice(0, 1);
-  return picked.map((word) => first(word ?? '').toLocaleUpperCase()).join('');
-}
-
-/** A stable colour index for a user, so the same person keeps the same placeholder colour. */
-export function colorIndex(key: string, colors: number): number {
-  let hash = 0;
-  for (const char of key) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
-  return hash % colors;
-}
-
-/** Only URLs an `<img>` can load; an `mxc://` URL needs the homeserver's media API, so it falls back to initials. */
-export function loadableImageUrl(url: string | undefined): string | undefined {
-  return url && /^(https?:|blob:|data:image\/)/iu.test(url) ? url : undefined;
 }

@@ -3,6 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import type { MxError } from '../../signaling/errors.js';
 import type { CallFeed, CallHandle, CallSnapshot } from '../../signaling/voip/types.js';
 import type { MxCallControls } from '../call-controls/call-controls.js';
+import { AvatarController, peerAvatarRequest } from '../internal/avatar-controller.js';
 import { hostStyles } from '../internal/host-styles.js';
 import { MxElement } from '../internal/mx-element.js';
 import { CallSnapshotReader, feedOf } from './call-snapshot.js';
@@ -133,6 +134,7 @@ export class MxCall extends MxElement {
 
   private readonly reader = new CallSnapshotReader(this, () => this.call, 'mx-call');
   private readonly clock = new DurationClock(this);
+  private readonly avatar = new AvatarController(this, () => peerAvatarRequest(this.call, this.reader.snapshot));
 
   /** The call to show. */
   @property({ attribute: false }) call: CallHandle | undefined;
@@ -228,7 +230,7 @@ export class MxCall extends MxElement {
           ?hide-name=${!shared}
           .feed=${remote}
           .name=${name}
-          .avatarUrl=${s.peer.avatarUrl}
+          .avatarUrl=${this.avatar.url}
           .sinkId=${this.sinkId}
         ></mx-video-tile>
         ${shared

@@ -1,12 +1,13 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { CallHandle, CallKind, CallSnapshot } from '../../signaling/voip/types.js';
-import { avatarStyles, renderAvatar } from '../call/avatar.js';
 import { IntentController } from '../call/call-intent.js';
 import { CallSnapshotReader } from '../call/call-snapshot.js';
 import { incomingEndNotice, incomingText, peerName } from '../call/call-text.js';
 import { deepActiveElement, isTyping } from '../call/focus.js';
 import { cameraIcon, hangupIcon, phoneIcon } from '../call/icons.js';
+import { AvatarController, peerAvatarRequest } from '../internal/avatar-controller.js';
+import { avatarStyles, renderAvatar } from '../internal/avatar.js';
 import { hostStyles } from '../internal/host-styles.js';
 import { MxElement } from '../internal/mx-element.js';
 import { MxAnswerRequestEvent, MxRejectRequestEvent, MxRingStartEvent, MxRingStopEvent } from './incoming-call.events.js';
@@ -63,6 +64,8 @@ export class MxIncomingCall extends MxElement {
 
   private readonly reader = new CallSnapshotReader(this, () => this.call, 'mx-incoming-call');
   private readonly intents = new IntentController(this);
+  // Only while ringing: the caller's avatar is fetched (from our own homeserver) once the call rings here.
+  private readonly avatar = new AvatarController(this, () => (this.ringingId !== undefined ? peerAvatarRequest(this.call, this.reader.snapshot) : undefined));
 
   /** The call to offer; the element shows only while it is an inbound call that is ringing. */
   @property({ attribute: false }) call: CallHandle | undefined;
@@ -72,7 +75,6 @@ export class MxIncomingCall extends MxElement {
 
   @state() private notice: string | undefined;
   @state() private announcement = '';
-  @state() private avatarFailed = false;
 
   @query('.primary') private readonly primaryButton!: HTMLButtonElement | null;
 
@@ -103,7 +105,6 @@ export class MxIncomingCall extends MxElement {
     if (s?.direction === 'inbound' && s.phase === 'ringing') {
       if (s.callId !== this.ringingId) {
         this.announcement = `${incomingText(s.kind)} from ${peerName(s.peer)}`;
-        this.avatarFailed = false;
         this.intents.dismiss();
       }
       this.ringingId = s.callId;
@@ -169,10 +170,6 @@ export class MxIncomingCall extends MxElement {
     }, this.noticeDuration);
   }
 
-  private handleAvatarError(): void {
-    this.avatarFailed = true;
-  }
-
   private answer(kind: CallKind): void {
     const call = this.call;
     if (!call) return;
@@ -223,7 +220,7 @@ export class MxIncomingCall extends MxElement {
         ${s
           ? html`
               <div class="caller">
-                ${renderAvatar({ name, key: name, url: this.avatarFailed ? undefined : s.peer.avatarUrl, onError: () => this.handleAvatarError() })}
+                ${renderAvatar({ name, fallbackName: s.peer.userId, key: name, src: this.avatar.url, onError: () => this.avatar.imageFailed() })}
                 <div class="text">
                   <div id="name" part="name" class="name">${name}</div>
                   <div id="description" part="description" class="description">${incomingText(s.kind)}</div>

@@ -1,8 +1,9 @@
 import { html, nothing, type PropertyValues, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { CallFeed } from '../../signaling/voip/types.js';
-import { avatarStyles, renderAvatar } from '../call/avatar.js';
 import { cameraOffIcon, micOffIcon, playIcon, screenShareIcon } from '../call/icons.js';
+import { visibleName } from '../call/call-text.js';
+import { avatarStyles, renderAvatar } from '../internal/avatar.js';
 import { hostStyles } from '../internal/host-styles.js';
 import { MxElement } from '../internal/mx-element.js';
 import styles from './video-tile.styles.js';
@@ -109,13 +110,17 @@ export class MxVideoTile extends MxElement {
   /** The feed to show. Without one the tile shows the placeholder for `name`. */
   @property({ attribute: false }) feed: CallFeed | undefined;
 
-  /** The name to show; defaults to the feed's Matrix user id. */
+  /** The name to show; the feed's Matrix user id stands in when it is unset or shows no character. */
   @property() name: string | undefined;
 
   /** Leaves the name out of the label (the muted badge stays), for layouts that show the name elsewhere. */
   @property({ type: Boolean, attribute: 'hide-name', reflect: true }) hideName = false;
 
-  /** An `http(s)`, `blob:` or `data:image` URL of the person's avatar, shown while there is no picture. */
+  /**
+   * The person's avatar as an object URL (`blob:`, from `URL.createObjectURL`), shown while there is no picture.
+   * No other URL is loaded: an avatar URL is the person's choice, and fetching it tells their server who is
+   * looking and when. `<mx-call>` fills it from the homeserver's authenticated media.
+   */
   @property({ attribute: 'avatar-url' }) avatarUrl: string | undefined;
 
   /**
@@ -187,7 +192,7 @@ export class MxVideoTile extends MxElement {
   }
 
   private get displayName(): string {
-    return this.name ?? this.feed?.userId ?? '';
+    return visibleName(this.name, this.feed?.userId ?? '');
   }
 
   private play(video: HTMLVideoElement): void {
@@ -223,8 +228,9 @@ export class MxVideoTile extends MxElement {
     return html`<span part="placeholder" class="placeholder"
       >${renderAvatar({
         name,
+        fallbackName: this.feed?.userId,
         key: name,
-        url: this.avatarFailed ? undefined : this.avatarUrl,
+        src: this.avatarFailed ? undefined : this.avatarUrl,
         onError: () => this.handleAvatarError(),
       })}</span
     >`;

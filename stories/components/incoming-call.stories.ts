@@ -5,6 +5,7 @@ import '../../define/mx-incoming-call.js';
 import { MxError } from '../../signaling/errors.js';
 import type { CallPeer } from '../../signaling/voip/types.js';
 import { scenarioCall } from '../fakes/call-scenarios.js';
+import type { FakeCallOptions } from '../fakes/fake-call.js';
 
 interface Args {
   kind: 'video' | 'voice';
@@ -14,14 +15,16 @@ interface Args {
 
 type StoryArgs = Args & Pick<MxIncomingCall, 'call'>;
 
-const AVATAR = `data:image/svg+xml,${encodeURIComponent(
+// What the story's stand-in homeserver answers for the caller's mxc avatar.
+const AVATAR_IMAGE = new Blob([
   `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 96 96"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#f4a261"/><stop offset="1" stop-color="#e76f51"/></linearGradient></defs><rect width="96" height="96" fill="url(#g)"/><circle cx="48" cy="38" r="17" fill="#fde2c8"/><path d="M14 96c4-22 18-32 34-32s30 10 34 32z" fill="#264653"/><path d="M30 36c0-14 8-22 18-22s19 8 18 22c-5-8-12-10-18-10s-13 2-18 10z" fill="#3d2b1f"/></svg>`,
-)}`;
+], { type: 'image/svg+xml' });
+const avatar: FakeCallOptions = { avatar: () => Promise.resolve(AVATAR_IMAGE) };
 
 const peer = ({ displayName, withAvatar }: Args): CallPeer => ({
   userId: '@bob:example.org',
   displayName: displayName || undefined,
-  avatarUrl: withAvatar ? AVATAR : undefined,
+  avatarUrl: withAvatar ? 'mxc://example.org/bob-avatar' : undefined,
 });
 
 /**
@@ -42,7 +45,7 @@ const meta = {
   },
   render: (args) =>
     html`<mx-incoming-call
-      .call=${scenarioCall(args.kind === 'video' ? 'incoming-video' : 'incoming-voice', { peer: peer(args) })}
+      .call=${scenarioCall(args.kind === 'video' ? 'incoming-video' : 'incoming-voice', { peer: peer(args) }, avatar)}
     ></mx-incoming-call>`,
 } satisfies Meta<StoryArgs>;
 
@@ -68,7 +71,7 @@ export const NoDisplayName: Story = { args: { displayName: '' } };
 /** You answered on another device: a notice replaces the buttons, then the dialog hides. */
 export const AnsweredElsewhere: Story = {
   render: (args) => {
-    const call = scenarioCall('incoming-video', { peer: peer(args) });
+    const call = scenarioCall('incoming-video', { peer: peer(args) }, avatar);
     // Ends after the first render, as it would when another device answers; long notice so it stays on screen.
     requestAnimationFrame(() => call.set({ phase: 'ended', endReason: 'answered_elsewhere', endedBy: 'remote' }));
     return html`<mx-incoming-call notice-duration="600000" .call=${call}></mx-incoming-call>`;
@@ -79,7 +82,7 @@ export const AnsweredElsewhere: Story = {
 export const Failed: Story = {
   name: 'Error',
   render: (args) => {
-    const call = scenarioCall('incoming-video', { peer: peer(args) });
+    const call = scenarioCall('incoming-video', { peer: peer(args) }, avatar);
     call.failNext('answer', new MxError('MEDIA_PERMISSION_DENIED', 'The browser blocked the camera and microphone.'));
     return html`<mx-incoming-call .call=${call}></mx-incoming-call>`;
   },

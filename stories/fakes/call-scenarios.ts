@@ -2,7 +2,7 @@
 // one line and all stories agree on what a state looks like.
 import { MxError } from '../../signaling/errors.js';
 import type { CallSnapshot } from '../../signaling/voip/types.js';
-import { createFakeCall, fakeFeed, type FakeCall } from './fake-call.js';
+import { createFakeCall, fakeFeed, type FakeCall, type FakeCallOptions } from './fake-call.js';
 import { paintedStream } from './fake-media.js';
 
 const live = new Set<MediaStream>();
@@ -140,6 +140,6 @@ const SNAPSHOTS: Record<Scenario, () => Partial<CallSnapshot>> = {
 };
 
 /** A fake call in `scenario`, reacting to its controls like a real one (muting, holding, sharing, hanging up). */
-export function scenarioCall(scenario: Scenario, patch: Partial<CallSnapshot> = {}): FakeCall {
-  return createFakeCall({ ...SNAPSHOTS[scenario](), ...patch }, { screenStream: () => screen('Release plan'), cameraStream: localCamera });
+export function scenarioCall(scenario: Scenario, patch: Partial<CallSnapshot> = {}, options: FakeCallOptions = {}): FakeCall {
+  return createFakeCall({ ...SNAPSHOTS[scenario](), ...patch }, { screenStream: () => screen('Release plan'), cameraStream: localCamera, ...options });
 }

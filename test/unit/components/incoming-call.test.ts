@@ -5,6 +5,7 @@ import '../../../define/mx-incoming-call.js';
 import { MxError } from '../../../signaling/errors.js';
 import type { CallSnapshot } from '../../../signaling/voip/types.js';
 import { captureUnhandledRejections, createFakeCall, installFakeClock, expectSame, type FakeCall } from '../../helpers/browser/fake-call.js';
+import { waitFor } from '../../helpers/browser/wait-for.js';
 
 const RINGING: Partial<CallSnapshot> = { direction: 'inbound', phase: 'ringing', kind: 'video' };
 
@@ -99,12 +100,16 @@ describe('<mx-incoming-call>', () => {
       expectSame(part(el, 'accept-video-button'), null, 'part(el, "accept-video-button") to be null');
     });
 
-    it('shows the caller initials, or the avatar when it can load', async () => {
+    it('shows the caller initials, or the avatar the call loads for it', async () => {
       const el = await incomingFor(createFakeCall(RINGING));
       expect(must(el, 'avatar').textContent?.trim()).to.equal('BT');
-      const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
-      const other = await incomingFor(createFakeCall({ ...RINGING, peer: { userId: '@bob:example.org', displayName: 'Bob', avatarUrl: png } }));
-      expect(must(other, 'avatar').querySelector('img')?.getAttribute('src')).to.equal(png);
+      const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='), (c) => c.charCodeAt(0));
+      const other = await incomingFor(createFakeCall(
+        { ...RINGING, peer: { userId: '@bob:example.org', displayName: 'Bob', avatarUrl: 'mxc://example.org/bob' } },
+        { avatar: () => Promise.resolve(new Blob([png], { type: 'image/png' })) },
+      ));
+      await waitFor(() => (must(other, 'avatar').querySelector('img')?.naturalWidth ?? 0) > 0, 'the decoded avatar');
+      expect(must(other, 'avatar').querySelector('img')?.getAttribute('src')?.startsWith('blob:')).to.equal(true);
     });
 
     it('closes without a notice once answered here', async () => {

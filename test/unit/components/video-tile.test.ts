@@ -170,14 +170,23 @@ describe('<mx-video-tile>', () => {
       expect(hasPart(el, 'indicator')).to.equal(false);
     });
 
-    it('shows an http avatar and ignores an mxc one', async () => {
-      const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+    it('shows a blob: avatar and loads no other URL', async () => {
+      const png = URL.createObjectURL(new Blob(['image bytes'], { type: 'image/png' }));
       const el = await tile(undefined, 'Bob Tanaka', png);
       expect(part(el, 'avatar').querySelector('img')?.getAttribute('src')).to.equal(png);
-      el.avatarUrl = 'mxc://example.org/abc';
-      await el.updateComplete;
-      expectSame(part(el, 'avatar').querySelector('img'), null, 'part(el, "avatar").querySelector("img") to be null');
-      expect(part(el, 'avatar').textContent?.trim()).to.equal('BT');
+      for (const other of ['http://127.0.0.1:9/bob.png', 'https://example.org/bob.png', 'data:image/png;base64,AAAA', 'mxc://example.org/abc']) {
+        el.avatarUrl = other;
+        await el.updateComplete;
+        expectSame(part(el, 'avatar').querySelector('img'), null, `no image for ${other}`);
+        expect(part(el, 'avatar').textContent?.trim()).to.equal('BT');
+      }
+      URL.revokeObjectURL(png);
+    });
+
+    it('names the tile after the feed\'s user id when the name shows nothing', async () => {
+      const el = await tile(fakeFeed({ userId: '@bob:example.org' }), '\u200B\u200D');
+      expect(part(el, 'base').getAttribute('aria-label')).to.equal('@bob:example.org');
+      expect(part(el, 'avatar').textContent?.trim()).to.equal('B');
     });
 
     it('releases the stream on disconnect and attaches it again on reconnect', async () => {
