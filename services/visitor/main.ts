@@ -11,7 +11,7 @@ import { ConfigError, parseConfig, parseRegistrationConfig, type VisitorConfig }
 import { createHomeserver } from './homeserver.js';
 import { createLogger } from './log.js';
 import { RateLimiter } from './rate-limit.js';
-import { registrationYaml } from './registration.js';
+import { registrationYaml, visitorUserRegex } from './registration.js';
 import { createVisitorServer } from './server.js';
 import { StateFile } from './state.js';
 
@@ -47,11 +47,17 @@ function argument(args: string[], name: string): string | undefined {
 if (process.argv[2] === 'registration') {
   const args = process.argv.slice(3);
   const config = configOrExit(() => parseRegistrationConfig(process.env, readText));
+  const sender = argument(args, '--sender') ?? 'matrix-call-kit-visitor-service';
+  // The guard module restricts every user of the namespace; the service's own user must not be one.
+  if (new RegExp(`^${visitorUserRegex(config.localpartPrefix, config.serverName)}$`).test(`@${sender}:${config.serverName}`)) {
+    console.error(`visitor: --sender ${sender} is inside the visitor namespace (VISITOR_LOCALPART_PREFIX=${config.localpartPrefix}); choose another`);
+    process.exit(1);
+  }
   process.stdout.write(registrationYaml({
     id: argument(args, '--id') ?? 'matrix-call-kit-visitors',
     asToken: config.asToken,
     hsToken: config.hsToken ?? randomBytes(32).toString('hex'),
-    senderLocalpart: argument(args, '--sender') ?? 'matrix-call-kit-visitor-service',
+    senderLocalpart: sender,
     localpartPrefix: config.localpartPrefix,
     serverName: config.serverName,
   }));
