@@ -32,6 +32,14 @@ export const CANDIDATE_BATCH_MS = { outbound: 2_000, inbound: 500 } as const;
 /** After the connection goes `disconnected`: restart ICE after this long, and give up after the second. */
 export const ICE_RESTART_AFTER_MS = 2_000;
 export const ICE_GIVE_UP_AFTER_MS = 30_000;
+/**
+ * Remote candidates one call takes, counting those held for a party before it is chosen: a browser gathers
+ * a dozen or so per ICE restart, while a peer that sent thousands (unroutable ones) stalled its own call's
+ * ICE checks and getStats. An event that would go beyond it is ignored whole.
+ */
+export const MAX_REMOTE_CANDIDATES = 200;
+/** Answering parties an outbound call holds candidates for before it chooses one. */
+export const MAX_UNCHOSEN_PARTIES = 10;
 
 const CAPABILITIES = { transferee: false, dtmf: false } as const;
 /** The phases in which our camera and microphone are open and in their senders. */
@@ -76,6 +84,8 @@ export interface CallMachineState {
   readonly pendingCandidates: readonly WireIceCandidate[];
   /** Remote candidates from answering parties we have not chosen yet (outbound calls), by party. */
   readonly unchosenCandidates: Readonly<Record<string, readonly IceCandidate[]>>;
+  /** Remote candidates handed to the driver so far (at most MAX_REMOTE_CANDIDATES). */
+  readonly remoteCandidatesTaken: number;
   readonly timers: readonly TimerName[];
   readonly endReason: CallEndReason | undefined;
   readonly endedBy: 'local' | 'remote' | undefined;
@@ -197,6 +207,7 @@ export function initialCallState(options: NewCallOptions): CallMachineState {
     remoteOnHold: false,
     pendingCandidates: [],
     unchosenCandidates: {},
+    remoteCandidatesTaken: 0,
     timers: [],
     endReason: undefined,
     endedBy: undefined,
@@ -415,6 +426,7 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
         peerVersion: event.version,
         peerSupportsMetadata: event.metadata !== undefined,
         unchosenCandidates: {},
+        remoteCandidatesTaken: buffered.length,
       });
       enterConnecting(b);
       b.effect({ type: 'apply_remote_description', description: event.answer, metadata: event.metadata, polite: state.polite });
@@ -465,13 +477,23 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       if (event.sender !== state.peerUserId) return ignored(state, `candidates from ${event.sender}, who is not our peer`);
       if (state.direction === 'outbound' && state.phase === 'invite_sent') {
         if (event.partyId === undefined) return ignored(state, 'candidates without a party_id before an answer');
-        const held = state.unchosenCandidates[event.partyId] ?? [];
-        return b.set({ unchosenCandidates: { ...state.unchosenCandidates, [event.partyId]: [...held, ...event.candidates] } }).done();
+        const held = state.unchosenCandidates[event.partyId];
+        if (held === undefined && Object.keys(state.unchosenCandidates).length >= MAX_UNCHOSEN_PARTIES) {
+          return ignored(state, `candidates from party ${event.partyId}: already holding candidates for ${MAX_UNCHOSEN_PARTIES} parties`);
+        }
+        if ((held?.length ?? 0) + event.candidates.length > MAX_REMOTE_CANDIDATES) {
+          return ignored(state, `${event.candidates.length} candidates from party ${event.partyId}: beyond the ${MAX_REMOTE_CANDIDATES} a call takes (${held?.length ?? 0} held)`);
+        }
+        return b.set({ unchosenCandidates: { ...state.unchosenCandidates, [event.partyId]: [...(held ?? []), ...event.candidates] } }).done();
       }
       if (state.peerPartyId !== undefined && event.partyId !== state.peerPartyId) {
         return ignored(state, `candidates from party ${event.partyId ?? '(none)'}, not our peer's ${state.peerPartyId}`);
       }
-      return b.effect({ type: 'add_remote_candidates', candidates: event.candidates }).done();
+      const taken = state.remoteCandidatesTaken + event.candidates.length;
+      if (taken > MAX_REMOTE_CANDIDATES) {
+        return ignored(state, `${event.candidates.length} candidates: beyond the ${MAX_REMOTE_CANDIDATES} a call takes (${state.remoteCandidatesTaken} taken)`);
+      }
+      return b.set({ remoteCandidatesTaken: taken }).effect({ type: 'add_remote_candidates', candidates: event.candidates }).done();
     }
 
     case 'remote_metadata_changed':

@@ -8,6 +8,7 @@ import { createStore, type ReadableStore } from '../store/store.js';
 import { Call } from './call.js';
 import type { CallMachineEvent } from './call-machine.js';
 import { parseCallEvent, type InboundCallEvent } from './content.js';
+import { EarlyCandidates } from './early-candidates.js';
 import { SparePeerConnection } from './spare-peer-connection.js';
 import { TurnCredentials } from './turn.js';
 import type { CallHandle, CallKind, CallManagerSnapshot, CallPeer } from './types.js';
@@ -16,6 +17,12 @@ import type { CallHandle, CallKind, CallManagerSnapshot, CallPeer } from './type
 const RING_GRACE_MS = 3_000;
 /** Call ids of ended or refused calls are remembered this long, so late or replayed events find them. */
 const REMEMBER_ENDED = 500;
+/**
+ * Inbound calls that may ring at once (each holds a peer connection), and how many of them may come from one
+ * user; invites beyond either are not rung, and their caller hears nothing (an answer to a flood would be a
+ * flood of our own). A call's invite counts from its arrival, while its offer is applied.
+ */
+export const RINGING_LIMITS = { calls: 8, perCaller: 2 } as const;
 
 export interface CallManagerOptions {
   log?: Logger;
@@ -44,10 +51,12 @@ export interface CallManagerOptions {
 export type CallTarget = { roomId: string; userId?: string } | { userId: string; roomId?: undefined };
 
 export class CallManager implements ReadableStore<CallManagerSnapshot> {
+  /** Calls not ended; an ended call leaves, and its id goes to `ended`. */
   private readonly calls = new Map<string, Call>();
+  /** Ids of calls that ended or were refused, newest last, so late events for them are dropped as such. */
   private readonly ended = new Set<string>();
   /** Candidates that arrived before their invite, replayed once it does. */
-  private readonly early = new Map<string, { event: InboundRoomEvent; parsed: InboundCallEvent }[]>();
+  private readonly early: EarlyCandidates;
   private readonly store = createStore<CallManagerSnapshot>({ calls: [], ringing: [] });
   private readonly log: Logger;
   private readonly turn: TurnCredentials;
@@ -57,8 +66,9 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
   private readonly shown = new WeakSet<Call>();
   private readonly mediaPermitted: (kind: CallKind) => Promise<boolean>;
 
-  constructor(private readonly port: MatrixPort, private readonly options: CallManagerOptions = {}) {
+  constructor(private readonly port: MatrixPort, private readonly options: CallManagerOptions = {}, now: () => number = Date.now) {
     this.log = options.log ?? consoleLogger('voip');
+    this.early = new EarlyCandidates(this.log, now);
     this.turn = new TurnCredentials(port, this.log);
     // Fetched now, and a connection made once they are here, so neither is on the way of the first call.
     void this.turn.iceServers().then(() => this.spare.prepare());
@@ -152,24 +162,25 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     return call;
   }
 
+  /** Lets an ended call go: a page open all day holds only the calls going on, and a bounded list of ids. */
   private forget(callId: string): void {
+    this.calls.delete(callId);
+    this.rememberEnded(callId);
+    this.publish();
+  }
+
+  private rememberEnded(callId: string): void {
+    this.ended.delete(callId);
     this.ended.add(callId);
     if (this.ended.size > REMEMBER_ENDED) this.ended.delete(this.ended.values().next().value as string);
-    this.publish();
   }
 
   private publish(): void {
     for (const call of this.calls.values()) {
       if (!['fledgling', 'ended'].includes(call.getSnapshot().phase)) this.shown.add(call);
     }
-    const calls = [...this.calls.values()].filter((call) => call.state.direction === 'outbound' || this.shown.has(call));
+    const calls = [...this.calls.values()].filter((call) => call.getSnapshot().phase !== 'ended' && (call.state.direction === 'outbound' || this.shown.has(call)));
     this.store.set({ calls, ringing: calls.filter((call) => call.getSnapshot().phase === 'ringing') });
-  }
-
-  /** Forgets ended calls, so that `calls` holds only live ones. */
-  dismissEnded(): void {
-    for (const [callId, call] of this.calls) if (call.getSnapshot().phase === 'ended') this.calls.delete(callId);
-    this.publish();
   }
 
   private processBatch(batch: readonly InboundRoomEvent[]): void {
@@ -195,9 +206,9 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
         ((p.type === 'm.call.answer' || p.type === 'm.call.reject') && e.sender === this.port.userId) ||
         (p.type === 'm.call.answer' && invite.parsed.type === 'm.call.invite' && invite.parsed.invitee === undefined && e.sender !== invite.event.sender)));
     for (const item of parsed) {
-      if (item.parsed.type === 'm.call.invite' && !this.calls.has(item.parsed.callId) && settles(item)) {
+      if (item.parsed.type === 'm.call.invite' && !this.calls.has(item.parsed.callId) && !this.ended.has(item.parsed.callId) && settles(item)) {
         this.log.info(`invite ${item.parsed.callId} was settled in the same sync batch: not ringing`);
-        this.ended.add(item.parsed.callId);
+        this.rememberEnded(item.parsed.callId);
         continue;
       }
       try {
@@ -220,13 +231,16 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
       return;
     }
     if (!call) {
+      if (this.ended.has(parsed.callId)) {
+        this.log.info(`${parsed.type} ${event.eventId} for ended call ${parsed.callId} from ${event.sender}: dropped`);
+        return;
+      }
       if (parsed.type === 'm.call.candidates') {
-        this.log.debug(`m.call.candidates ${event.eventId} for unknown call ${parsed.callId} from ${event.sender}: held until its invite arrives`);
-        this.early.set(parsed.callId, [...(this.early.get(parsed.callId) ?? []), { event, parsed }].slice(-50));
+        this.early.hold({ event, parsed });
         return;
       }
       if (parsed.type === 'm.call.hangup' || parsed.type === 'm.call.reject') {
-        this.ended.add(parsed.callId);
+        this.rememberEnded(parsed.callId);
       }
       this.log.info(`${parsed.type} for unknown call ${parsed.callId} from ${event.sender}: dropped`);
       return;
@@ -246,7 +260,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
   private onInvite(event: InboundRoomEvent, invite: Extract<InboundCallEvent, { type: 'm.call.invite' }>): void {
     const drop = (reason: string): void => {
       this.log.info(`invite ${invite.callId} from ${event.sender} not ringing: ${reason}`);
-      this.ended.add(invite.callId);
+      this.rememberEnded(invite.callId);
     };
     if (event.sender === this.port.userId) return drop('we sent it (from another device)');
     if (invite.invitee !== undefined && invite.invitee !== this.port.userId) return drop(`it is for ${invite.invitee}`);
@@ -256,6 +270,11 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     if (!room) return drop(`the room ${event.roomId} is unknown here`);
     if (!room.joinedMembers.includes(event.sender)) return drop('the sender is not in the room');
     if (room.joinRule === 'public' && !this.options.ringInPublicRooms) return drop('the room is public');
+    const ringing = [...this.calls.values()].filter((other) => other.state.direction === 'inbound' && ['fledgling', 'ringing'].includes(other.state.phase));
+    if (ringing.length >= RINGING_LIMITS.calls) return drop(`${RINGING_LIMITS.calls} calls are ringing already`);
+    if (ringing.filter((other) => other.state.peerUserId === event.sender).length >= RINGING_LIMITS.perCaller) {
+      return drop(`${RINGING_LIMITS.perCaller} calls from ${event.sender} are ringing already`);
+    }
 
     const glare = [...this.calls.values()].find((existing) =>
       existing.roomId === event.roomId &&
@@ -275,8 +294,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
       remainingMs,
       kind: hasVideo ? 'video' : 'voice',
     });
-    for (const early of this.early.get(invite.callId) ?? []) this.route(early.event, early.parsed);
-    this.early.delete(invite.callId);
+    for (const early of this.early.take(invite.callId)) this.route(early.event, early.parsed);
 
     if (glare) {
       this.resolveGlare(glare, call);

@@ -127,7 +127,10 @@ export interface PeerAvatarOptions {
 export type ReopenableDevice = 'camera' | 'microphone';
 
 export interface CallManagerSnapshot {
-  /** Every call not yet forgotten, newest last; ended calls stay until dismissed. */
+  /**
+   * The calls going on (ringing, being set up, or connected), oldest first. A call leaves when it ends; its
+   * handle keeps its last snapshot for whoever holds it.
+   */
   readonly calls: readonly CallHandle[];
   /** Inbound calls ringing now (a subset of `calls`). */
   readonly ringing: readonly CallHandle[];

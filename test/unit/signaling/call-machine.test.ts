@@ -11,6 +11,8 @@ import {
   ICE_GIVE_UP_AFTER_MS,
   ICE_RESTART_AFTER_MS,
   INVITE_LIFETIME_MS,
+  MAX_REMOTE_CANDIDATES,
+  MAX_UNCHOSEN_PARTIES,
   NEGOTIATE_LIFETIME_MS,
   initialCallState,
   transition,
@@ -74,6 +76,8 @@ const remoteCandidate = (n: number): IceCandidate => ({
   sdpMLineIndex: 0,
   usernameFragment: null,
 });
+/** `count` distinct remote candidates from number `first` on. */
+const remoteCandidates = (count: number, first = 1): IceCandidate[] => Array.from({ length: count }, (_, i) => remoteCandidate(first + i));
 const R1 = remoteCandidate(1);
 const R2 = remoteCandidate(2);
 const R3 = remoteCandidate(3);
@@ -468,6 +472,7 @@ describe('call machine', () => {
           timers: [],
           pendingCandidates: [],
           unchosenCandidates: {},
+          remoteCandidatesTaken: 0,
           endReason: undefined,
           endedBy: undefined,
           wasConnected: false,
@@ -1027,6 +1032,50 @@ describe('call machine', () => {
         },
         { name: 'candidates from another device of the caller are ignored', from: at('inbound', 'ringing'), event: ev.remoteCandidates(v1(PEER_OTHER_PARTY)), expect: { ignored: true } },
         { name: 'our own candidates echoed back are ignored', from: at('inbound', 'connected'), event: ev.remoteCandidates(v1(OUR_PARTY, ME)), expect: { ignored: true } },
+
+        // Bounds: a peer that floods candidates cannot stall its call's ICE or fill our memory.
+        {
+          name: 'candidates up to the bound are taken, and counted',
+          from: at('inbound', 'connected', { then: [ev.remoteCandidates(v1(), remoteCandidates(MAX_REMOTE_CANDIDATES - 2))] }),
+          event: ev.remoteCandidates(v1(), [R1, R2]),
+          expect: { effects: ['add_remote_candidates'], state: { remoteCandidatesTaken: MAX_REMOTE_CANDIDATES } },
+        },
+        {
+          name: 'an event that would go beyond the bound is ignored whole',
+          from: at('inbound', 'connected', { then: [ev.remoteCandidates(v1(), remoteCandidates(MAX_REMOTE_CANDIDATES - 1))] }),
+          event: ev.remoteCandidates(v1(), [R1, R2]),
+          expect: { ignored: true },
+        },
+        {
+          name: 'candidates after the bound is reached are ignored',
+          from: at('outbound', 'connected', { then: [ev.remoteCandidates(v1(), remoteCandidates(MAX_REMOTE_CANDIDATES))] }),
+          event: ev.remoteCandidates(v1(), [R1]),
+          expect: { ignored: true },
+        },
+        {
+          name: 'candidates held for an unchosen party count towards the bound once it is chosen',
+          from: at('outbound', 'invite_sent', { then: [ev.remoteCandidates(v1(PEER_PARTY), remoteCandidates(MAX_REMOTE_CANDIDATES)), ev.remoteAnswer(v1(PEER_PARTY))] }),
+          event: ev.remoteCandidates(v1(PEER_PARTY), [R1]),
+          expect: { ignored: true },
+        },
+        {
+          name: 'an unchosen party\'s candidates beyond the bound are not held',
+          from: at('outbound', 'invite_sent', { then: [ev.remoteCandidates(v1(PEER_PARTY), remoteCandidates(MAX_REMOTE_CANDIDATES))] }),
+          event: ev.remoteCandidates(v1(PEER_PARTY), [R1]),
+          expect: { ignored: true },
+        },
+        {
+          name: 'candidates are held for a bounded number of unchosen parties',
+          from: at('outbound', 'invite_sent', { then: Array.from({ length: MAX_UNCHOSEN_PARTIES }, (_, i) => ev.remoteCandidates(v1(`PARTY${i}`), [R1])) }),
+          event: ev.remoteCandidates(v1('ONEMOREPARTY'), [R2]),
+          expect: { ignored: true },
+        },
+        {
+          name: 'a party already held may still add candidates when the parties are at their bound',
+          from: at('outbound', 'invite_sent', { then: Array.from({ length: MAX_UNCHOSEN_PARTIES }, (_, i) => ev.remoteCandidates(v1(`PARTY${i}`), [R1])) }),
+          event: ev.remoteCandidates(v1('PARTY0'), [R2]),
+          expect: { effects: [], check: ({ state }) => expect(state.unchosenCandidates.PARTY0).to.deep.equal([R1, R2]) },
+        },
       ]);
     });
 
