@@ -51,6 +51,8 @@ export class Call implements CallHandle {
   private errorIsRecoverable = false;
   private readonly log: Logger;
   private peer: CallPeer;
+  /** The peer's avatar thumbnail, asked for once per avatar and size. */
+  private peerAvatar: { readonly key: string; readonly blob: Promise<Blob | undefined> } | undefined;
   private readonly outbox: CallSendQueue;
   /** The hangup or reject on its way: `hangup()` and `reject()` resolve when it arrived or was given up. */
   private finalEventDelivered: Promise<void> = Promise.resolve();
@@ -298,13 +300,25 @@ export class Call implements CallHandle {
 
   async loadPeerAvatar({ size, signal }: PeerAvatarOptions): Promise<Blob | undefined> {
     const { avatarUrl, userId } = this.peer;
-    if (avatarUrl === undefined || this.machine.phase === 'ended') return undefined;
-    try {
-      return await this.deps.port.mediaThumbnail(avatarUrl, { width: size, height: size, signal });
-    } catch (error) {
-      if (!signal?.aborted) this.log.info(`the avatar of ${userId} is not shown: ${MxError.from(error).message}`);
+    if (avatarUrl === undefined || this.machine.phase === 'ended') {
+      this.peerAvatar = undefined;
       return undefined;
     }
+    const key = `${size} ${avatarUrl}`;
+    if (this.peerAvatar?.key !== key) {
+      // One request for every element showing it at once (the ringing dialog and the tile behind it), and none
+      // again after a failure. It is not aborted with one element's signal: another may still want it, and the
+      // fetch is bounded in time and size.
+      const blob = this.deps.port.mediaThumbnail(avatarUrl, { width: size, height: size }).catch((error: unknown) => {
+        this.log.info(`the avatar of ${userId} is not shown: ${MxError.from(error).message}`);
+        return undefined;
+      });
+      this.peerAvatar = { key, blob };
+    }
+    const { blob } = this.peerAvatar;
+    if (!signal) return blob;
+    if (signal.aborted) return undefined;
+    return Promise.race([blob, new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }))]);
   }
 
   /** Runs `action` unless it is under way already, in which case the caller gets the running one's promise. */

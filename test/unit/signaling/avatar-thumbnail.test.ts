@@ -201,6 +201,20 @@ describe('Call.loadPeerAvatar', () => {
     expect(port.mediaRequests).to.deep.equal([{ mxcUri: 'mxc://test/avatar1', width: 240, height: 240 }]);
   });
 
+  it('makes one request for loads of the same avatar at once; an aborted one resolves undefined, the other gets the image', async () => {
+    const image = new Blob([PNG], { type: 'image/png' });
+    const call = await ringingCallWithAvatar('mxc://test/avatar1');
+    port.media.set('mxc://test/avatar1', image);
+    const abort = new AbortController();
+    const first = call.loadPeerAvatar({ size: 240, signal: abort.signal });
+    const second = call.loadPeerAvatar({ size: 240, signal: new AbortController().signal });
+    abort.abort();
+    expect(await first).to.equal(undefined);
+    expect(await second).to.equal(image);
+    expect(await call.loadPeerAvatar({ size: 240 })).to.equal(image);
+    expect(port.mediaRequests).to.have.length(1);
+  });
+
   for (const avatarUrl of ['http://127.0.0.1:9/avatar.png', 'https://example.org/a.png', 'data:image/png;base64,AAAA', 'mxc://test/a/b']) {
     it(`fetches nothing for ${avatarUrl}, resolves undefined and logs why`, async () => {
       const call = await ringingCallWithAvatar(avatarUrl);
