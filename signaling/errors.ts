@@ -15,6 +15,13 @@ export const MX_ERROR_CODES = [
   'TOKEN_SERVICE_UNAUTHORIZED',
   'TOKEN_SERVICE_UNREACHABLE',
   'ICE_FAILED',
+  /** A visitor service or homeserver refused because this client asked too often; `retryAfterMs` says when to retry. */
+  'RATE_LIMITED',
+  /** The site's visitor service does not let visitors call this user. */
+  'TARGET_NOT_ALLOWED',
+  /** The visitor service does not serve this page's origin. */
+  'ORIGIN_NOT_ALLOWED',
+  'VISITOR_SERVICE_UNREACHABLE',
   'UNKNOWN',
 ] as const;
 

@@ -17,3 +17,13 @@ export { createCallKit, type CallKit, type CallKitOptions } from './kit.js';
 export type { CallManager, CallManagerOptions, CallTarget } from './voip/call-manager.js';
 export * from './voip/types.js';
 export * from './media/index.js';
+export {
+  startVisitorCall,
+  visitorCallStatus,
+  VISITOR_CALL_STATUSES,
+  type VisitorCall,
+  type VisitorCallOptions,
+  type VisitorCallSnapshot,
+  type VisitorCallStatus,
+} from './visitor/visitor-call.js';
+export { requestVisitorCredentials, endVisitorSession, parseVisitorCredentials, type VisitorCredentials } from './visitor/visitor-service.js';

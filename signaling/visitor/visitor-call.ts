@@ -1,0 +1,153 @@
+// One call a website's visitor places (what <mx-call-button> runs on a click): an identity (the page's
+// credentials, or a short-lived account from the site's visitor service), a kit signed in with it, the call,
+// and everything released when the call ends, however it ends.
+import { MxError } from '../errors.js';
+import type { CallKit, CallKitOptions } from '../kit.js';
+import type { MatrixCredentials } from '../matrix/session.js';
+import { createStore, type ReadableStore } from '../store/store.js';
+import type { CallEndReason, CallHandle, CallKind, CallPhase, CallSnapshot } from '../voip/types.js';
+import { endVisitorSession, requestVisitorCredentials, type VisitorCredentials } from './visitor-service.js';
+
+export const VISITOR_CALL_STATUSES = ['connecting', 'ringing', 'in-call', 'ended'] as const;
+/**
+ * `connecting` until the invite is out (identity, sign-in, camera and microphone) and again from the answer
+ * until media flows; `ringing` while the callee's devices ring; `in-call`; `ended`.
+ */
+export type VisitorCallStatus = (typeof VISITOR_CALL_STATUSES)[number];
+
+export interface VisitorCallSnapshot {
+  readonly status: VisitorCallStatus;
+  /** The call, once placed: what `<mx-call>` shows. */
+  readonly call: CallHandle | undefined;
+  /** Why the call could not start, or the error it ended with. */
+  readonly error: MxError | undefined;
+  readonly endReason: CallEndReason | undefined;
+  readonly endedBy: 'local' | 'remote' | undefined;
+}
+
+export interface VisitorCallOptions {
+  /** The Matrix user to call. */
+  readonly target: string;
+  readonly kind: CallKind;
+  /** The page's own credentials for the visitor (a site with its own login); first choice. */
+  readonly credentials?: MatrixCredentials | undefined;
+  /** Asked when there are no `credentials`; may return undefined to fall through to the visitor service. */
+  readonly getCredentials?: (() => MatrixCredentials | undefined | Promise<MatrixCredentials | undefined>) | undefined;
+  /** The site's visitor service (services/visitor), for visitors without an account. */
+  readonly visitorService?: string | undefined;
+  /** Options for the kit the call runs in. */
+  readonly kitOptions?: Omit<CallKitOptions, 'credentials' | 'client' | 'encryption'> & { encryption?: boolean };
+}
+
+export interface VisitorCall extends ReadableStore<VisitorCallSnapshot> {
+  /** Hangs up, or stops a call still starting; resolves once everything is released. */
+  hangup(): Promise<void>;
+}
+
+export interface VisitorCallDeps {
+  createCallKit(options: CallKitOptions): Promise<CallKit>;
+  requestVisitorCredentials(serviceUrl: string, target: string, signal?: AbortSignal): Promise<VisitorCredentials>;
+  endVisitorSession(serviceUrl: string, credentials: Pick<MatrixCredentials, 'accessToken'>): Promise<boolean>;
+}
+
+/** The visitor's status for a call phase; the call's own phases are finer than a button needs. */
+export function visitorCallStatus(phase: CallPhase): VisitorCallStatus {
+  switch (phase) {
+    case 'invite_sent':
+    case 'ringing':
+      return 'ringing';
+    case 'connected':
+      return 'in-call';
+    case 'ended':
+      return 'ended';
+    default:
+      return 'connecting';
+  }
+}
+
+const USER_ID = /^@[^:\s]+:[^\s]+$/;
+
+async function defaultDeps(): Promise<VisitorCallDeps> {
+  const { createCallKit } = await import('../kit.js');
+  return { createCallKit, requestVisitorCredentials, endVisitorSession };
+}
+
+/** Starts the call at once; the store says how it goes. Never throws: failures end it with `error`. */
+export function startVisitorCall(options: VisitorCallOptions, injected?: VisitorCallDeps): VisitorCall {
+  const store = createStore<VisitorCallSnapshot>({ status: 'connecting', call: undefined, error: undefined, endReason: undefined, endedBy: undefined });
+  const aborter = new AbortController();
+  let kit: CallKit | undefined;
+  let visitor: { serviceUrl: string; credentials: VisitorCredentials } | undefined;
+  let deps: VisitorCallDeps | undefined;
+  let finished: Promise<void> | undefined;
+
+  const finish = (end: Partial<VisitorCallSnapshot>): Promise<void> => {
+    finished ??= (async () => {
+      aborter.abort();
+      store.set({ ...store.getSnapshot(), ...end, status: 'ended' });
+      try {
+        kit?.dispose();
+      } catch (error) {
+        console.warn('matrix-call-kit: releasing the visitor call\'s session failed', error);
+      }
+      if (visitor && deps) await deps.endVisitorSession(visitor.serviceUrl, visitor.credentials);
+    })();
+    return finished;
+  };
+
+  const follow = (call: CallHandle): void => {
+    // Placed while the visitor hung up: nothing shows it, so it ends at once.
+    if (finished) return void call.hangup().catch(() => undefined);
+    const update = (snapshot: CallSnapshot): void => {
+      if (finished) return;
+      if (snapshot.phase === 'ended') {
+        void finish({ endReason: snapshot.endReason, endedBy: snapshot.endedBy, error: snapshot.error });
+        return;
+      }
+      store.set({ ...store.getSnapshot(), call, status: visitorCallStatus(snapshot.phase) });
+    };
+    store.set({ ...store.getSnapshot(), call });
+    call.subscribe(update);
+    update(call.getSnapshot());
+  };
+
+  const run = async (): Promise<void> => {
+    if (!USER_ID.test(options.target)) throw new MxError('INVALID_CONFIGURATION', `${JSON.stringify(options.target)} is not a Matrix user id (@name:server)`);
+    deps = injected ?? (await defaultDeps());
+    let credentials = options.credentials ?? (await options.getCredentials?.());
+    if (aborter.signal.aborted) return;
+    if (!credentials) {
+      if (!options.visitorService) {
+        throw new MxError('INVALID_CONFIGURATION', 'No identity for the call: give the button credentials, getCredentials or a visitor-service URL');
+      }
+      const issued = await deps.requestVisitorCredentials(options.visitorService, options.target, aborter.signal);
+      visitor = { serviceUrl: options.visitorService, credentials: issued };
+      // Hung up while the account was made: finish has run already, so the account ends here.
+      if (aborter.signal.aborted) return void deps.endVisitorSession(visitor.serviceUrl, issued);
+      credentials = issued;
+    }
+    const started = await deps.createCallKit({ ...options.kitOptions, credentials });
+    // Hung up while signing in: finish has ended the visitor account already; the session is what is left.
+    if (aborter.signal.aborted) return started.dispose();
+    kit = started;
+    follow(await kit.placeCall({ userId: options.target }, options.kind));
+  };
+
+  run().catch((error: unknown) => {
+    if (aborter.signal.aborted) return;
+    void finish({ error: MxError.from(error) });
+  });
+
+  return {
+    getSnapshot: () => store.getSnapshot(),
+    subscribe: (listener) => store.subscribe(listener),
+    async hangup() {
+      const { call } = store.getSnapshot();
+      if (call && call.getSnapshot().phase !== 'ended') {
+        await call.hangup().catch((error: unknown) => console.warn('matrix-call-kit: hanging up failed', error));
+      }
+      // A call still starting (no call yet, or one that never rang) ends here; an ended call already has.
+      await finish({ endReason: store.getSnapshot().endReason ?? 'user_hangup', endedBy: store.getSnapshot().endedBy ?? 'local' });
+    },
+  };
+}

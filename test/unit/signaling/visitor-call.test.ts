@@ -1,0 +1,197 @@
+import { expect } from '@open-wc/testing';
+import { MxError } from '../../../signaling/errors.js';
+import type { CallKit, CallKitOptions } from '../../../signaling/kit.js';
+import type { MatrixCredentials } from '../../../signaling/matrix/session.js';
+import { createStore } from '../../../signaling/store/store.js';
+import { CALL_PHASES, type CallHandle, type CallSnapshot } from '../../../signaling/voip/types.js';
+import {
+  startVisitorCall,
+  visitorCallStatus,
+  type VisitorCallDeps,
+  type VisitorCallOptions,
+  type VisitorCallSnapshot,
+} from '../../../signaling/visitor/visitor-call.js';
+import type { VisitorCredentials } from '../../../signaling/visitor/visitor-service.js';
+import { waitFor } from '../../helpers/browser/wait-for.js';
+
+const PAGE_CREDENTIALS: MatrixCredentials = { homeserverUrl: 'http://127.0.0.1:8008', userId: '@page:localhost', accessToken: 'page-token', deviceId: 'PAGE' };
+const VISITOR_CREDENTIALS: VisitorCredentials = { homeserverUrl: 'http://127.0.0.1:8008', userId: '@visitor-1:localhost', accessToken: 'visitor-token', deviceId: 'VISITOR', expiresAt: 1 };
+const TARGET = '@support:localhost';
+
+/** A promise and the functions that settle it, for holding a step of the flow open. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A call whose phase the test sets; only what the visitor call reads. */
+function fakeCall() {
+  const store = createStore<Pick<CallSnapshot, 'phase' | 'endReason' | 'endedBy' | 'error'>>({ phase: 'create_offer', endReason: undefined, endedBy: undefined, error: undefined });
+  let hangups = 0;
+  const call = {
+    getSnapshot: () => store.getSnapshot(),
+    subscribe: (listener: () => void) => store.subscribe(listener),
+    async hangup() {
+      hangups += 1;
+      store.set({ phase: 'ended', endReason: 'user_hangup', endedBy: 'local', error: undefined });
+    },
+  } as unknown as CallHandle;
+  return { call, setPhase: (phase: CallSnapshot['phase'], end: Partial<CallSnapshot> = {}) => store.set({ ...store.getSnapshot(), phase, ...end }), hangups: () => hangups };
+}
+
+/** Deps that record what the flow asked for; each step can be held open. */
+function recordingDeps(options: { kit?: Promise<CallKit>; credentials?: Promise<VisitorCredentials> } = {}) {
+  const log: string[] = [];
+  const placed = fakeCall();
+  let disposed = 0;
+  const kit = { placeCall: async () => placed.call, dispose: () => { disposed += 1; } } as unknown as CallKit;
+  const deps: VisitorCallDeps = {
+    async createCallKit(kitOptions: CallKitOptions) {
+      log.push(`kit ${kitOptions.credentials?.userId}`);
+      return options.kit ?? kit;
+    },
+    async requestVisitorCredentials(serviceUrl, target) {
+      log.push(`request ${serviceUrl} ${target}`);
+      return options.credentials ?? VISITOR_CREDENTIALS;
+    },
+    async endVisitorSession(serviceUrl, credentials) {
+      log.push(`end ${serviceUrl} ${credentials.accessToken}`);
+      return true;
+    },
+  };
+  return { deps, log, placed, kit, disposed: () => disposed };
+}
+
+/** Resolves with the first snapshot that passes `test`. */
+function until(call: { getSnapshot(): VisitorCallSnapshot; subscribe(listener: (s: VisitorCallSnapshot) => void): () => void }, test: (s: VisitorCallSnapshot) => boolean): Promise<VisitorCallSnapshot> {
+  return new Promise((resolve) => {
+    if (test(call.getSnapshot())) return resolve(call.getSnapshot());
+    const off = call.subscribe((snapshot) => {
+      if (!test(snapshot)) return;
+      off();
+      resolve(snapshot);
+    });
+  });
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('visitor call', () => {
+  describe('status of each call phase', () => {
+    const expected: Record<(typeof CALL_PHASES)[number], string> = {
+      fledgling: 'connecting',
+      wait_local_media: 'connecting',
+      create_offer: 'connecting',
+      invite_sent: 'ringing',
+      ringing: 'ringing',
+      create_answer: 'connecting',
+      connecting: 'connecting',
+      connected: 'in-call',
+      ended: 'ended',
+    };
+    for (const phase of CALL_PHASES) {
+      it(`${phase} → ${expected[phase]}`, () => expect(visitorCallStatus(phase)).to.equal(expected[phase]));
+    }
+  });
+
+  describe('identity, in order', () => {
+    const rows: { name: string; options: Partial<VisitorCallOptions>; log: string[] }[] = [
+      { name: 'the page\'s credentials first', options: { credentials: PAGE_CREDENTIALS, getCredentials: () => { throw new Error('not asked'); }, visitorService: 'http://svc' }, log: ['kit @page:localhost'] },
+      { name: 'then getCredentials()', options: { getCredentials: async () => PAGE_CREDENTIALS, visitorService: 'http://svc' }, log: ['kit @page:localhost'] },
+      { name: 'then the visitor service, when getCredentials() gives none', options: { getCredentials: () => undefined, visitorService: 'http://svc' }, log: ['request http://svc @support:localhost', 'kit @visitor-1:localhost'] },
+      { name: 'the visitor service alone', options: { visitorService: 'http://svc' }, log: ['request http://svc @support:localhost', 'kit @visitor-1:localhost'] },
+    ];
+    for (const row of rows) {
+      it(row.name, async () => {
+        const { deps, log } = recordingDeps();
+        const visitorCall = startVisitorCall({ target: TARGET, kind: 'video', ...row.options }, deps);
+        await until(visitorCall, (s) => s.call !== undefined);
+        expect(log).to.deep.equal(row.log);
+      });
+    }
+
+    it('without any identity, ends with INVALID_CONFIGURATION and asks nobody', async () => {
+      const { deps, log } = recordingDeps();
+      const ended = await until(startVisitorCall({ target: TARGET, kind: 'video' }, deps), (s) => s.status === 'ended');
+      expect(ended.error?.code).to.equal('INVALID_CONFIGURATION');
+      expect(log).to.deep.equal([]);
+    });
+
+    it('a target that is not a user id ends with INVALID_CONFIGURATION before any request', async () => {
+      const { deps, log } = recordingDeps();
+      const ended = await until(startVisitorCall({ target: 'support', kind: 'video', visitorService: 'http://svc' }, deps), (s) => s.status === 'ended');
+      expect(ended.error?.code).to.equal('INVALID_CONFIGURATION');
+      expect(log).to.deep.equal([]);
+    });
+
+    it('a refusal of the visitor service ends the call with its code and starts no session', async () => {
+      const { deps, log } = recordingDeps({ credentials: Promise.reject(new MxError('RATE_LIMITED', 'slow down')) });
+      const ended = await until(startVisitorCall({ target: TARGET, kind: 'video', visitorService: 'http://svc' }, deps), (s) => s.status === 'ended');
+      expect(ended.error?.code).to.equal('RATE_LIMITED');
+      expect(log).to.deep.equal(['request http://svc @support:localhost']);
+    });
+  });
+
+  describe('the end releases everything once', () => {
+    it('the callee is busy: the status follows the call, then the kit is disposed and the visitor account ended', async () => {
+      const { deps, log, placed, disposed } = recordingDeps();
+      const visitorCall = startVisitorCall({ target: TARGET, kind: 'voice', visitorService: 'http://svc' }, deps);
+      await until(visitorCall, (s) => s.call !== undefined);
+      expect(visitorCall.getSnapshot().status).to.equal('connecting');
+      placed.setPhase('invite_sent');
+      expect(visitorCall.getSnapshot().status).to.equal('ringing');
+      placed.setPhase('ended', { endReason: 'user_busy', endedBy: 'remote' });
+      const ended = await until(visitorCall, (s) => s.status === 'ended');
+      await settle();
+      expect(ended).to.include({ endReason: 'user_busy', endedBy: 'remote', error: undefined });
+      expect(disposed()).to.equal(1);
+      expect(log.filter((line) => line.startsWith('end'))).to.deep.equal(['end http://svc visitor-token']);
+      await visitorCall.hangup();
+      expect(disposed(), 'a hangup after the end changes nothing').to.equal(1);
+      expect(log.filter((line) => line.startsWith('end'))).to.have.length(1);
+    });
+
+    it('hanging up a ringing call hangs it up and ends the account', async () => {
+      const { deps, log, placed, disposed } = recordingDeps();
+      const visitorCall = startVisitorCall({ target: TARGET, kind: 'video', visitorService: 'http://svc' }, deps);
+      await until(visitorCall, (s) => s.call !== undefined);
+      placed.setPhase('invite_sent');
+      await visitorCall.hangup();
+      expect(placed.hangups()).to.equal(1);
+      expect(visitorCall.getSnapshot()).to.include({ status: 'ended', endReason: 'user_hangup', endedBy: 'local' });
+      expect(disposed()).to.equal(1);
+      expect(log.filter((line) => line.startsWith('end'))).to.deep.equal(['end http://svc visitor-token']);
+    });
+
+    it('hanging up while the account is made ends the account once it arrives, and signs nothing in', async () => {
+      const pending = deferred<VisitorCredentials>();
+      const { deps, log } = recordingDeps({ credentials: pending.promise });
+      const visitorCall = startVisitorCall({ target: TARGET, kind: 'video', visitorService: 'http://svc' }, deps);
+      await settle();
+      await visitorCall.hangup();
+      expect(visitorCall.getSnapshot()).to.include({ status: 'ended', endReason: 'user_hangup' });
+      pending.resolve(VISITOR_CREDENTIALS);
+      await settle();
+      expect(log).to.deep.equal(['request http://svc @support:localhost', 'end http://svc visitor-token']);
+    });
+
+    it('hanging up while the session starts disposes the session once it is up', async () => {
+      const kitStarted = deferred<CallKit>();
+      const { deps, log, kit, disposed } = recordingDeps();
+      const held = { ...deps, createCallKit: async (options: CallKitOptions) => { await deps.createCallKit(options); return kitStarted.promise; } };
+      const visitorCall = startVisitorCall({ target: TARGET, kind: 'video', visitorService: 'http://svc' }, held);
+      await waitFor(() => log.includes('kit @visitor-1:localhost'), 'the session to start');
+      await visitorCall.hangup();
+      kitStarted.resolve(kit);
+      await settle();
+      expect(disposed()).to.equal(1);
+      expect(visitorCall.getSnapshot().call).to.equal(undefined);
+      expect(log.filter((line) => line.startsWith('end'))).to.deep.equal(['end http://svc visitor-token']);
+    });
+  });
+});
