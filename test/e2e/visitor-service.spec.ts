@@ -1,0 +1,387 @@
+// services/visitor against the real stack: Synapse with the visitor application service and the guard module.
+// Node's fetch is the client; the Origin and X-Forwarded-For headers a browser or a proxy would send are set
+// by hand. The stack's instance allows @support:<server>; this spec registers that user with the shared
+// secret (once per database) and signs it in with a fixed password.
+import { expect, test } from '@playwright/test';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadStack } from '../helpers/stack.js';
+import { createRoom, login, MatrixHttpError, registerUser, type TestUser } from '../helpers/synapse.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PAGE_ORIGIN = 'http://127.0.0.1:8100';
+const SUPPORT_PASSWORD = 'support-local-only-password';
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+async function request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  const response = await fetch(url, { method: init.method ?? 'POST', headers: init.headers, body: init.body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+function startSession(serviceUrl: string, target: string, headers: Record<string, string> = { Origin: PAGE_ORIGIN }): Promise<Reply> {
+  return request(`${serviceUrl}/visitor/session`, {
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ target }),
+  });
+}
+
+interface Visitor {
+  homeserverUrl: string;
+  userId: string;
+  accessToken: string;
+  deviceId: string;
+  expiresAt: number;
+}
+
+async function newVisitor(serviceUrl = loadStack().visitorUrl, headers?: Record<string, string>): Promise<Visitor> {
+  const reply = await startSession(serviceUrl, loadStack().visitorTargets[0] as string, headers);
+  expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+  return reply.body as unknown as Visitor;
+}
+
+function expectRefusal(reply: Reply, status: number, code: string): void {
+  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
+  expect(reply.body.code).toBe(code);
+  expect(typeof reply.body.message).toBe('string');
+  expect(reply.body).not.toHaveProperty('accessToken');
+}
+
+/** A client-server call with a token; answers the status and errcode instead of throwing. */
+async function matrix(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${loadStack().homeserverUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+function expectForbidden(reply: { status: number; json: Record<string, unknown> }): void {
+  expect(reply.status, JSON.stringify(reply.json)).toBe(403);
+  expect(reply.json.errcode).toBe('M_FORBIDDEN');
+}
+
+let transaction = 0;
+const sendEvent = (token: string, roomId: string, type: string, content: unknown) =>
+  matrix(token, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${type}/visitor-e2e-${Date.now()}-${transaction++}`, content);
+
+const CALL_INVITE = {
+  call_id: 'visitor-e2e-call', party_id: 'PARTY', version: '1', lifetime: 60_000,
+  offer: { type: 'offer', sdp: 'v=0\r\n' },
+};
+
+/** The allowed target, registered with the shared secret on first use of this database. */
+async function supportUser(): Promise<TestUser> {
+  const localpart = (loadStack().visitorTargets[0] as string).slice(1).split(':')[0] as string;
+  try {
+    return await registerUser({ localpart, password: SUPPORT_PASSWORD, displayName: 'Support' });
+  } catch (error) {
+    if (error instanceof MatrixHttpError && error.errcode === 'M_USER_IN_USE') return login({ localpart, password: SUPPORT_PASSWORD });
+    throw error;
+  }
+}
+
+let admin: TestUser;
+
+/** What the homeserver itself says about a visitor account, through the admin API. */
+async function accountState(userId: string): Promise<{ deactivated: boolean; erased: boolean }> {
+  const reply = await matrix(admin.accessToken, 'GET', `/_synapse/admin/v2/users/${encodeURIComponent(userId)}`);
+  expect(reply.status, JSON.stringify(reply.json)).toBe(200);
+  return { deactivated: reply.json.deactivated === true, erased: reply.json.erased === true };
+}
+
+async function tokenWorks(token: string): Promise<string> {
+  const reply = await matrix(token, 'GET', '/_matrix/client/v3/account/whoami');
+  return reply.status === 200 ? 'works' : String(reply.json.errcode);
+}
+
+test.beforeAll(async () => {
+  admin = await registerUser({ admin: true });
+});
+
+test.describe('visitor service (the stack instance)', () => {
+  let support: TestUser;
+
+  test.beforeAll(async () => {
+    support = await supportUser();
+  });
+
+  test('GET /healthz answers 200', async () => {
+    const reply = await request(`${loadStack().visitorUrl}/healthz`, { method: 'GET' });
+    expect(reply.status).toBe(200);
+    expect(reply.body.status).toBe('ok');
+  });
+
+  test('a session is a working Matrix account, named as the site says, and the page may read it', async () => {
+    const stack = loadStack();
+    const before = Date.now();
+    const reply = await startSession(stack.visitorUrl, stack.visitorTargets[0] as string);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.headers.get('access-control-allow-origin')).toBe(PAGE_ORIGIN);
+    expect(reply.headers.get('cache-control')).toBe('no-store');
+    const visitor = reply.body as unknown as Visitor;
+    expect(visitor.homeserverUrl).toBe(stack.homeserverUrl);
+    expect(visitor.userId).toMatch(new RegExp(`^@${stack.visitorLocalpartPrefix}[a-z0-9]{26}:${stack.serverName}$`));
+    expect(visitor.expiresAt).toBeGreaterThan(before);
+
+    const whoami = await matrix(visitor.accessToken, 'GET', '/_matrix/client/v3/account/whoami');
+    expect(whoami.json).toMatchObject({ user_id: visitor.userId, device_id: visitor.deviceId });
+    const profile = await matrix(support.accessToken, 'GET', `/_matrix/client/v3/profile/${encodeURIComponent(visitor.userId)}/displayname`);
+    expect(profile.json.displayname).toBe('Visitor (local stack)');
+  });
+
+  test('the visitor opens a DM with the allowed target and sends call events there; the target can join', async () => {
+    const visitor = await newVisitor();
+    const created = await matrix(visitor.accessToken, 'POST', '/_matrix/client/v3/createRoom', {
+      is_direct: true,
+      preset: 'trusted_private_chat',
+      invite: [support.userId],
+      initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(200);
+    const roomId = created.json.room_id as string;
+    expect((await matrix(support.accessToken, 'POST', `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, {})).status).toBe(200);
+    expect((await sendEvent(visitor.accessToken, roomId, 'm.call.invite', CALL_INVITE)).status).toBe(200);
+    expect((await sendEvent(visitor.accessToken, roomId, 'm.room.encrypted', { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'x' })).status).toBe(200);
+  });
+
+  test('the homeserver refuses the visitor\'s token anything else: other invitees, messages, aliases, state, rooms it was not invited to', async () => {
+    const stack = loadStack();
+    const visitor = await newVisitor();
+    const stranger = await registerUser();
+    const dm = await matrix(visitor.accessToken, 'POST', '/_matrix/client/v3/createRoom', { is_direct: true, preset: 'trusted_private_chat', invite: [support.userId] });
+    expect(dm.status, JSON.stringify(dm.json)).toBe(200);
+    const roomId = dm.json.room_id as string;
+
+    expectForbidden(await matrix(visitor.accessToken, 'POST', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/invite`, { user_id: stranger.userId }));
+    expectForbidden(await sendEvent(visitor.accessToken, roomId, 'm.room.message', { msgtype: 'm.text', body: 'hello' }));
+    expectForbidden(await sendEvent(visitor.accessToken, roomId, 'm.reaction', {}));
+    expectForbidden(await matrix(visitor.accessToken, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.topic/`, { topic: 'visit evil.example' }));
+    expectForbidden(await matrix(visitor.accessToken, 'PUT', `/_matrix/client/v3/directory/room/${encodeURIComponent(`#visitor-${Date.now()}:${stack.serverName}`)}`, { room_id: roomId }));
+    expectForbidden(await matrix(visitor.accessToken, 'PUT', `/_matrix/client/v3/directory/list/room/${encodeURIComponent(roomId)}`, { visibility: 'public' }));
+    for (const config of [
+      { invite: [stranger.userId] },
+      { invite: [support.userId], room_alias_name: `visitor-${Date.now()}` },
+      { invite: [support.userId], name: 'Call me at evil.example' },
+      { preset: 'public_chat' },
+      { visibility: 'public' },
+      { initial_state: [{ type: 'm.room.join_rules', state_key: '', content: { join_rule: 'public' } }] },
+    ]) {
+      expectForbidden(await matrix(visitor.accessToken, 'POST', '/_matrix/client/v3/createRoom', config));
+    }
+
+    // A public room it was not invited to stays closed to it.
+    const publicRoom = await createRoom(stranger, { preset: 'public_chat' });
+    expectForbidden(await matrix(visitor.accessToken, 'POST', `/_matrix/client/v3/join/${encodeURIComponent(publicRoom)}`, {}));
+
+    // Invited by someone else, it may join, but sends nothing where anyone but the targets is.
+    const strangersRoom = await createRoom(stranger, { invite: [visitor.userId] });
+    expect((await matrix(visitor.accessToken, 'POST', `/_matrix/client/v3/join/${encodeURIComponent(strangersRoom)}`, {})).status).toBe(200);
+    expectForbidden(await sendEvent(visitor.accessToken, strangersRoom, 'm.call.invite', CALL_INVITE));
+
+    // Other users are not restricted by the module.
+    expect((await sendEvent(stranger.accessToken, strangersRoom, 'm.room.message', { msgtype: 'm.text', body: 'hi' })).status).toBe(200);
+  });
+
+  test('refuses a target it does not allow, a malformed body, and a site not on its list', async () => {
+    const stack = loadStack();
+    const stranger = await registerUser();
+    expectRefusal(await startSession(stack.visitorUrl, stranger.userId), 403, 'TARGET_NOT_ALLOWED');
+    expectRefusal(await startSession(stack.visitorUrl, 'not a user'), 403, 'TARGET_NOT_ALLOWED');
+    expectRefusal(await request(`${stack.visitorUrl}/visitor/session`, {
+      headers: { Origin: PAGE_ORIGIN, 'Content-Type': 'application/json' }, body: '{"target":',
+    }), 400, 'BAD_REQUEST');
+    expectRefusal(await request(`${stack.visitorUrl}/visitor/session`, {
+      headers: { Origin: PAGE_ORIGIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ target: 'x'.repeat(5000) }),
+    }), 400, 'BAD_REQUEST');
+
+    const elsewhere = await startSession(stack.visitorUrl, stack.visitorTargets[0] as string, { Origin: 'https://evil.example' });
+    expectRefusal(elsewhere, 403, 'ORIGIN_NOT_ALLOWED');
+    // The refused page may still read why.
+    expect(elsewhere.headers.get('access-control-allow-origin')).toBe('https://evil.example');
+    expectRefusal(await startSession(stack.visitorUrl, stack.visitorTargets[0] as string, {}), 403, 'ORIGIN_NOT_ALLOWED');
+
+    const preflight = await fetch(`${stack.visitorUrl}/visitor/session`, {
+      method: 'OPTIONS',
+      headers: { Origin: PAGE_ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(PAGE_ORIGIN);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Content-Type/i);
+  });
+
+  test('/visitor/end deactivates the account: the token is dead and the homeserver says so', async () => {
+    const stack = loadStack();
+    const visitor = await newVisitor();
+    expect(await tokenWorks(visitor.accessToken)).toBe('works');
+    const reply = await request(`${stack.visitorUrl}/visitor/end`, { headers: { Origin: PAGE_ORIGIN, Authorization: `Bearer ${visitor.accessToken}` } });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.body).toEqual({ ended: true, userId: visitor.userId });
+    expect(await tokenWorks(visitor.accessToken)).toBe('M_UNKNOWN_TOKEN');
+    expect(await accountState(visitor.userId)).toEqual({ deactivated: true, erased: true });
+    // Ending twice is a refusal, not an error.
+    expectRefusal(await request(`${stack.visitorUrl}/visitor/end`, { headers: { Authorization: `Bearer ${visitor.accessToken}` } }), 404, 'UNKNOWN_SESSION');
+  });
+
+  test('/visitor/end takes the token as navigator.sendBeacon sends it, and never ends a non-visitor', async () => {
+    const stack = loadStack();
+    const visitor = await newVisitor();
+    const beacon = await request(`${stack.visitorUrl}/visitor/end`, {
+      headers: { Origin: PAGE_ORIGIN, 'Content-Type': 'text/plain;charset=UTF-8' },
+      body: JSON.stringify({ accessToken: visitor.accessToken }),
+    });
+    expect(beacon.status, JSON.stringify(beacon.body)).toBe(200);
+    expect(await tokenWorks(visitor.accessToken)).toBe('M_UNKNOWN_TOKEN');
+
+    const someone = await registerUser();
+    expectRefusal(await request(`${stack.visitorUrl}/visitor/end`, { headers: { Authorization: `Bearer ${someone.accessToken}` } }), 404, 'UNKNOWN_SESSION');
+    expect(await tokenWorks(someone.accessToken)).toBe('works');
+  });
+});
+
+/** An instance of dist/visitor.mjs with settings the stack's instance does not have. */
+class VisitorProcess {
+  output = '';
+  private readonly exit: Promise<number | null>;
+
+  private constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk: Buffer) => { this.output += chunk.toString('utf8'); });
+    child.stderr?.on('data', (chunk: Buffer) => { this.output += chunk.toString('utf8'); });
+    this.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? null : -1))));
+  }
+
+  static start(env: Record<string, string>): VisitorProcess {
+    const stack = loadStack();
+    execFileSync(process.execPath, [`${ROOT}/scripts/build-visitor.mjs`], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [`${ROOT}/dist/visitor.mjs`], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        VISITOR_HOMESERVER_URL: stack.homeserverUrl,
+        VISITOR_SERVER_NAME: stack.serverName,
+        VISITOR_AS_TOKEN: stack.visitorAsToken,
+        VISITOR_LOCALPART_PREFIX: stack.visitorLocalpartPrefix,
+        VISITOR_ALLOWED_ORIGINS: PAGE_ORIGIN,
+        VISITOR_ALLOWED_TARGETS: stack.visitorTargets.join(','),
+        VISITOR_BIND: '127.0.0.1:0',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new VisitorProcess(child);
+  }
+
+  async url(): Promise<string> {
+    for (let waited = 0; waited < 10_000; waited += 50) {
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(this.output);
+      if (match?.[1]) return match[1];
+      if (this.child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the visitor service did not start:\n${this.output}`);
+  }
+
+  exited(): Promise<number | null> {
+    return this.exit;
+  }
+}
+
+test.describe('visitor service (instances started by this test)', () => {
+  let stateDir: string;
+  const running: VisitorProcess[] = [];
+
+  test.beforeAll(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'visitor-e2e-'));
+  });
+
+  test.afterAll(async () => {
+    for (const instance of running) {
+      if (instance.child.exitCode === null) {
+        instance.child.kill('SIGTERM');
+        await instance.exited();
+      }
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  function start(env: Record<string, string>): VisitorProcess {
+    const instance = VisitorProcess.start(env);
+    running.push(instance);
+    return instance;
+  }
+
+  test('the rate limit answers 429 with Retry-After, per client behind a trusted proxy', async () => {
+    const instance = start({
+      VISITOR_RATE_BURST: '2',
+      VISITOR_RATE_REFILL_SECONDS: '3600',
+      VISITOR_TRUSTED_PROXIES: '127.0.0.1',
+      VISITOR_STATE_FILE: join(stateDir, 'rate.json'),
+      VISITOR_LIFETIME_SECONDS: '60',
+    });
+    const url = await instance.url();
+    const target = loadStack().visitorTargets[0] as string;
+    const client = { Origin: PAGE_ORIGIN, 'X-Forwarded-For': '198.51.100.7' };
+    expect((await startSession(url, target, client)).status).toBe(200);
+    expect((await startSession(url, target, client)).status).toBe(200);
+    const limited = await startSession(url, target, client);
+    expectRefusal(limited, 429, 'RATE_LIMITED');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.body.retryAfterMs).toBeGreaterThan(0);
+    expect(limited.headers.get('access-control-expose-headers')).toBe('Retry-After');
+    // Another client behind the same proxy has its own bucket.
+    expect((await startSession(url, target, { Origin: PAGE_ORIGIN, 'X-Forwarded-For': '198.51.100.8' })).status).toBe(200);
+  });
+
+  test('an account whose lifetime runs out is deactivated', async () => {
+    const instance = start({ VISITOR_LIFETIME_SECONDS: '2', VISITOR_STATE_FILE: join(stateDir, 'lifetime.json') });
+    const visitor = await newVisitor(await instance.url());
+    await expect.poll(() => tokenWorks(visitor.accessToken), { timeout: 60_000 }).toBe('M_UNKNOWN_TOKEN');
+    expect(await accountState(visitor.userId)).toEqual({ deactivated: true, erased: true });
+    await expect.poll(() => instance.output).toContain(`visitor account deactivated user=${visitor.userId} reason="lifetime over"`);
+  });
+
+  test('stopping the service deactivates its live accounts', async () => {
+    const instance = start({ VISITOR_STATE_FILE: join(stateDir, 'stop.json') });
+    const visitor = await newVisitor(await instance.url());
+    instance.child.kill('SIGTERM');
+    expect(await instance.exited()).toBe(0);
+    expect(await tokenWorks(visitor.accessToken)).toBe('M_UNKNOWN_TOKEN');
+    expect(JSON.parse(readFileSync(join(stateDir, 'stop.json'), 'utf8'))).toEqual({ version: 1, accounts: [] });
+  });
+
+  test('after a crash, the next start deactivates the accounts the state file kept', async () => {
+    const stateFile = join(stateDir, 'crash.json');
+    const crashed = start({ VISITOR_STATE_FILE: stateFile, VISITOR_LIFETIME_SECONDS: '900' });
+    const visitor = await newVisitor(await crashed.url());
+    crashed.child.kill('SIGKILL');
+    await crashed.exited();
+    expect(await tokenWorks(visitor.accessToken)).toBe('works');
+    const kept = JSON.parse(readFileSync(stateFile, 'utf8')) as { accounts: Array<{ userId: string; expiresAt: number }> };
+    expect(kept.accounts.map((account) => account.userId)).toEqual([visitor.userId]);
+    expect(JSON.stringify(kept)).not.toContain(visitor.accessToken);
+
+    // The next run is stopped at once: it must still deactivate what the crashed run left.
+    const next = start({ VISITOR_STATE_FILE: stateFile });
+    await next.url();
+    expect(next.output).toContain('1 visitor account(s) from an earlier run');
+    next.child.kill('SIGTERM');
+    expect(await next.exited()).toBe(0);
+    expect(await tokenWorks(visitor.accessToken)).toBe('M_UNKNOWN_TOKEN');
+    expect(await accountState(visitor.userId)).toEqual({ deactivated: true, erased: true });
+  });
+
+  test('exits 1 with one line naming a missing variable', async () => {
+    const broken = VisitorProcess.start({ VISITOR_ALLOWED_TARGETS: '' });
+    expect(await broken.exited()).toBe(1);
+    expect(broken.output.trim().split('\n')).toEqual([expect.stringContaining('VISITOR_ALLOWED_TARGETS: not set')]);
+  });
+});
