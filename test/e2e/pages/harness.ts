@@ -303,6 +303,42 @@ function kitCallList(): { callId: string; phase: kit.CallPhase; direction: strin
   });
 }
 
+/** Shows a kit call in an `<mx-call>` (which holds the ringing dialog), as a page would. */
+async function kitShowCall(callId: string): Promise<void> {
+  await import('../../../define/mx-call.js');
+  const element = document.createElement('mx-call') as HTMLElement & { call: kit.CallHandle | undefined };
+  element.id = `mx-call-${callId}`;
+  element.call = kitCall(callId);
+  document.getElementById('root')?.append(element);
+}
+
+export interface AvatarView {
+  /** The image's src, if an image is shown. */
+  src: string | undefined;
+  naturalWidth: number;
+  /** The initials, when no image is shown. */
+  text: string;
+}
+
+/** The peer's avatar as the `<mx-call>` of kitShowCall shows it: in its ringing dialog and in its remote tile. */
+function kitAvatarView(callId: string): { dialogOpen: boolean; dialog: AvatarView | undefined; tile: AvatarView | undefined } {
+  const call = document.getElementById(`mx-call-${callId}`);
+  const dialog = call?.shadowRoot?.querySelector('mx-incoming-call');
+  const tile = call?.shadowRoot?.querySelector('[part~="remote-tile"]');
+  const view = (host: Element | null | undefined): AvatarView | undefined => {
+    const avatar = host?.shadowRoot?.querySelector('[part~="avatar"]');
+    if (!avatar) return undefined;
+    const image = avatar.querySelector('img');
+    return { src: image?.getAttribute('src') ?? undefined, naturalWidth: image?.naturalWidth ?? 0, text: avatar.textContent?.trim() ?? '' };
+  };
+  return { dialogOpen: !!dialog?.matches(':state(open)'), dialog: view(dialog), tile: view(tile) };
+}
+
+/** Whether a blob: URL still names its blob in this page (a revoked one does not). */
+async function blobUrlLive(url: string): Promise<boolean> {
+  return fetch(url).then(() => true, () => false);
+}
+
 function kitRingingCount(): number {
   return callKit?.calls.getSnapshot().ringing.length ?? 0;
 }
@@ -642,6 +678,9 @@ const harness = {
   kitAction,
   kitSnapshot,
   kitRingingCount,
+  kitShowCall,
+  kitAvatarView,
+  blobUrlLive,
   kitCallList,
   sdkCallList,
   kitWaitForPhase,
