@@ -34,10 +34,30 @@ function publicMembersPlugin() {
   };
 }
 
+/**
+ * Drops the nameless events the analyzer adds for a `dispatchEvent(new MxSomeEvent(…))` whose class an `@fires`
+ * tag already documents under its name. A nameless event no `@fires` covers stays, so the framework entries
+ * (scripts/framework-entries.mjs) can refuse it and ask for the tag.
+ */
+function documentedEventsPlugin() {
+  return {
+    name: 'mx-documented-events',
+    packageLinkPhase({ customElementsManifest }) {
+      for (const module of customElementsManifest.modules) {
+        for (const declaration of module.declarations ?? []) {
+          if (!declaration.events) continue;
+          const named = new Set(declaration.events.filter((e) => e.name).map((e) => e.type?.text));
+          declaration.events = declaration.events.filter((e) => e.name || !named.has(e.type?.text));
+        }
+      }
+    },
+  };
+}
+
 export default {
   globs: ['components/**/*.ts'],
   exclude: ['components/**/*.styles.ts', 'components/**/*.test.ts', 'components/internal/**'],
   litelement: true,
   outdir: 'dist',
-  plugins: [customTagsPlugin(), publicMembersPlugin()],
+  plugins: [customTagsPlugin(), publicMembersPlugin(), documentedEventsPlugin()],
 };
