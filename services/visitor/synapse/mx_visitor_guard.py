@@ -108,9 +108,12 @@ class VisitorGuard:
         if room_config.get("visibility", "private") != "private" or room_config.get("preset") == "public_chat":
             return self._refuse(user_id, "creation of a public room")
         invites = room_config.get("invite", [])
-        if not isinstance(invites, list) or any(invitee not in self._targets for invitee in invites):
+        if not isinstance(invites, list) or any(not isinstance(i, str) or i not in self._targets for i in invites):
             return self._refuse(user_id, f"room creation inviting {invites!r}")
-        for state in room_config.get("initial_state", []) or []:
+        initial_state = room_config.get("initial_state", [])
+        if not isinstance(initial_state, list):
+            return self._refuse(user_id, "room creation with malformed initial_state")
+        for state in initial_state:
             event_type = state.get("type") if isinstance(state, dict) else None
             if event_type not in CREATION_STATE_TYPES:
                 return self._refuse(user_id, f"room creation with initial state {event_type!r}")
