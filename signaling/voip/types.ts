@@ -91,13 +91,23 @@ export interface CallSnapshot {
 /** A call as components see it: its snapshot plus the intents a person can act on. */
 export interface CallHandle extends ReadableStore<CallSnapshot> {
   answer(kind?: CallKind): Promise<void>;
+  /**
+   * Declines a ringing call. Like `hangup`, the call ends at once and the promise resolves when the `m.call.reject`
+   * reached the homeserver (tried again through an outage) or was given up a minute after.
+   */
   reject(): Promise<void>;
+  /**
+   * Ends the call at once (the snapshot says `ended`); resolves when the `m.call.hangup` reached the homeserver,
+   * which an outage delays, or was given up a minute after the end. Asked again meanwhile, returns the same promise.
+   */
   hangup(): Promise<void>;
   setMicMuted(muted: boolean): Promise<void>;
+  /** Resolves when the camera is off, or open again; asked again meanwhile, returns the same promise. */
   setCameraMuted(muted: boolean): Promise<void>;
   setOnHold(onHold: boolean): Promise<void>;
+  /** Resolves once the screen is shared (or the picker was closed); asked again meanwhile, opens no second picker. */
   setScreensharing(enabled: boolean): Promise<void>;
-  /** Adds the camera to a voice call. */
+  /** Adds the camera to a voice call; resolves once it is open. Asked again meanwhile, opens no second camera. */
   upgradeToVideo(): Promise<void>;
   /**
    * Opens the camera or microphone again and sends it in place of the current one, on the same stream and
