@@ -9,7 +9,7 @@
 // Instances keep separate data and logs (.stack/run/<instance>): `dev` serves `npm start`, `test` runs inside
 // the private network namespace of `npm test`, so both can run at once on the same ports.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -79,6 +79,8 @@ export function stackConfig(instance = 'dev') {
     visitorAsToken: 'matrix-call-kit-local-only-visitor-as-token',
     visitorHsToken: 'matrix-call-kit-local-only-visitor-hs-token',
     visitorLocalpartPrefix: 'visitor-',
+    // The stack makes this user (see ensureVisitorTarget), so a call button on the demo or test pages rings someone.
+    visitorTarget: { localpart: 'support', password: 'support-local-only-password' },
     visitorTargets: [`@support:${serverName}`],
     visitorOrigins,
     registrationSharedSecret: 'matrix-call-kit-local-only-registration-secret',
@@ -489,6 +491,42 @@ async function stopPid(pid) {
   try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
 }
 
+/** Registers the visitor service's allowed target through the shared-secret admin API; an existing one is kept. */
+async function ensureVisitorTarget(config) {
+  const { localpart, password } = config.visitorTarget;
+  const url = `${config.homeserverUrl}/_synapse/admin/v1/register`;
+  const hint = `read ${join(config.logDir, 'synapse.log')}`;
+  try {
+    const { nonce } = await (await fetch(url)).json();
+    const mac = createHmac('sha1', config.registrationSharedSecret).update(`${nonce}\0${localpart}\0${password}\0notadmin`).digest('hex');
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ nonce, username: localpart, password, admin: false, displayname: 'Support (local stack)', mac }),
+    });
+    const json = await response.json().catch(() => ({}));
+    if (response.ok) return;
+    if (json.errcode !== 'M_USER_IN_USE') {
+      throw new StackError('visitor', `cannot register the visitors' target @${localpart}: ${response.status} ${JSON.stringify(json)}`, hint);
+    }
+    // It exists: the tests and the demo sign in with the stack's password, so it must be that one.
+    const login = await fetch(`${config.homeserverUrl}/_matrix/client/v3/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'm.login.password', identifier: { type: 'm.id.user', user: localpart }, password }),
+    });
+    if (!login.ok) {
+      throw new StackError('visitor', `@${localpart} exists with another password than the stack's`,
+        `remove the instance's data: node scripts/stack.mjs reset --instance ${config.instance}`);
+    }
+    const { access_token: token } = await login.json();
+    await fetch(`${config.homeserverUrl}/_matrix/client/v3/logout`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  } catch (error) {
+    if (error instanceof StackError) throw error;
+    throw new StackError('visitor', `cannot register the visitors' target @${localpart}: ${error instanceof Error ? error.message : String(error)}`, hint);
+  }
+}
+
 /** Starts the stack (provisioning first) and returns its endpoints; reuses services that are already healthy. */
 export async function up(instance = 'dev', { quiet = false } = {}) {
   const config = stackConfig(instance);
@@ -498,6 +536,7 @@ export async function up(instance = 'dev', { quiet = false } = {}) {
     const { reused } = await startService(config, service);
     if (!quiet) log(`${service.name.padEnd(9)} ${reused ? 'already running' : 'started'}  ${service.endpoint}`);
   }
+  await ensureVisitorTarget(config);
   const endpoints = {
     instance,
     serverName: config.serverName,
@@ -506,6 +545,7 @@ export async function up(instance = 'dev', { quiet = false } = {}) {
     rtcAuthUrl: config.rtcAuthUrl,
     visitorUrl: config.visitorUrl,
     visitorTargets: config.visitorTargets,
+    visitorTargetPassword: config.visitorTarget.password,
     visitorAsToken: config.visitorAsToken,
     visitorLocalpartPrefix: config.visitorLocalpartPrefix,
     turnUris: [`${config.turnUri}?transport=udp`, `${config.turnUri}?transport=tcp`],
@@ -580,7 +620,7 @@ async function main(argv) {
         `  homeserver   ${endpoints.homeserverUrl}  (server name ${endpoints.serverName})\n` +
         `  LiveKit      ${endpoints.livekitUrl}\n` +
         `  token svc    ${endpoints.rtcAuthUrl}  (POST /sfu/get, POST /get_token)\n` +
-        `  visitor svc  ${endpoints.visitorUrl}  (POST /visitor/session; targets ${endpoints.visitorTargets.join(', ')})\n` +
+        `  visitor svc  ${endpoints.visitorUrl}  (POST /visitor/session; target ${endpoints.visitorTargets.join(', ')}, password ${endpoints.visitorTargetPassword})\n` +
         `  TURN         ${endpoints.turnUris.join(', ')}\n` +
         `  logs         ${endpoints.logDir}\n`);
       return 0;

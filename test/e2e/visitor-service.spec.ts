@@ -1,7 +1,7 @@
 // services/visitor against the real stack: Synapse with the visitor application service and the guard module.
 // Node's fetch is the client; the Origin and X-Forwarded-For headers a browser or a proxy would send are set
-// by hand. The stack's instance allows @support:<server>; this spec registers that user with the shared
-// secret (once per database) and signs it in with a fixed password.
+// by hand. The stack's instance allows @support:<server>, a user the stack registers (stack.json has its
+// password).
 import { expect, test } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadStack } from '../helpers/stack.js';
-import { createRoom, login, MatrixHttpError, registerUser, type TestUser } from '../helpers/synapse.js';
+import { createRoom, login, registerUser, type TestUser } from '../helpers/synapse.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PAGE_ORIGIN = 'http://127.0.0.1:8100';
-const SUPPORT_PASSWORD = 'support-local-only-password';
 
 interface Reply {
   status: number;
@@ -80,15 +79,11 @@ const CALL_INVITE = {
   offer: { type: 'offer', sdp: 'v=0\r\n' },
 };
 
-/** The allowed target, registered with the shared secret on first use of this database. */
-async function supportUser(): Promise<TestUser> {
-  const localpart = (loadStack().visitorTargets[0] as string).slice(1).split(':')[0] as string;
-  try {
-    return await registerUser({ localpart, password: SUPPORT_PASSWORD, displayName: 'Support' });
-  } catch (error) {
-    if (error instanceof MatrixHttpError && error.errcode === 'M_USER_IN_USE') return login({ localpart, password: SUPPORT_PASSWORD });
-    throw error;
-  }
+/** The allowed target, which the stack registers. */
+function supportUser(): Promise<TestUser> {
+  const stack = loadStack();
+  const localpart = (stack.visitorTargets[0] as string).slice(1).split(':')[0] as string;
+  return login({ localpart, password: stack.visitorTargetPassword });
 }
 
 let admin: TestUser;

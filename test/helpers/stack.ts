@@ -12,6 +12,8 @@ export interface StackEndpoints {
   /** services/visitor, and what the stack configured it with. */
   visitorUrl: string;
   visitorTargets: string[];
+  /** The password of the first target, which the stack registers. */
+  visitorTargetPassword: string;
   visitorAsToken: string;
   visitorLocalpartPrefix: string;
   turnUris: string[];
