@@ -3,6 +3,10 @@
 // after it waits: the peer must see an answer before its candidates, and candidates before the hangup. An
 // event stops being tried only when it can no longer matter, and the reason is logged; a refusal (any other
 // error) is final and reported to the call.
+//
+// matrix-js-sdk's own retry is no help here: its MatrixScheduler exists only if the app created the client
+// with one, serves the whole client rather than one call, gives up after four attempts, and never retries a
+// network error (calculateRetryBackoff without retryConnectionError), which is what an outage is.
 import { MxError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { HomeserverUnavailableError } from '../matrix/port.js';
