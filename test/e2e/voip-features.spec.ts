@@ -1,6 +1,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { startKitIn, startMatrixCallIn, twoPartiesInADm, type CallParty } from '../helpers/calls.js';
 import { openHarness } from '../helpers/pages.js';
+import { holdSync, sendAs } from '../helpers/raw-matrix.js';
 import { login } from '../helpers/synapse.js';
 import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 
@@ -70,14 +71,14 @@ test.describe('glare: both sides call at once', () => {
 });
 
 test.describe('the callee on two devices', () => {
-  async function calleeOnTwoDevices(browser: Browser): Promise<{ caller: CallParty; kitDevice: CallParty; otherDevice: CallParty; callId: string }> {
+  async function calleeOnTwoDevices(browser: Browser): Promise<{ caller: CallParty; kitDevice: CallParty; otherDevice: CallParty; callId: string; roomId: string }> {
     const { a: caller, b: kitDevice, roomId } = await twoPartiesInADm(browser);
     const otherDevice = { user: await login(kitDevice.user), page: await openHarness(browser) };
     await Promise.all([startMatrixCallIn(caller), startKitIn(kitDevice), startMatrixCallIn(otherDevice)]);
     const callId = await caller.page.evaluate(([room, userId]) => window.mx.sdkPlaceCall(room, userId, 'voice'), [roomId, kitDevice.user.userId] as const);
     expect(await kitDevice.page.evaluate(() => window.mx.kitNextIncoming())).toBe(callId);
     expect(await otherDevice.page.evaluate(() => window.mx.sdkNextIncoming())).toBe(callId);
-    return { caller, kitDevice, otherDevice, callId };
+    return { caller, kitDevice, otherDevice, callId, roomId };
   }
 
   test('the kit answers: the other device stops ringing and the call connects', async ({ browser }) => {
@@ -95,6 +96,31 @@ test.describe('the callee on two devices', () => {
     await caller.page.evaluate((id) => window.mx.sdkWaitForState(id, 'connected'), callId);
     await expect.poll(() => kitSnapshot(kitDevice, callId)).toMatchObject({ phase: 'ended', endReason: 'answered_elsewhere' });
     expect(await kitDevice.page.evaluate(() => window.mx.kitRingingCount())).toBe(0);
+  });
+
+  test('both answer at once and the caller chooses the other device: the kit\'s ICE reaches the caller, but the kit never shows connected', async ({ browser }) => {
+    const { caller, kitDevice, otherDevice, callId, roomId } = await calleeOnTwoDevices(browser);
+    // The kit hears nothing more until it has answered: neither the other device's answer nor the caller's
+    // choice, as when both answer at the same moment. A message ends the kit's sync long-poll in flight.
+    const gate = await holdSync(kitDevice.page);
+    await sendAs(caller.user, roomId, 'm.room.message', { msgtype: 'm.notice', body: 'the next sync is held' });
+    await gate.held;
+    await otherDevice.page.evaluate((id) => window.mx.sdkAction(id, 'answer-voice'), callId);
+    await caller.page.evaluate((id) => window.mx.sdkWaitForState(id, 'connected'), callId);
+    await kitDevice.page.evaluate((id) => window.mx.kitAction(id, 'answer-voice'), callId);
+    // The caller's ICE agent answers the kit's checks (they carry the ufrag and password of its offer), but
+    // its DTLS is the chosen device's: the kit's connection never comes up, and no packet of media flows.
+    await expect.poll(() => kitDevice.page.evaluate((id) => window.mx.kitTransportStates(id).ice, callId), { timeout: 20_000, message: 'the kit\'s ICE to connect' })
+      .toMatch(/^(connected|completed)$/);
+    expect(await kitDevice.page.evaluate((id) => window.mx.kitTransportStates(id).connection, callId)).not.toBe('connected');
+    expect(await kitSnapshot(kitDevice, callId)).toMatchObject({ phase: 'connecting' });
+
+    await gate.release();
+    await expect.poll(() => kitSnapshot(kitDevice, callId)).toMatchObject({ phase: 'ended', endReason: 'answered_elsewhere' });
+    const phases = await kitDevice.page.evaluate((id) => window.mx.kitPhaseLog(id), callId);
+    expect(phases.map(({ phase }) => phase), 'the kit\'s phases').not.toContain('connected');
+    expect(await sdkSnapshot(caller, callId)).toMatchObject({ state: 'connected' });
+    expect(await sdkSnapshot(otherDevice, callId)).toMatchObject({ state: 'connected' });
   });
 
   test('the other device declines: the kit stops ringing (declined elsewhere)', async ({ browser }) => {

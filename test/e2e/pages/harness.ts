@@ -370,10 +370,29 @@ function kitLiveLocalTracksAtPhase(callId: string): Partial<Record<kit.CallPhase
   return liveLocalTracksAtPhase.get(callId) ?? {};
 }
 
+/** Per kit call: each phase it entered, in order, with its peer connection's connectionState at that moment. */
+const phaseLog = new Map<string, { phase: kit.CallPhase; connectionState: RTCPeerConnectionState | 'none' }[]>();
+
+function kitPhaseLog(callId: string): { phase: kit.CallPhase; connectionState: RTCPeerConnectionState | 'none' }[] {
+  return phaseLog.get(callId) ?? [];
+}
+
+/** A kit call's ICE and overall (ICE and DTLS) connection states. */
+function kitTransportStates(callId: string): { ice: RTCIceConnectionState | 'none'; connection: RTCPeerConnectionState | 'none' } {
+  const pc = (kitCall(callId) as unknown as { peerConnection?: RTCPeerConnection }).peerConnection;
+  return { ice: pc?.iceConnectionState ?? 'none', connection: pc?.connectionState ?? 'none' };
+}
+
 /** Plays every remote feed of a kit call in an unmuted element, so frames decode and audio energy is measured. */
 function attachFeeds(call: kit.CallHandle): void {
   const elements = new Map<string, HTMLVideoElement>();
   const sync = (snapshot: kit.CallSnapshot): void => {
+    const phases = phaseLog.get(snapshot.callId) ?? [];
+    if (phases.at(-1)?.phase !== snapshot.phase) {
+      const pc = (call as unknown as { peerConnection?: RTCPeerConnection }).peerConnection;
+      phases.push({ phase: snapshot.phase, connectionState: pc?.connectionState ?? 'none' });
+    }
+    phaseLog.set(snapshot.callId, phases);
     const seen = liveLocalTracksAtPhase.get(snapshot.callId) ?? {};
     seen[snapshot.phase] ??= snapshot.localFeeds.flatMap((feed) => feed.stream.getTracks()).filter((track) => track.readyState === 'live').length;
     liveLocalTracksAtPhase.set(snapshot.callId, seen);
@@ -671,6 +690,8 @@ const harness = {
   useUnpluggableMicrophone,
   unplugMicrophone,
   kitLiveLocalTracksAtPhase,
+  kitPhaseLog,
+  kitTransportStates,
   refuseCamera,
   startKit,
   kitPlaceCall,
