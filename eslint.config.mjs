@@ -4,7 +4,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', '.stack/', 'storybook-static/', 'test-results/', 'playwright-report/', 'test/e2e/pages/build/', 'custom-elements.json'],
+    ignores: ['node_modules/', 'dist/', '.stack/', 'storybook-static/', 'test-results/', 'playwright-report/', 'test/e2e/pages/build/', 'custom-elements.json', '.consumers/', 'test/consumers/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

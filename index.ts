@@ -7,3 +7,5 @@ export * from './components/call/index.js';
 export * from './components/call-controls/index.js';
 export * from './components/incoming-call/index.js';
 export * from './components/video-tile/index.js';
+export * from './components/call-button/index.js';
+export * from './components/call-dialog/index.js';

@@ -5,3 +5,5 @@ import './mx-call.js';
 import './mx-call-controls.js';
 import './mx-incoming-call.js';
 import './mx-video-tile.js';
+import './mx-call-button.js';
+import './mx-call-dialog.js';
