@@ -374,6 +374,15 @@ test.describe('visitor service (instances started by this test)', () => {
     expect(await accountState(visitor.userId)).toEqual({ deactivated: true, erased: true });
   });
 
+  test('a homeserver that cannot be reached (503) or refuses the service (502) is HOMESERVER_UNREACHABLE', async () => {
+    // Nothing listens on port 9 of the namespace's loopback.
+    const down = start({ VISITOR_HOMESERVER_URL: 'http://127.0.0.1:9', VISITOR_STATE_FILE: join(stateDir, 'down.json') });
+    expectRefusal(await startSession(await down.url(), loadStack().visitorTargets[0] as string), 503, 'HOMESERVER_UNREACHABLE');
+    const unregistered = start({ VISITOR_AS_TOKEN: 'not-the-registered-as-token', VISITOR_STATE_FILE: join(stateDir, 'unregistered.json') });
+    expectRefusal(await startSession(await unregistered.url(), loadStack().visitorTargets[0] as string), 502, 'HOMESERVER_UNREACHABLE');
+    await expect.poll(() => unregistered.output).toContain('M_UNKNOWN_TOKEN');
+  });
+
   test('exits 1 with one line naming a missing variable', async () => {
     const broken = VisitorProcess.start({ VISITOR_ALLOWED_TARGETS: '' });
     expect(await broken.exited()).toBe(1);
