@@ -342,6 +342,8 @@ test.describe('visitor service (instances started by this test)', () => {
     await expect.poll(() => tokenWorks(visitor.accessToken), { timeout: 60_000 }).toBe('M_UNKNOWN_TOKEN');
     expect(await accountState(visitor.userId)).toEqual({ deactivated: true, erased: true });
     await expect.poll(() => instance.output).toContain(`visitor account deactivated user=${visitor.userId} reason="lifetime over"`);
+    expect(instance.output).toContain(`visitor session started user=${visitor.userId}`);
+    expect(instance.output).not.toContain(visitor.accessToken);
   });
 
   test('stopping the service deactivates its live accounts', async () => {
