@@ -53,6 +53,8 @@ interface Entry {
 export class VisitorAccounts {
   private readonly live = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<boolean>>();
+  // Registrations under way count against maxAccounts too, or a burst of visitors would overshoot it.
+  private registering = 0;
   private stopped = false;
 
   constructor(private readonly options: AccountsOptions) {}
@@ -92,11 +94,17 @@ export class VisitorAccounts {
     if (this.stopped) throw new HomeserverError('unreachable', 'the service is stopping');
     const options = this.options;
     const { homeserver, timers } = options;
-    if (this.live.size >= options.maxAccounts) {
-      const earliest = Math.min(...[...this.live.values()].map((entry) => entry.account.expiresAt));
+    if (this.live.size + this.registering >= options.maxAccounts) {
+      const earliest = Math.min(...[...this.live.values()].map((entry) => entry.account.expiresAt), timers.now() + options.lifetimeMs);
       throw new AtCapacity(Math.max(1000, earliest - timers.now()));
     }
-    const registered = await homeserver.register(`${options.localpartPrefix}${options.randomSuffix()}`, options.displayName);
+    this.registering++;
+    let registered;
+    try {
+      registered = await homeserver.register(`${options.localpartPrefix}${options.randomSuffix()}`, options.displayName);
+    } finally {
+      this.registering--;
+    }
     const account = { userId: registered.userId, expiresAt: timers.now() + options.lifetimeMs };
     // Tracked before anything else can fail, so a failure below still ends with the account deactivated.
     this.track(account);

@@ -177,6 +177,14 @@ describe('visitor accounts', () => {
     expect((error as AtCapacity).retryAfterMs).to.equal(LIFETIME - 10_000);
   });
 
+  it('counts registrations under way against the capacity', async () => {
+    const { accounts } = setUp({ maxAccounts: 1 });
+    const [first, second] = await Promise.allSettled([accounts.create(), accounts.create()]);
+    expect(first.status).to.equal('fulfilled');
+    expect(second.status === 'rejected' && second.reason instanceof AtCapacity).to.equal(true);
+    expect(accounts.size).to.equal(1);
+  });
+
   it('takes over an earlier run\'s accounts: overdue ones now, the others on time; strangers are left alone', async () => {
     const timersAtStart = 1_000_000;
     const stateText = serializeState([
