@@ -1,0 +1,32 @@
+// Types only (never rendered): what the wrappers and React 19's plain tags must accept and refuse.
+import type { CallHandle, MxCallEndedEvent, MxDeviceChangeEvent } from 'matrix-call-kit';
+import type {} from 'matrix-call-kit/jsx';
+import { MxCall, MxCallButton } from 'matrix-call-kit/react';
+
+export function Wrappers({ call }: { call: CallHandle | undefined }) {
+  return (
+    <>
+      <MxCall call={call} sinkId="default" onMxCallEnded={(event) => console.info(event.detail.reason)} />
+      <MxCallButton user="@support:example.org" kind="voice" visitorService="https://example.org" />
+      {/* @ts-expect-error sinkId is a string */}
+      <MxCall sinkId={42} />
+      {/* @ts-expect-error call is a call handle */}
+      <MxCall call="not a call" />
+      {/* @ts-expect-error mx-call-ended carries an MxCallEndedEvent */}
+      <MxCall onMxCallEnded={(event: MxDeviceChangeEvent) => console.info(event.detail)} />
+    </>
+  );
+}
+
+export function PlainTags({ call }: { call: CallHandle | undefined }) {
+  const onEnded = (event: MxCallEndedEvent) => console.info(event.detail.reason);
+  return (
+    <>
+      <mx-call call={call} sinkId="default" onmx-call-ended={onEnded} />
+      {/* @ts-expect-error sinkId is a string */}
+      <mx-call sinkId={42} />
+      {/* @ts-expect-error call is a call handle */}
+      <mx-call call="not a call" />
+    </>
+  );
+}
