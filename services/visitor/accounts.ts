@@ -99,7 +99,7 @@ export class VisitorAccounts {
       throw new AtCapacity(Math.max(1000, earliest - timers.now()));
     }
     this.registering++;
-    let registered;
+    let registered: Registered;
     try {
       registered = await homeserver.register(`${options.localpartPrefix}${options.randomSuffix()}`, options.displayName);
     } finally {
