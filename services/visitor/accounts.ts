@@ -2,7 +2,7 @@
 // lifetime runs out, or when the service stops. Every live account is in the state file before its
 // credentials leave the service, so no crash can leave one behind unnoticed. Network, clock and timers are
 // injected: the browser tests run it against a fake homeserver and a hand-driven clock.
-import { HomeserverError, type Homeserver } from './homeserver.js';
+import { HomeserverError, type Homeserver, type Registered } from './homeserver.js';
 import type { Logger } from './log.js';
 import type { LiveAccount, StateFile } from './state.js';
 
