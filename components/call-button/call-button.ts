@@ -79,6 +79,9 @@ export class MxCallButton extends MxElement {
   /** The site's visitor service (services/visitor), for visitors without a Matrix account. */
   @property({ attribute: 'visitor-service' }) visitorService = '';
 
+  /** How long the callee's devices ring before the call ends unanswered, in seconds (the kit's default: 90). */
+  @property({ attribute: 'ring-timeout', type: Number }) ringTimeout: number | undefined;
+
   /** Credentials the page supplies for the visitor (a site with its own login); used first. */
   @property({ attribute: false }) credentials: MatrixCredentials | undefined;
 
@@ -148,6 +151,7 @@ export class MxCallButton extends MxElement {
         credentials: this.credentials,
         getCredentials: this.getCredentials,
         visitorService: this.visitorService || undefined,
+        kitOptions: this.ringTimeout !== undefined && this.ringTimeout > 0 ? { inviteLifetimeMs: this.ringTimeout * 1000 } : {},
       });
       await this.updateComplete;
       await this.dialog?.show();

@@ -105,7 +105,7 @@ test.describe('the local stack is real', () => {
     const result = spawnSync(process.execPath, ['scripts/stack.mjs', 'up', '--instance', process.env.STACK_INSTANCE ?? 'test'], { encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/installing|building|apt-get/);
-    expect(result.stderr.match(/already running/g) ?? []).toHaveLength(4);
+    expect(result.stderr.match(/already running/g) ?? []).toHaveLength(5);
   });
 
   test('reset refuses to remove the data of an instance that is running', () => {
