@@ -53,6 +53,8 @@ function pack() {
   if (!files.some((file) => /^dist\/cdn\/.*matrix_sdk_crypto_wasm_bg.*\.wasm$/.test(file))) problems.push('the CDN build\'s crypto WASM is not in the package');
   problems.push(...files.filter((file) => file.endsWith('.d.ts.map')).map((file) => `${file} points at sources the package does not ship`));
   problems.push(...files.filter((file) => !/^(dist\/|LICENSE$|README\.md$|CHANGELOG\.md$|package\.json$)/.test(file)).map((file) => `${file} should not ship`));
+  // The services are servers a site runs, built from the repository; a page's package has no use for them.
+  problems.push(...files.filter((file) => /^dist\/(rtc-auth|visitor)\.mjs$/.test(file)).map((file) => `${file} should not ship`));
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const ours = minimumMajor(pkg.engines?.node);
   for (const dependency of Object.keys(pkg.dependencies ?? {})) {
