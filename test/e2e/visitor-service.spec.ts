@@ -3,16 +3,12 @@
 // by hand. The stack's instance allows @support:<server>, a user the stack registers (stack.json has its
 // password).
 import { expect, test } from '@playwright/test';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadStack } from '../helpers/stack.js';
-import { createRoom, login, registerUser, type TestUser } from '../helpers/synapse.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PAGE_ORIGIN = 'http://127.0.0.1:8100';
+import { createRoom, registerUser, type TestUser } from '../helpers/synapse.js';
+import { PAGE_ORIGIN, VisitorProcess, matrix, supportUser, tokenWorks } from '../helpers/visitor.js';
 
 interface Reply {
   status: number;
@@ -54,16 +50,6 @@ function expectRefusal(reply: Reply, status: number, code: string): void {
   expect(reply.body).not.toHaveProperty('accessToken');
 }
 
-/** A client-server call with a token; answers the status and errcode instead of throwing. */
-async function matrix(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${loadStack().homeserverUrl}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
-}
 
 function expectForbidden(reply: { status: number; json: Record<string, unknown> }): void {
   expect(reply.status, JSON.stringify(reply.json)).toBe(403);
@@ -79,12 +65,6 @@ const CALL_INVITE = {
   offer: { type: 'offer', sdp: 'v=0\r\n' },
 };
 
-/** The allowed target, which the stack registers. */
-function supportUser(): Promise<TestUser> {
-  const stack = loadStack();
-  const localpart = (stack.visitorTargets[0] as string).slice(1).split(':')[0] as string;
-  return login({ localpart, password: stack.visitorTargetPassword });
-}
 
 let admin: TestUser;
 
@@ -95,10 +75,6 @@ async function accountState(userId: string): Promise<{ deactivated: boolean; era
   return { deactivated: reply.json.deactivated === true, erased: reply.json.erased === true };
 }
 
-async function tokenWorks(token: string): Promise<string> {
-  const reply = await matrix(token, 'GET', '/_matrix/client/v3/account/whoami');
-  return reply.status === 200 ? 'works' : String(reply.json.errcode);
-}
 
 test.beforeAll(async () => {
   admin = await registerUser({ admin: true });
@@ -244,51 +220,6 @@ test.describe('visitor service (the stack instance)', () => {
   });
 });
 
-/** An instance of dist/visitor.mjs with settings the stack's instance does not have. */
-class VisitorProcess {
-  output = '';
-  private readonly exit: Promise<number | null>;
-
-  private constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (chunk: Buffer) => { this.output += chunk.toString('utf8'); });
-    child.stderr?.on('data', (chunk: Buffer) => { this.output += chunk.toString('utf8'); });
-    this.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? null : -1))));
-  }
-
-  static start(env: Record<string, string>): VisitorProcess {
-    const stack = loadStack();
-    execFileSync(process.execPath, [`${ROOT}/scripts/build-visitor.mjs`], { stdio: 'inherit' });
-    const child = spawn(process.execPath, [`${ROOT}/dist/visitor.mjs`], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        VISITOR_HOMESERVER_URL: stack.homeserverUrl,
-        VISITOR_SERVER_NAME: stack.serverName,
-        VISITOR_AS_TOKEN: stack.visitorAsToken,
-        VISITOR_LOCALPART_PREFIX: stack.visitorLocalpartPrefix,
-        VISITOR_ALLOWED_ORIGINS: PAGE_ORIGIN,
-        VISITOR_ALLOWED_TARGETS: stack.visitorTargets.join(','),
-        VISITOR_BIND: '127.0.0.1:0',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new VisitorProcess(child);
-  }
-
-  async url(): Promise<string> {
-    for (let waited = 0; waited < 10_000; waited += 50) {
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(this.output);
-      if (match?.[1]) return match[1];
-      if (this.child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`the visitor service did not start:\n${this.output}`);
-  }
-
-  exited(): Promise<number | null> {
-    return this.exit;
-  }
-}
 
 test.describe('visitor service (instances started by this test)', () => {
   let stateDir: string;
