@@ -1,7 +1,7 @@
-import { expect, test, type Page, type Route } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { CallKit } from '../../signaling/index.js';
 import { credentialsOf, twoPartiesInADm } from '../helpers/calls.js';
-import { loadStack } from '../helpers/stack.js';
+import { holdSync, matrixRequest, sendAs } from '../helpers/raw-matrix.js';
 import { createRoom, joinRoom, registerUser, type TestUser } from '../helpers/synapse.js';
 
 // Malformed and misdirected m.call.* events sent through the real homeserver to a kit: each is dropped with
@@ -16,84 +16,41 @@ interface BadInputState {
 }
 type BadInputWindow = Window & { badInput?: BadInputState };
 
-let txnCounter = 0;
-
-async function matrixRequest<T>(user: TestUser, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${loadStack().homeserverUrl}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${user.accessToken}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} as ${user.userId} -> ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : {}) as T;
-}
-
-/** Sends a raw room event as `user` (PUT /rooms/{roomId}/send/{type}/{txnId}); returns its event id. */
-async function sendAs(user: TestUser, roomId: string, type: string, content: Record<string, unknown>): Promise<string> {
-  const txnId = `bad-input-${Date.now()}-${txnCounter++}`;
-  const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(type)}/${txnId}`;
-  const { event_id } = await matrixRequest<{ event_id: string }>(user, 'PUT', path, content);
-  return event_id;
-}
-
 function newCallId(tag: string): string {
   return `${Date.now()}-${tag}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 /**
- * Holds the page's next /sync request until release() is called, so that events sent meanwhile reach the
- * client in one sync batch. `held` resolves once a request is being held.
+ * Starts the kit in `page` with its default console logger, as a host page would, and collects its log
+ * lines and whatever the page throws.
  */
-async function holdSync(page: Page): Promise<{ held: Promise<void>; release: () => Promise<void> }> {
-  let onHeld!: () => void;
-  const held = new Promise<void>((resolve) => { onHeld = resolve; });
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => { open = resolve; });
-  const matcher = (url: URL): boolean => url.pathname.endsWith('/sync');
-  const inFlight = new Set<Promise<void>>();
-  const handler = (route: Route): Promise<void> => {
-    const handled = (async () => {
-      onHeld();
-      await gate;
-      await route.continue();
-    })();
-    inFlight.add(handled);
-    return handled.finally(() => inFlight.delete(handled));
-  };
-  await page.route(matcher, handler);
-  return {
-    held,
-    release: async () => {
-      open();
-      await Promise.all(inFlight);
-      // A request that arrives after this point is no longer routed; one in between was let through above.
-      await page.unroute(matcher, handler);
-    },
-  };
-}
-
-test('the kit drops malformed and misdirected m.call.* events with a logged reason and rings only for the valid invite', async ({ browser }) => {
-  const { a, b, roomId: dm } = await twoPartiesInADm(browser);
-  const kitPage = a.page;
+async function startLoggedKit(page: Page, user: TestUser): Promise<{ kitLog: { type: string; text: string }[]; pageErrors: string[] }> {
   const kitLog: { type: string; text: string }[] = [];
   const pageErrors: string[] = [];
-  kitPage.on('console', (message) => {
+  page.on('console', (message) => {
     const text = message.text();
     if (text.startsWith('[matrix-call-kit')) kitLog.push({ type: message.type(), text });
   });
-  kitPage.on('pageerror', (error) => pageErrors.push(error.message));
-
-  // The kit, with its default console logger, as a host page would start it.
-  await kitPage.evaluate(async (credentials) => {
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.evaluate(async (credentials) => {
     const kit = await window.mx.kit.createCallKit({ credentials });
     const state: BadInputState = { kit, rang: [] };
     (window as BadInputWindow).badInput = state;
     kit.onIncomingCall((call) => state.rang.push(call.getSnapshot().callId));
-  }, credentialsOf(a.user));
+  }, credentialsOf(user));
+  return { kitLog, pageErrors };
+}
 
-  // A real offer, made in B's own page: the one valid invite needs one the kit's browser can apply.
-  const offer = await b.page.evaluate(async () => {
+/**
+ * Makes a real offer in the caller's own page (an invite the kit rings for needs one its browser can apply):
+ * its SDP, and the content of an invite from `caller` to `callee` carrying it, with fields replaced (or
+ * removed, with `undefined`) by `extra`.
+ */
+async function inviteMaker(callerPage: Page, caller: TestUser, callee: TestUser): Promise<{
+  sdp: string;
+  inviteContent: (callId: string, partyId?: string, extra?: Record<string, unknown>) => Record<string, unknown>;
+}> {
+  const offer = await callerPage.evaluate(async () => {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
     const pc = new RTCPeerConnection();
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
@@ -101,15 +58,14 @@ test('the kit drops malformed and misdirected m.call.* events with a logged reas
     (window as Window & { badInputPeer?: RTCPeerConnection }).badInputPeer = pc;
     return { sdp: pc.localDescription?.sdp ?? '', streamId: stream.id };
   });
-  const bParty = b.user.deviceId;
-  const inviteContent = (callId: string, partyId: string, extra: Record<string, unknown> = {}): Record<string, unknown> => {
+  const inviteContent = (callId: string, partyId = caller.deviceId, extra: Record<string, unknown> = {}): Record<string, unknown> => {
     const content: Record<string, unknown> = {
       version: '1',
       call_id: callId,
       party_id: partyId,
       offer: { type: 'offer', sdp: offer.sdp },
       lifetime: 90_000,
-      invitee: a.user.userId,
+      invitee: callee.userId,
       sdp_stream_metadata: { [offer.streamId]: { purpose: 'm.usermedia', audio_muted: false, video_muted: false } },
       capabilities: { 'm.call.transferee': false, 'm.call.dtmf': false },
       ...extra,
@@ -117,6 +73,34 @@ test('the kit drops malformed and misdirected m.call.* events with a logged reas
     for (const [key, value] of Object.entries(content)) if (value === undefined) delete content[key];
     return content;
   };
+  return { sdp: offer.sdp, inviteContent };
+}
+
+/** The calls the kit in `page` rang, rings now, and shows. */
+function kitCallState(page: Page): Promise<{ rang: string[]; ringing: string[]; calls: { callId: string; phase: string }[] }> {
+  return page.evaluate(() => {
+    const badInput = (window as BadInputWindow).badInput;
+    return {
+      rang: badInput?.rang ?? [],
+      ringing: badInput?.kit.calls.getSnapshot().ringing.map((call) => call.getSnapshot().callId) ?? [],
+      calls: badInput?.kit.calls.getSnapshot().calls.map((call) => ({ callId: call.getSnapshot().callId, phase: call.getSnapshot().phase })) ?? [],
+    };
+  });
+}
+
+/** The m.call.* events `kitUser` sent in `roomId`, less those in `sentByTest`, as `reader` sees them. */
+async function callEventsFromKit(reader: TestUser, kitUser: TestUser, roomId: string, sentByTest: ReadonlySet<string> = new Set()): Promise<{ type: string }[]> {
+  const { chunk } = await matrixRequest<{ chunk: { type: string; sender: string; event_id: string }[] }>(
+    reader, 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=200`);
+  return chunk.filter((event) => event.type.startsWith('m.call.') && event.sender === kitUser.userId && !sentByTest.has(event.event_id));
+}
+
+test('the kit drops malformed and misdirected m.call.* events with a logged reason and rings only for the valid invite', async ({ browser }) => {
+  const { a, b, roomId: dm } = await twoPartiesInADm(browser);
+  const kitPage = a.page;
+  const { kitLog, pageErrors } = await startLoggedKit(kitPage, a.user);
+  const bParty = b.user.deviceId;
+  const { sdp: offerSdp, inviteContent } = await inviteMaker(b.page, b.user, a.user);
 
   /** What the kit must log for each bad event: a line naming the event (its id or call id) and the reason. */
   const expected: { name: string; id: string; reason: RegExp }[] = [];
@@ -165,7 +149,7 @@ test('the kit drops malformed and misdirected m.call.* events with a logged reas
   });
   expected.push({ name: 'candidates for an unknown call', id: unknownCandidates, reason: /unknown call/ });
   const neverMade = newCallId('never-made');
-  await sendAs(b.user, dm, 'm.call.answer', { version: '1', call_id: neverMade, party_id: bParty, answer: { type: 'answer', sdp: offer.sdp } });
+  await sendAs(b.user, dm, 'm.call.answer', { version: '1', call_id: neverMade, party_id: bParty, answer: { type: 'answer', sdp: offerSdp } });
   expected.push({ name: 'an answer for a call the kit never made', id: neverMade, reason: /m\.call\.answer for unknown call/ });
 
   // 4. Our own events: an invite from our other device, and our own echo (our user, our device's party id).
@@ -201,7 +185,7 @@ test('the kit drops malformed and misdirected m.call.* events with a logged reas
   expected.push({ name: 'a select_answer for another party, not from the caller', id: valid, reason: /select_answer from .*\/NOTTHECALLER, who is not the caller/ });
   await sendAs(b.user, dm, 'm.call.hangup', { version: '1', call_id: valid, party_id: 'BOTHERDEVICE', reason: 'user_hangup' });
   expected.push({ name: 'a hangup from the caller\'s other device', id: valid, reason: /hangup from .*\/BOTHERDEVICE, who is not our peer/ });
-  await sendAs(b.user, dm, 'm.call.negotiate', { version: '1', call_id: valid, party_id: 'BOTHERDEVICE', description: { type: 'offer', sdp: offer.sdp }, lifetime: 60_000 });
+  await sendAs(b.user, dm, 'm.call.negotiate', { version: '1', call_id: valid, party_id: 'BOTHERDEVICE', description: { type: 'offer', sdp: offerSdp }, lifetime: 60_000 });
   expected.push({ name: 'a negotiate from a party that is not the chosen one', id: valid, reason: /negotiate from .*\/BOTHERDEVICE, who is not our peer/ });
   await sendAs(b.user, dm, 'm.call.invite', inviteContent(valid, bParty));
   expected.push({ name: 'a duplicate invite with the same call_id', id: valid, reason: /invite .* already known/ });
@@ -223,26 +207,50 @@ test('the kit drops malformed and misdirected m.call.* events with a logged reas
   }
 
   // Only the valid invite rang, and it still rings.
-  const state = await kitPage.evaluate(() => {
-    const badInput = (window as BadInputWindow).badInput;
-    return {
-      rang: badInput?.rang ?? [],
-      ringing: badInput?.kit.calls.getSnapshot().ringing.map((call) => call.getSnapshot().callId) ?? [],
-      calls: badInput?.kit.calls.getSnapshot().calls.map((call) => ({ callId: call.getSnapshot().callId, phase: call.getSnapshot().phase })) ?? [],
-    };
-  });
+  const state = await kitCallState(kitPage);
   expect(state.rang).toEqual([valid]);
   expect(state.ringing).toEqual([valid]);
   expect(state.calls).toEqual([{ callId: valid, phase: 'ringing' }]);
 
   // The kit sent nothing in reply: every m.call.* event from its user is one this test sent.
   for (const room of [dm, publicRoom]) {
-    const { chunk } = await matrixRequest<{ chunk: { type: string; sender: string; event_id: string }[] }>(
-      b.user, 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(room)}/messages?dir=b&limit=200`);
-    const fromKit = chunk.filter((event) => event.type.startsWith('m.call.') && event.sender === a.user.userId && !sentAsKitUser.has(event.event_id));
-    expect(fromKit, `m.call.* events the kit sent in ${room}`).toEqual([]);
+    expect(await callEventsFromKit(b.user, a.user, room, sentAsKitUser), `m.call.* events the kit sent in ${room}`).toEqual([]);
   }
 
+  expect(pageErrors, 'errors thrown in the kit\'s page').toEqual([]);
+  expect(kitLog.filter((line) => line.type === 'error').map((line) => line.text), 'errors the kit logged').toEqual([]);
+});
+
+test('a peer flooding invites makes two calls ring, no more; once they end they are gone, and an invite whose lifetime no timer holds rings', async ({ browser }) => {
+  const { a, b, roomId: dm } = await twoPartiesInADm(browser);
+  const { kitLog, pageErrors } = await startLoggedKit(a.page, a.user);
+  const { inviteContent } = await inviteMaker(b.page, b.user, a.user);
+
+  // One after another, as fast as the homeserver takes them. (Held for one sync batch, most would not reach
+  // the kit at all: a sync's timeline is cut to its last few events.)
+  const flood = Array.from({ length: 30 }, (_, i) => newCallId(`flood-${i}`));
+  for (const callId of flood) await sendAs(b.user, dm, 'm.call.invite', inviteContent(callId));
+  const dropped = (callId: string): boolean => kitLog.some(({ text }) => text.includes(callId) && /not ringing: 2 calls from .* are ringing already/.test(text));
+  await expect.poll(() => flood.slice(2).every(dropped), { message: 'every invite after the first two dropped with its reason' }).toBe(true);
+  await expect.poll(async () => (await kitCallState(a.page)).ringing).toEqual(flood.slice(0, 2));
+  expect((await kitCallState(a.page)).rang).toEqual(flood.slice(0, 2));
+
+  // The caller hangs up both: they end and leave the kit's calls.
+  for (const callId of flood.slice(0, 2)) {
+    await sendAs(b.user, dm, 'm.call.hangup', { version: '1', call_id: callId, party_id: b.user.deviceId, reason: 'user_hangup' });
+  }
+  await expect.poll(async () => (await kitCallState(a.page)).calls).toEqual([]);
+
+  // A lifetime of 1e15 ms overflows setTimeout, which would fire at once; it is read as ten minutes.
+  const longLived = newCallId('long-lived');
+  await sendAs(b.user, dm, 'm.call.invite', inviteContent(longLived, b.user.deviceId, { lifetime: 1e15 }));
+  await expect.poll(async () => (await kitCallState(a.page)).ringing).toEqual([longLived]);
+  // Once the kit has logged an event sent after the invite, a timer that fired at once would have ended it.
+  await sendAs(b.user, dm, 'm.call.hangup', { version: '1', call_id: longLived, party_id: 'BOTHERDEVICE', reason: 'user_hangup' });
+  await expect.poll(() => kitLog.some(({ text }) => text.includes(longLived) && /BOTHERDEVICE, who is not our peer/.test(text))).toBe(true);
+  expect((await kitCallState(a.page)).calls).toEqual([{ callId: longLived, phase: 'ringing' }]);
+
+  expect(await callEventsFromKit(b.user, a.user, dm), 'm.call.* events the kit sent').toEqual([]);
   expect(pageErrors, 'errors thrown in the kit\'s page').toEqual([]);
   expect(kitLog.filter((line) => line.type === 'error').map((line) => line.text), 'errors the kit logged').toEqual([]);
 });
