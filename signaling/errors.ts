@@ -15,6 +15,8 @@ export const MX_ERROR_CODES = [
   'TOKEN_SERVICE_UNAUTHORIZED',
   'TOKEN_SERVICE_UNREACHABLE',
   'ICE_FAILED',
+  /** The person called never joined the conversation the call needs (they declined it, or did not accept in time). */
+  'PEER_UNAVAILABLE',
   /** A visitor service or homeserver refused because this client asked too often; `retryAfterMs` says when to retry. */
   'RATE_LIMITED',
   /** The site's visitor service does not let visitors call this user. */

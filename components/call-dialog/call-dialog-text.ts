@@ -33,6 +33,8 @@ export function refusalMessage(error: MxError): string {
       return 'No microphone was found. Connect one and try again.';
     case 'MEDIA_DEVICE_IN_USE':
       return 'Your microphone or camera is in use by another program.';
+    case 'PEER_UNAVAILABLE':
+      return 'Nobody is available to take the call right now. Please try again later.';
     case 'INVALID_CONFIGURATION':
       return 'This call button is not set up correctly.';
     default:
@@ -42,11 +44,12 @@ export function refusalMessage(error: MxError): string {
 
 /** Why the call ended, as the visitor sees it; undefined when the visitor ended it and needs no telling. */
 export function endMessage(reason: CallEndReason | undefined, endedBy: 'local' | 'remote' | undefined, callee: string): string | undefined {
-  callee ||= 'They';
   if (endedBy === 'local' && (reason === 'user_hangup' || reason === undefined)) return undefined;
+  const busy = callee ? `${callee} is busy.` : 'They are busy.';
+  callee ||= 'They';
   switch (reason) {
     case 'user_busy':
-      return `${callee} is busy. Please try again later.`;
+      return `${busy} Please try again later.`;
     case 'rejected':
       return `${callee} declined the call.`;
     case 'invite_timeout':

@@ -6,7 +6,7 @@ import { consoleLogger, type Logger } from '../log.js';
 import type { InboundRoomEvent, MatrixPort } from '../matrix/port.js';
 import { createStore, type ReadableStore } from '../store/store.js';
 import { Call } from './call.js';
-import type { CallMachineEvent } from './call-machine.js';
+import { INVITE_LIFETIME_MS, type CallMachineEvent } from './call-machine.js';
 import { parseCallEvent, type InboundCallEvent } from './content.js';
 import { EarlyCandidates } from './early-candidates.js';
 import { SparePeerConnection } from './spare-peer-connection.js';
@@ -117,9 +117,34 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     if (!peerUserId) {
       throw new MxError('INVALID_CONFIGURATION', `Room ${roomId} has ${others.length} other members; a 1:1 call needs exactly one, or a userId.`);
     }
+    if (!others.includes(peerUserId)) await this.peerJoins(roomId, peerUserId);
     const call = this.createCall({ callId: newCallId(), roomId, peerUserId, direction: 'outbound', kind });
     call.dispatch({ type: 'place', kind });
     return call;
+  }
+
+  /**
+   * Call events reach only members who joined: a peer still invited to the DM (made a moment ago, or never
+   * accepted) would never see the invite. So the call waits, as long as it would ring, for them to join.
+   */
+  private peerJoins(roomId: string, userId: string): Promise<void> {
+    const waitMs = this.options.inviteLifetimeMs ?? INVITE_LIFETIME_MS;
+    return new Promise((resolve, reject) => {
+      const done = (error?: MxError): void => {
+        clearTimeout(timer);
+        stop();
+        if (error) reject(error);
+        else resolve();
+      };
+      const stop = this.port.onMembershipChange((changedRoom, changedUser, membership) => {
+        if (changedRoom !== roomId || changedUser !== userId) return;
+        if (membership === 'join') done();
+        else if (membership !== 'invite') done(new MxError('PEER_UNAVAILABLE', `${userId} declined to join the conversation (${membership})`));
+      });
+      const timer = setTimeout(() => done(new MxError('PEER_UNAVAILABLE', `${userId} did not join the conversation within ${Math.round(waitMs / 1000)} s`)), waitMs);
+      // Joined between the room being read and the listener being added.
+      if (this.port.room(roomId)?.joinedMembers.includes(userId)) done();
+    });
   }
 
   private createCall(options: { callId: string; roomId: string; peerUserId: string; direction: 'inbound' | 'outbound'; kind: CallKind }): Call {
