@@ -452,6 +452,20 @@ async function sdkPlaceCall(roomId: string, invitee: string | undefined, kind: '
   return call.callId;
 }
 
+/**
+ * Joins every room the signed-in user is invited to, now and from now on: a support desk that accepts every
+ * visitor's DM, so the visitor's call can ring it (call events only reach members who joined).
+ */
+function sdkAutoJoinInvites(): void {
+  const client = requireClient();
+  const me = client.getSafeUserId();
+  const join = (roomId: string) => void client.joinRoom(roomId).catch((error: Error) => console.error(`joining ${roomId} failed: ${error.message}`));
+  for (const room of client.getRooms()) if (room.getMyMembership() === 'invite') join(room.roomId);
+  client.on(sdk.RoomMemberEvent.Membership, (_event, member) => {
+    if (member.userId === me && member.membership === 'invite') join(member.roomId);
+  });
+}
+
 function sdkCallList(): { callId: string; state: string }[] {
   return [...sdkCalls.values()].map((call) => ({ callId: call.callId, state: call.state }));
 }
@@ -711,6 +725,7 @@ const harness = {
   sdkAction,
   sdkSnapshot,
   sdkWaitForState,
+  sdkAutoJoinInvites,
   waitForMedia,
   mediaSoFar,
   sdk,

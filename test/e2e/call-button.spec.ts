@@ -1,0 +1,249 @@
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AUDIBLE_ENERGY } from '../helpers/audible.js';
+import { credentialsOf, startMatrixCallIn, type CallParty } from '../helpers/calls.js';
+import { openHarness } from '../helpers/pages.js';
+import { loadStack } from '../helpers/stack.js';
+import { startSynapse, stopSynapse } from '../helpers/synapse-process.js';
+import { registerUser } from '../helpers/synapse.js';
+import { PAGE_ORIGIN, supportUser, tokenWorks, VisitorProcess } from '../helpers/visitor.js';
+
+// A website's page with <mx-call-button>, a visitor with no Matrix account, and the site's visitor service
+// from the stack. The callee is the stack's @support user, signed in with matrix-js-sdk's MatrixCall as Element
+// Web is, accepting each visitor's DM as a support desk would.
+
+interface VisitorPage {
+  page: Page;
+  /** Page errors, console errors and failed requests other than those the test expects. */
+  problems: string[];
+  /** The visitor account's access token, once the service has handed one out. */
+  token: Promise<string>;
+}
+
+const openContexts: BrowserContext[] = [];
+test.afterEach(async () => {
+  await Promise.all(openContexts.splice(0).map((context) => context.close().catch(() => undefined)));
+});
+
+/** Opens the site's page with the button's attributes; `expectedStatuses` are refusals the test provokes. */
+async function openVisitorPage(browser: Browser, attributes: Record<string, string>, expectedStatuses: number[] = []): Promise<VisitorPage> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  openContexts.push(context);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() < 400 || expectedStatuses.includes(response.status())) return;
+    // Rust crypto asks for a key backup a visitor never made.
+    if (!response.url().endsWith('/room_keys/version')) problems.push(`HTTP ${response.status()} ${response.url()}`);
+  });
+  const token = page.waitForResponse((response) => response.url().endsWith('/visitor/session') && response.ok(), { timeout: 60_000 })
+    .then(async (response) => ((await response.json()) as { accessToken: string }).accessToken);
+  token.catch(() => undefined);
+  await page.goto(`/call-button.html#${encodeURIComponent(JSON.stringify(attributes))}`);
+  await page.locator('mx-call-button').waitFor();
+  return { page, problems, token };
+}
+
+/** The support desk: @support on a new device, ringing with MatrixCall and accepting every DM invite. */
+async function openSupportDesk(browser: Browser): Promise<CallParty> {
+  const desk: CallParty = { user: await supportUser(), page: await openHarness(browser) };
+  await startMatrixCallIn(desk);
+  await desk.page.evaluate(() => window.mx.sdkAutoJoinInvites());
+  return desk;
+}
+
+const stackButton = (extra: Record<string, string> = {}): Record<string, string> => ({
+  user: loadStack().visitorTargets[0] as string,
+  'visitor-service': loadStack().visitorUrl,
+  'callee-name': 'Support',
+  ...extra,
+});
+
+const dialog = (page: Page) => page.getByRole('dialog');
+const dialogMessage = (page: Page) => page.locator('mx-call-button').locator('mx-call-dialog').locator('[part~="message"]');
+const buttonStatus = (page: Page) => page.locator('mx-call-button').locator('[part~="status"]');
+const buttonEvents = (page: Page) => page.evaluate(() => window.buttonEvents);
+/** The element that has focus, seen through the button's shadow root. */
+const focusedInButton = (page: Page) => page.locator('mx-call-button').evaluate((button) => (button.shadowRoot?.activeElement as HTMLElement | null)?.className ?? '');
+
+/** What the visitor's call receives, from the peer connection of the call the dialog shows. */
+function visitorReceives(page: Page): Promise<{ framesDecoded: number; audioEnergy: number }> {
+  return page.evaluate(async () => {
+    const view = document.querySelector('mx-call-button')?.shadowRoot?.querySelector('mx-call-dialog')?.shadowRoot?.querySelector('mx-call');
+    const pc = (view as { call?: { peerConnection?: RTCPeerConnection } } | null)?.call?.peerConnection;
+    let framesDecoded = 0;
+    let audioEnergy = 0;
+    (await pc?.getStats())?.forEach((report: RTCStats & Record<string, unknown>) => {
+      if (report.type !== 'inbound-rtp') return;
+      if (report.kind === 'video') framesDecoded += Number(report.framesDecoded ?? 0);
+      if (report.kind === 'audio') audioEnergy += Number(report.totalAudioEnergy ?? 0);
+    });
+    return { framesDecoded, audioEnergy };
+  });
+}
+
+/** Clicks the button and waits for the support desk to ring; returns the call id. */
+async function visitorCallsDesk(visitor: VisitorPage, desk: CallParty): Promise<string> {
+  await visitor.page.getByRole('button', { name: 'Call support' }).click();
+  await expect(dialog(visitor.page)).toBeVisible();
+  return desk.page.evaluate(() => window.mx.sdkNextIncoming());
+}
+
+test.describe('<mx-call-button> for a visitor without an account', () => {
+  test('the visitor calls, the desk answers, media flows both ways, the visitor hangs up; the visitor account is gone', async ({ browser }) => {
+    const desk = await openSupportDesk(browser);
+    const visitor = await openVisitorPage(browser, stackButton());
+    const callId = await visitorCallsDesk(visitor, desk);
+    await desk.page.evaluate((id) => window.mx.sdkAction(id, 'answer-video'), callId);
+    await desk.page.evaluate((id) => window.mx.sdkWaitForState(id, 'connected'), callId);
+    await expect(dialogMessage(visitor.page)).toHaveText('In a call with Support');
+    expect(await visitor.page.locator('mx-call-button').evaluate((button) => button.matches(':state(in-call)'))).toBe(true);
+
+    const deskReceives = await desk.page.evaluate((id) => window.mx.waitForMedia('sdk', id, 10), callId);
+    expect(deskReceives.framesDecoded, 'the desk sees the visitor').toBeGreaterThanOrEqual(10);
+    expect(deskReceives.audioEnergy, 'the desk hears the visitor').toBeGreaterThan(AUDIBLE_ENERGY);
+    await expect.poll(async () => (await visitorReceives(visitor.page)).framesDecoded, { message: 'the visitor sees the desk' }).toBeGreaterThanOrEqual(10);
+    await expect.poll(async () => (await visitorReceives(visitor.page)).audioEnergy, { message: 'the visitor hears the desk' }).toBeGreaterThan(AUDIBLE_ENERGY);
+
+    // Escape asks first; "End call" hangs up, closes the dialog and gives focus back to the button.
+    await visitor.page.keyboard.press('Escape');
+    await expect(visitor.page.getByRole('group', { name: 'End the call?' })).toBeVisible();
+    await visitor.page.getByRole('button', { name: 'End call' }).click();
+    await expect(dialog(visitor.page)).toBeHidden();
+    expect(await focusedInButton(visitor.page)).toBe('button');
+    await desk.page.evaluate((id) => window.mx.sdkWaitForState(id, 'ended'), callId);
+    expect(await desk.page.evaluate((id) => window.mx.sdkSnapshot(id), callId)).toMatchObject({ hangupReason: 'user_hangup', hangupParty: 'remote' });
+
+    await expect.poll(async () => tokenWorks(await visitor.token), { message: 'the visitor account is deactivated' }).toBe('M_UNKNOWN_TOKEN');
+    expect(await buttonEvents(visitor.page)).toEqual([
+      { type: 'mx-call-start', detail: { target: loadStack().visitorTargets[0], kind: 'video' } },
+      { type: 'mx-call-ended', detail: { reason: 'user_hangup', endedBy: 'local' } },
+    ]);
+    expect(visitor.problems).toEqual([]);
+  });
+
+  const deskEnds = [
+    { name: 'the desk hangs up after answering', answer: true, action: 'hangup', message: 'Support ended the call.' },
+    { name: 'the desk declines', answer: false, action: 'reject', message: 'Support declined the call.' },
+    { name: 'the desk is busy', answer: false, action: 'busy', message: 'Support is busy. Please try again later.' },
+  ] as const;
+  for (const { name, answer, action, message } of deskEnds) {
+    test(`${name}: the visitor reads why, and the visitor account is gone`, async ({ browser }) => {
+      const desk = await openSupportDesk(browser);
+      const visitor = await openVisitorPage(browser, stackButton({ kind: 'voice' }));
+      const callId = await visitorCallsDesk(visitor, desk);
+      if (answer) {
+        await desk.page.evaluate((id) => window.mx.sdkAction(id, 'answer-voice'), callId);
+        await desk.page.evaluate((id) => window.mx.sdkWaitForState(id, 'connected'), callId);
+      }
+      await desk.page.evaluate(([id, act]) => window.mx.sdkAction(id, act), [callId, action] as const);
+      await expect(dialogMessage(visitor.page)).toHaveText(message);
+      await visitor.page.getByRole('button', { name: 'Close', exact: true }).click();
+      await expect(dialog(visitor.page)).toBeHidden();
+      await expect(buttonStatus(visitor.page)).toHaveText(message);
+      await expect.poll(async () => tokenWorks(await visitor.token)).toBe('M_UNKNOWN_TOKEN');
+      expect(visitor.problems).toEqual([]);
+    });
+  }
+
+  test('nobody answers: the call ends when its ring time is over', async ({ browser }) => {
+    const desk = await openSupportDesk(browser);
+    const visitor = await openVisitorPage(browser, stackButton({ kind: 'voice', 'ring-timeout': '4' }));
+    await visitorCallsDesk(visitor, desk);
+    await expect(dialogMessage(visitor.page)).toHaveText('Support did not answer. Please try again later.', { timeout: 30_000 });
+    await expect.poll(async () => tokenWorks(await visitor.token)).toBe('M_UNKNOWN_TOKEN');
+    expect(visitor.problems).toEqual([]);
+  });
+
+  test('a target the visitor service does not allow: refused with a message, and the button stays unavailable', async ({ browser }) => {
+    const visitor = await openVisitorPage(browser, stackButton({ user: `@someone-else:${loadStack().serverName}` }), [403]);
+    await visitor.page.getByRole('button', { name: 'Call support' }).click();
+    await expect(dialogMessage(visitor.page)).toHaveText('This website cannot place this call.');
+    await visitor.page.keyboard.press('Escape');
+    await expect(dialog(visitor.page)).toBeHidden();
+    expect(await visitor.page.locator('mx-call-button').evaluate((button) => button.matches(':state(unavailable)'))).toBe(true);
+    await expect(visitor.page.getByRole('button', { name: 'Call support' })).toHaveAttribute('aria-disabled', 'true');
+    expect(await buttonEvents(visitor.page)).toContainEqual({ type: 'mx-error', detail: { code: 'TARGET_NOT_ALLOWED' } });
+    expect(visitor.problems).toEqual([]);
+  });
+
+  test('the homeserver is down: the visitor is told the service cannot be reached', async ({ browser }) => {
+    const visitor = await openVisitorPage(browser, stackButton(), [502, 503]);
+    await stopSynapse();
+    try {
+      await visitor.page.getByRole('button', { name: 'Call support' }).click();
+      await expect(dialogMessage(visitor.page)).toHaveText('The call service cannot be reached right now. Please try again later.');
+      expect(await buttonEvents(visitor.page)).toContainEqual({ type: 'mx-error', detail: { code: 'HOMESERVER_UNREACHABLE' } });
+    } finally {
+      await startSynapse();
+    }
+    expect(visitor.problems).toEqual([]);
+  });
+
+  test.describe('a visitor service with a rate limit of one call', () => {
+    let service: VisitorProcess;
+    let stateDir: string;
+    test.beforeAll(() => {
+      stateDir = mkdtempSync(join(tmpdir(), 'call-button-e2e-'));
+      service = VisitorProcess.start({
+        VISITOR_ALLOWED_ORIGINS: PAGE_ORIGIN,
+        VISITOR_RATE_BURST: '1',
+        VISITOR_RATE_REFILL_SECONDS: '3600',
+        VISITOR_STATE_FILE: join(stateDir, 'state.json'),
+      });
+    });
+    test.afterAll(async () => {
+      service.child.kill('SIGTERM');
+      await service.exited();
+      rmSync(stateDir, { recursive: true, force: true });
+    });
+
+    test('the second call is refused with when to try again; the first ended its account', async ({ browser }) => {
+      const visitor = await openVisitorPage(browser, stackButton({ 'visitor-service': await service.url() }), [429]);
+      const call = visitor.page.getByRole('button', { name: 'Call support' });
+      await call.click();
+      await expect(dialogMessage(visitor.page)).toHaveText('Calling Support…');
+      const token = await visitor.token;
+      await visitor.page.getByRole('button', { name: 'End the call and close' }).click();
+      await visitor.page.getByRole('button', { name: 'End call' }).click();
+      await expect(dialog(visitor.page)).toBeHidden();
+      await expect.poll(() => tokenWorks(token)).toBe('M_UNKNOWN_TOKEN');
+
+      await call.click();
+      await expect(dialogMessage(visitor.page)).toHaveText('Too many calls from here just now. Please try again in 60 minutes.');
+      expect(await buttonEvents(visitor.page)).toContainEqual({ type: 'mx-error', detail: { code: 'RATE_LIMITED' } });
+      expect(visitor.problems).toEqual([]);
+    });
+  });
+});
+
+test('the page with the button loads nothing of the kit before a click', async ({ browser }) => {
+  const visitor = await openVisitorPage(browser, stackButton());
+  const defined = await visitor.page.evaluate(() => ['mx-call-button', 'mx-call-dialog', 'mx-call'].map((tag) => customElements.get(tag) !== undefined));
+  expect(defined).toEqual([true, false, false]);
+  expect(visitor.problems).toEqual([]);
+});
+
+// The credentials path: a site with its own login hands the button its user's credentials.
+test('a site with its own login: the button calls with the credentials the page supplies', async ({ browser }) => {
+  const desk = await openSupportDesk(browser);
+  const visitor = await openVisitorPage(browser, { user: loadStack().visitorTargets[0] as string, 'callee-name': 'Support' });
+  const member = await registerUser({ displayName: 'Member' });
+  await visitor.page.locator('mx-call-button').evaluate((button, credentials) => {
+    (button as HTMLElement & { getCredentials: () => Promise<unknown> }).getCredentials = async () => credentials;
+  }, credentialsOf(member));
+  const callId = await visitorCallsDesk(visitor, desk);
+  await desk.page.evaluate((id) => window.mx.sdkAction(id, 'answer-video'), callId);
+  await desk.page.evaluate((id) => window.mx.sdkWaitForState(id, 'connected'), callId);
+  await visitor.page.getByRole('button', { name: 'End the call and close' }).click();
+  await visitor.page.getByRole('button', { name: 'End call' }).click();
+  await desk.page.evaluate((id) => window.mx.sdkWaitForState(id, 'ended'), callId);
+  expect(await tokenWorks(member.accessToken), 'the site\'s own account is not ended').toBe('works');
+  expect(visitor.problems).toEqual([]);
+});
