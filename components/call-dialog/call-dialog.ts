@@ -119,6 +119,14 @@ export class MxCallDialog extends MxElement {
     return status !== undefined && status !== 'ended';
   }
 
+  private handleKeyDown(event: KeyboardEvent): void {
+    // Chromium lets a page refuse a modal dialog's `cancel` once, then closes it on the next Escape whatever the page
+    // does, which would end the call unasked; a prevented keydown makes no close request, so the question comes each time.
+    if (event.key !== 'Escape' || event.defaultPrevented || !this.going) return;
+    event.preventDefault();
+    this.askToClose();
+  }
+
   private handleCancel(event: Event): void {
     // Escape: a call going on is only ended once the visitor says so.
     event.preventDefault();
@@ -143,18 +151,21 @@ export class MxCallDialog extends MxElement {
   }
 
   private handleClose(): void {
-    // However the dialog closed (a browser may close it on a second Escape without asking), the call ends.
+    // Closed while the call went on, the visitor ended it: the progress message no longer holds, and there is
+    // nothing else to tell them. Read before hanging up, which ends the call's store at once.
+    const message = this.going ? '' : this.message;
+    // However the dialog closed (a page calling close(), a back gesture), the call ends.
     void this.visitorCall?.hangup();
     this.confirming = false;
     this.customStates.set('open', false);
-    this.dispatchEvent(new MxCallDialogCloseEvent({ message: this.message }));
+    this.dispatchEvent(new MxCallDialogCloseEvent({ message }));
   }
 
   protected override render() {
     const snapshot = this.callStore.snapshot;
     const going = this.going;
     return html`
-      <dialog part="dialog" class="dialog" aria-labelledby="title" @cancel=${this.handleCancel} @close=${this.handleClose}>
+      <dialog part="dialog" class="dialog" aria-labelledby="title" @keydown=${this.handleKeyDown} @cancel=${this.handleCancel} @close=${this.handleClose}>
         <header class="header">
           <h2 part="title" id="title" class="title">${this.callee ? `Call with ${this.callee}` : 'Call'}</h2>
           <button part="close" class="close" type="button" aria-label=${going ? 'End the call and close' : 'Close'} @click=${this.askToClose}>
