@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench`: the benchmarks, never part of `npm test`. Outside the e2e network namespace it re-enters
 // itself through scripts/e2e.mjs (which provisions, starts a stack and runs the command inside); inside, it
-// bundles the TypeScript benchmark with esbuild and runs it. Arguments go to the benchmark (its options are
-// listed at the top of bench/voip-setup.ts).
+// bundles the TypeScript benchmark with esbuild and runs it. A first argument naming a benchmark picks it
+// (voip-setup by default); the other arguments go to the benchmark (its options are listed at the top of
+// bench/<name>.ts).
 //
-//   node bench/run.mjs [--runs N] [--warmup N] [OPTION …]
+//   node bench/run.mjs [voip-setup|call-button] [--runs N] [OPTION …]
 //
 // The stack instance is E2E_INSTANCE, `bench` by default, so its data never mixes with a test run's; its data
 // is removed first.
@@ -56,13 +57,16 @@ const externalByUrl = {
   },
 };
 
+const BENCHMARKS = ['voip-setup', 'call-button'];
+
 async function runInside(args) {
+  const name = BENCHMARKS.includes(args[0]) ? args.shift() : 'voip-setup';
   const outdir = mkdtempSync(join(tmpdir(), 'mck-bench-'));
   try {
-    const outfile = join(outdir, 'voip-setup.mjs');
+    const outfile = join(outdir, `${name}.mjs`);
     await build({
       absWorkingDir: ROOT,
-      entryPoints: [join(HERE, 'voip-setup.ts')],
+      entryPoints: [join(HERE, `${name}.ts`)],
       outfile,
       bundle: true,
       platform: 'node',

@@ -426,9 +426,16 @@ async function startSdkVoip(credentials: PageCredentials, options: ClientTestOpt
     call.on(CallEvent.Error, (error) => console.error(`MatrixCall error: ${error.message}`));
     sdkCalls.set(call.callId, call);
     incomingSdkCalls.push(call);
+    sdkIncomingTimes.set(call.callId, Date.now());
     attachSdkFeeds(call);
   });
   return voipClient.getSafeUserId();
+}
+
+/** When (Date.now) MatrixCall started ringing for the call: for timing from another page. */
+const sdkIncomingTimes = new Map<string, number>();
+function sdkIncomingAt(callId: string): number | undefined {
+  return sdkIncomingTimes.get(callId);
 }
 
 async function sdkNextIncoming(): Promise<string> {
@@ -726,6 +733,7 @@ const harness = {
   sdkSnapshot,
   sdkWaitForState,
   sdkAutoJoinInvites,
+  sdkIncomingAt,
   waitForMedia,
   mediaSoFar,
   sdk,
