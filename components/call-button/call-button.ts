@@ -145,6 +145,8 @@ export class MxCallButton extends MxElement {
     this.message = '';
     try {
       const { startVisitorCall } = await import('./call-button-runtime.js');
+      // Removed while the kit loaded: no dialog would show the call, and no disconnect would end it.
+      if (!this.isConnected) return;
       this.visitorCall = startVisitorCall({
         target: this.user,
         kind: this.kind === 'voice' ? 'voice' : 'video',
