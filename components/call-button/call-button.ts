@@ -92,6 +92,7 @@ export class MxCallButton extends MxElement {
   @state() private loading = false;
   @state() private message = '';
   @state() private lastingRefusal: string | undefined;
+  @state() private hasLabel = false;
 
   @query('.button') private readonly button!: HTMLButtonElement | null;
   @query('mx-call-dialog') private readonly dialog!: MxCallDialog | null;
@@ -165,6 +166,12 @@ export class MxCallButton extends MxElement {
     }
   }
 
+  private handleLabelChange(event: Event): void {
+    // The whitespace around a tag's content is slotted too, and would replace the default label with nothing.
+    const assigned = (event.target as HTMLSlotElement).assignedNodes();
+    this.hasLabel = assigned.some((node) => node.nodeType === Node.ELEMENT_NODE || !!node.textContent?.trim());
+  }
+
   private handleError(event: Event): void {
     this.lastError = (event as Event & { detail: { error: MxError } }).detail.error;
   }
@@ -191,7 +198,9 @@ export class MxCallButton extends MxElement {
         @click=${this.handleClick}
       >
         <span part="icon" class="icon"><slot name="icon">${this.kind === 'voice' ? phoneIcon : cameraIcon}</slot></span>
-        <span part="label" class="label"><slot>${this.kind === 'voice' ? 'Call' : 'Video call'}</slot></span>
+        <span part="label" class="label"
+          ><slot @slotchange=${this.handleLabelChange}></slot>${this.hasLabel ? nothing : this.kind === 'voice' ? 'Call' : 'Video call'}</span
+        >
       </button>
       <span part="status" id="status" class="status" role="status" aria-live="polite">${this.message}</span>
       ${this.visitorCall

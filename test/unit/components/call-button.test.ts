@@ -62,10 +62,14 @@ const visitorCallOf = (el: MxCallButton): VisitorCall => {
   if (!call) throw new Error('the dialog has no call');
   return call;
 };
-const labelText = (el: MxCallButton, slotName = '') =>
-  (el.shadowRoot?.querySelector<HTMLSlotElement>(slotName ? `slot[name="${slotName}"]` : 'slot:not([name])')?.assignedNodes({ flatten: true }) ?? [])
+/** The label as shown: what the label part holds, slotted content included. */
+const labelText = (el: MxCallButton) =>
+  [...must(el, 'label').childNodes]
+    .flatMap((node) => (node instanceof HTMLSlotElement ? node.assignedNodes({ flatten: true }) : [node]))
+    .filter((node) => !(node instanceof Comment))
     .map((node) => node.textContent)
     .join('')
+    .replace(/\s+/g, ' ')
     .trim();
 
 /** Presses Enter on the button, as a visitor would: a real key press, so the page has a user activation. */
@@ -431,6 +435,13 @@ describe('<mx-call-button>', () => {
       el.kind = 'voice';
       await el.updateComplete;
       expect(labelText(el)).to.equal('Call');
+    });
+
+    it('keeps its default label when the tag holds only whitespace', async () => {
+      const el = await fixture<MxCallButton>(html`<mx-call-button user=${TARGET} .credentials=${CREDENTIALS}>
+        </mx-call-button>`);
+      expect(labelText(el)).to.equal('Video call');
+      await expect(el).to.be.accessible();
     });
 
     it('takes its label from the default slot', async () => {
