@@ -85,6 +85,9 @@ export function startVisitorCall(options: VisitorCallOptions, injected?: Visitor
     finished ??= (async () => {
       aborter.abort();
       store.set({ ...store.getSnapshot(), ...end, status: 'ended' });
+      // The hangup (or reject) must reach the callee before the session stops and the account goes: hangup()
+      // resolves once the call's last event is delivered or given up, and asks nothing more of an ended call.
+      await store.getSnapshot().call?.hangup().catch((error: unknown) => console.warn('matrix-call-kit: the call\'s last event was not sent', error));
       try {
         kit?.dispose();
       } catch (error) {

@@ -29,25 +29,29 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-/** A call whose phase the test sets; only what the visitor call reads. */
-function fakeCall() {
+/** A call whose phase the test sets; only what the visitor call reads. `delivery` holds its hangup's event. */
+function fakeCall(delivery: Promise<void> = Promise.resolve()) {
   const store = createStore<Pick<CallSnapshot, 'phase' | 'endReason' | 'endedBy' | 'error'>>({ phase: 'create_offer', endReason: undefined, endedBy: undefined, error: undefined });
   let hangups = 0;
   const call = {
     getSnapshot: () => store.getSnapshot(),
     subscribe: (listener: () => void) => store.subscribe(listener),
+    // As the real call: hanging up an ended call sends nothing more and waits for what is on its way.
     async hangup() {
-      hangups += 1;
-      store.set({ phase: 'ended', endReason: 'user_hangup', endedBy: 'local', error: undefined });
+      if (store.getSnapshot().phase !== 'ended') {
+        hangups += 1;
+        store.set({ phase: 'ended', endReason: 'user_hangup', endedBy: 'local', error: undefined });
+      }
+      await delivery;
     },
   } as unknown as CallHandle;
   return { call, setPhase: (phase: CallSnapshot['phase'], end: Partial<CallSnapshot> = {}) => store.set({ ...store.getSnapshot(), phase, ...end }), hangups: () => hangups };
 }
 
 /** Deps that record what the flow asked for; each step can be held open. */
-function recordingDeps(options: { kit?: Promise<CallKit>; credentials?: Promise<VisitorCredentials> } = {}) {
+function recordingDeps(options: { kit?: Promise<CallKit>; credentials?: Promise<VisitorCredentials>; hangupDelivery?: Promise<void> } = {}) {
   const log: string[] = [];
-  const placed = fakeCall();
+  const placed = fakeCall(options.hangupDelivery);
   let disposed = 0;
   const kit = { placeCall: async () => placed.call, dispose: () => { disposed += 1; } } as unknown as CallKit;
   const deps: VisitorCallDeps = {
@@ -164,6 +168,23 @@ describe('visitor call', () => {
       await visitorCall.hangup();
       expect(placed.hangups()).to.equal(1);
       expect(visitorCall.getSnapshot()).to.include({ status: 'ended', endReason: 'user_hangup', endedBy: 'local' });
+      expect(disposed()).to.equal(1);
+      expect(log.filter((line) => line.startsWith('end'))).to.deep.equal(['end http://svc visitor-token']);
+    });
+
+    it('stops the session and ends the account only once the hangup has reached the callee', async () => {
+      const delivery = deferred<void>();
+      const { deps, log, placed, disposed } = recordingDeps({ hangupDelivery: delivery.promise });
+      const visitorCall = startVisitorCall({ target: TARGET, kind: 'video', visitorService: 'http://svc' }, deps);
+      await until(visitorCall, (s) => s.call !== undefined);
+      placed.setPhase('connected');
+      const hangingUp = visitorCall.hangup();
+      await settle();
+      expect(visitorCall.getSnapshot().status).to.equal('ended');
+      expect(disposed(), 'the session still sends the hangup').to.equal(0);
+      expect(log.filter((line) => line.startsWith('end'))).to.deep.equal([]);
+      delivery.resolve();
+      await hangingUp;
       expect(disposed()).to.equal(1);
       expect(log.filter((line) => line.startsWith('end'))).to.deep.equal(['end http://svc visitor-token']);
     });
