@@ -466,7 +466,8 @@ async function sdkPlaceCall(roomId: string, invitee: string | undefined, kind: '
 function sdkAutoJoinInvites(): void {
   const client = requireClient();
   const me = client.getSafeUserId();
-  const join = (roomId: string) => void client.joinRoom(roomId).catch((error: Error) => console.error(`joining ${roomId} failed: ${error.message}`));
+  // An invite whose room everyone else has left (an ended visitor's) cannot be joined any more.
+  const join = (roomId: string) => void client.joinRoom(roomId).catch((error: Error) => console.warn(`joining ${roomId} failed: ${error.message}`));
   for (const room of client.getRooms()) if (room.getMyMembership() === 'invite') join(room.roomId);
   client.on(sdk.RoomMemberEvent.Membership, (_event, member) => {
     if (member.userId === me && member.membership === 'invite') join(member.roomId);
