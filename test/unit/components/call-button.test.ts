@@ -173,6 +173,23 @@ describe('<mx-call-button>', () => {
       expect(button.hasAttribute('aria-disabled')).to.equal(false);
     });
 
+    it('keeps focus inside the dialog while it is open: the page behind it is inert', async () => {
+      const page = await fixture<HTMLDivElement>(html`<div>
+        <button type="button">Elsewhere</button>
+        <mx-call-button user=${TARGET} .getCredentials=${credentialsSource().get}></mx-call-button>
+      </div>`);
+      const el = page.querySelector('mx-call-button');
+      if (!el) throw new Error('no button');
+      leftGoing.push(el);
+      await startCall(el);
+      const inside = dialogFocus(el);
+      expect(nativeDialog(el)?.contains(inside)).to.equal(true);
+      page.querySelector('button')?.focus();
+      must(el, 'button').focus();
+      expectSame(dialogFocus(el), inside, 'focus to stay inside the dialog');
+      expect(must(el, 'button').matches(':focus')).to.equal(false);
+    });
+
     it('keeps aria-disabled off while a call goes on', async () => {
       const el = await buttonWith(credentialsSource());
       leftGoing.push(el);
@@ -281,6 +298,21 @@ describe('<mx-call-button>', () => {
       expect(event.detail).to.deep.equal({ target: TARGET, kind: 'voice' });
       expect([event.bubbles, event.composed, event.cancelable]).to.deep.equal([true, true, true]);
       await waitFor(() => isOpen(el), 'the call dialog to open');
+    });
+
+    it('starts one call for a double click', async () => {
+      const source = credentialsSource();
+      const el = await buttonWith(source);
+      leftGoing.push(el);
+      const starts: MxCallStartEvent[] = [];
+      el.addEventListener('mx-call-start', (event) => starts.push(event));
+      must(el, 'button').click();
+      must(el, 'button').click();
+      await waitFor(() => isOpen(el), 'the call dialog to open');
+      await waitFor(() => source.calls > 0, 'the call to ask for credentials');
+      must(el, 'button').click();
+      expect(starts).to.have.length(1);
+      expect(source.calls).to.equal(1);
     });
 
     it('starts nothing when mx-call-start is prevented', async () => {
