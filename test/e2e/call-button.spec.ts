@@ -1,10 +1,10 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 import { credentialsOf, startMatrixCallIn, type CallParty } from '../helpers/calls.js';
-import { openHarness } from '../helpers/pages.js';
+import { openHarness, openWatchedPage } from '../helpers/pages.js';
 import { loadStack } from '../helpers/stack.js';
 import { startSynapse, stopSynapse } from '../helpers/synapse-process.js';
 import { registerUser } from '../helpers/synapse.js';
@@ -22,26 +22,9 @@ interface VisitorPage {
   token: Promise<string>;
 }
 
-const openContexts: BrowserContext[] = [];
-test.afterEach(async () => {
-  await Promise.all(openContexts.splice(0).map((context) => context.close().catch(() => undefined)));
-});
-
 /** Opens the site's page with the button's attributes; `expectedStatuses` are refusals the test provokes. */
 async function openVisitorPage(browser: Browser, attributes: Record<string, string>, expectedStatuses: number[] = []): Promise<VisitorPage> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  openContexts.push(context);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
-  });
-  page.on('response', (response) => {
-    if (response.status() < 400 || expectedStatuses.includes(response.status())) return;
-    // Rust crypto asks for a key backup a visitor never made.
-    if (!response.url().endsWith('/room_keys/version')) problems.push(`HTTP ${response.status()} ${response.url()}`);
-  });
+  const { page, problems } = await openWatchedPage(browser, expectedStatuses);
   const token = page.waitForResponse((response) => response.url().endsWith('/visitor/session') && response.ok(), { timeout: 60_000 })
     .then(async (response) => ((await response.json()) as { accessToken: string }).accessToken);
   token.catch(() => undefined);

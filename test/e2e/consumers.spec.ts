@@ -1,11 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { context as esbuildContext } from 'esbuild';
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ROOT } from '../../scripts/stack.mjs';
 import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 import { credentialsOf, startMatrixCallIn, type CallParty } from '../helpers/calls.js';
-import { openHarness } from '../helpers/pages.js';
+import { openHarness, openWatchedPage } from '../helpers/pages.js';
 import { createDirectRoom, registerUser } from '../helpers/synapse.js';
 
 // The apps of test/consumers/, as `npm test`'s consumers phase installed the packed tarball into them and
@@ -34,27 +34,11 @@ async function serveApp(name: string): Promise<{ url: string; stop: () => Promis
   return { url: `http://127.0.0.1:${port}/`, stop: () => ctx.dispose() };
 }
 
-const openContexts: BrowserContext[] = [];
-test.afterEach(async () => {
-  await Promise.all(openContexts.splice(0).map((browserContext) => browserContext.close().catch(() => undefined)));
-});
-
-/** Opens the app with a user's credentials in its hash; collects what a person would see in the console. */
+/** Opens the app with a user's credentials in its hash. */
 async function openApp(browser: Browser, url: string, credentials: object): Promise<{ page: Page; problems: string[] }> {
-  const browserContext = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  openContexts.push(browserContext);
-  const page = await browserContext.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
-  });
-  page.on('response', (response) => {
-    // Rust crypto asks for a key backup the test users never made.
-    if (response.status() >= 400 && !response.url().endsWith('/room_keys/version')) problems.push(`HTTP ${response.status()} ${response.url()}`);
-  });
-  await page.goto(`${url}#${encodeURIComponent(JSON.stringify(credentials))}`);
-  return { page, problems };
+  const opened = await openWatchedPage(browser);
+  await opened.page.goto(`${url}#${encodeURIComponent(JSON.stringify(credentials))}`);
+  return opened;
 }
 
 async function waitUntilStarted(page: Page): Promise<void> {

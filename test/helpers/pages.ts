@@ -7,8 +7,8 @@ import { loadStack } from './stack.js';
 let openedBy: string | undefined;
 const openContexts: BrowserContext[] = [];
 
-/** Opens the e2e harness page in a fresh browser context (its own storage, like another person's browser). */
-export async function openHarness(browser: Browser): Promise<Page> {
+/** A page in a fresh browser context (its own storage, like another person's browser), closed by a later test. */
+async function newPersonsPage(browser: Browser): Promise<Page> {
   const testId = test.info().testId;
   if (openedBy !== testId) {
     await Promise.all(openContexts.splice(0).map((context) => context.close().catch(() => undefined)));
@@ -16,7 +16,31 @@ export async function openHarness(browser: Browser): Promise<Page> {
   }
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   openContexts.push(context);
-  const page = await context.newPage();
+  return context.newPage();
+}
+
+/**
+ * A page of a site as a person would open it, with what they could see go wrong collected: page errors,
+ * console errors and failed requests (except the statuses the test provokes, and Rust crypto asking for a key
+ * backup the test users never made). A test expects `problems` to stay empty.
+ */
+export async function openWatchedPage(browser: Browser, expectedStatuses: readonly number[] = []): Promise<{ page: Page; problems: string[] }> {
+  const page = await newPersonsPage(browser);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() < 400 || expectedStatuses.includes(response.status()) || response.url().endsWith('/room_keys/version')) return;
+    problems.push(`HTTP ${response.status()} ${response.url()}`);
+  });
+  return { page, problems };
+}
+
+/** Opens the e2e harness page in a fresh browser context (its own storage, like another person's browser). */
+export async function openHarness(browser: Browser): Promise<Page> {
+  const page = await newPersonsPage(browser);
   page.on('response', (response) => {
     // Rust crypto asks for a key backup the test users never made.
     if (response.status() >= 400 && !response.url().endsWith('/room_keys/version')) console.error(`[page http ${response.status()}] ${response.url()}`);
