@@ -33,9 +33,10 @@ export const CANDIDATE_BATCH_MS = { outbound: 2_000, inbound: 500 } as const;
 export const ICE_RESTART_AFTER_MS = 2_000;
 export const ICE_GIVE_UP_AFTER_MS = 30_000;
 /**
- * Remote candidates one call takes, counting those held for a party before it is chosen: a browser gathers
- * a dozen or so per ICE restart, while a peer that sent thousands (unroutable ones) stalled its own call's
- * ICE checks and getStats. An event that would go beyond it is ignored whole.
+ * Remote candidates one call takes per ICE generation (the count starts again when the peer's description
+ * brings a new ICE username fragment), counting those held for a party before it is chosen: a browser gathers
+ * a dozen or so, while a peer that sent thousands (unroutable ones) stalled its own call's ICE checks and
+ * getStats. An event that would go beyond it is ignored whole.
  */
 export const MAX_REMOTE_CANDIDATES = 200;
 /** Answering parties an outbound call holds candidates for before it chooses one. */
@@ -84,8 +85,10 @@ export interface CallMachineState {
   readonly pendingCandidates: readonly WireIceCandidate[];
   /** Remote candidates from answering parties we have not chosen yet (outbound calls), by party. */
   readonly unchosenCandidates: Readonly<Record<string, readonly IceCandidate[]>>;
-  /** Remote candidates handed to the driver so far (at most MAX_REMOTE_CANDIDATES). */
+  /** Remote candidates handed to the driver in this ICE generation (at most MAX_REMOTE_CANDIDATES). */
   readonly remoteCandidatesTaken: number;
+  /** The ICE username fragment of the peer's last description; a new one is an ICE restart. */
+  readonly remoteIceUfrag: string | undefined;
   readonly timers: readonly TimerName[];
   readonly endReason: CallEndReason | undefined;
   readonly endedBy: 'local' | 'remote' | undefined;
@@ -208,6 +211,7 @@ export function initialCallState(options: NewCallOptions): CallMachineState {
     pendingCandidates: [],
     unchosenCandidates: {},
     remoteCandidatesTaken: 0,
+    remoteIceUfrag: undefined,
     timers: [],
     endReason: undefined,
     endedBy: undefined,
@@ -317,6 +321,11 @@ function inviteBeingApplied(state: CallMachineState): boolean {
   return state.direction === 'inbound' && state.phase === 'fledgling' && state.peerVersion !== undefined;
 }
 
+/** The ICE username fragment of a session description (the first, as every m-line shares it when bundled). */
+function iceUfrag(sdp: string): string | undefined {
+  return /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
+}
+
 function fromChosenPeer(state: CallMachineState, event: RemoteEnvelope): boolean {
   if (event.sender !== state.peerUserId) return false;
   // Legacy peers have no party ids: the user is all there is to match.
@@ -343,6 +352,7 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
           peerVersion: event.version,
           peerSupportsMetadata: event.metadata !== undefined,
           kind: event.kind,
+          remoteIceUfrag: iceUfrag(event.offer.sdp),
         })
         .effect({ type: 'apply_remote_description', description: event.offer, metadata: event.metadata, polite: true })
         .startTimer('ring', event.remainingMs)
@@ -427,6 +437,7 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
         peerSupportsMetadata: event.metadata !== undefined,
         unchosenCandidates: {},
         remoteCandidatesTaken: buffered.length,
+        remoteIceUfrag: iceUfrag(event.answer.sdp),
       });
       enterConnecting(b);
       b.effect({ type: 'apply_remote_description', description: event.answer, metadata: event.metadata, polite: state.polite });
@@ -471,6 +482,9 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Tr
       if (state.peerVersion === 0) return ignored(state, 'negotiate from a legacy peer');
       if (state.phase !== 'connecting' && state.phase !== 'connected') return ignored(state, `negotiate while ${state.phase}`);
       if (event.metadata) b.set({ peerSupportsMetadata: true });
+      if (iceUfrag(event.description.sdp) !== state.remoteIceUfrag) {
+        b.set({ remoteIceUfrag: iceUfrag(event.description.sdp), remoteCandidatesTaken: 0 });
+      }
       return b.effect({ type: 'apply_remote_description', description: event.description, metadata: event.metadata, polite: state.polite }).done();
 
     case 'remote_candidates': {

@@ -52,6 +52,8 @@ const sdp = (type: 'offer' | 'answer', tag: string): SessionDescription => ({
   type,
   sdp: `v=0\r\no=- ${tag} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n`,
 });
+/** `description` with an ICE username fragment, as a real one has (a new one means an ICE restart). */
+const withIceUfrag = (description: SessionDescription, ufrag: string): SessionDescription => ({ ...description, sdp: `${description.sdp}a=ice-ufrag:${ufrag}\r\n` });
 const OFFER = sdp('offer', 'our-offer');
 const ANSWER = sdp('answer', 'our-answer');
 const REMOTE_OFFER = sdp('offer', 'their-offer');
@@ -473,6 +475,7 @@ describe('call machine', () => {
           pendingCandidates: [],
           unchosenCandidates: {},
           remoteCandidatesTaken: 0,
+          remoteIceUfrag: undefined,
           endReason: undefined,
           endedBy: undefined,
           wasConnected: false,
@@ -1069,6 +1072,24 @@ describe('call machine', () => {
           from: at('outbound', 'invite_sent', { then: Array.from({ length: MAX_UNCHOSEN_PARTIES }, (_, i) => ev.remoteCandidates(v1(`PARTY${i}`), [R1])) }),
           event: ev.remoteCandidates(v1('ONEMOREPARTY'), [R2]),
           expect: { ignored: true },
+        },
+        {
+          name: 'a renegotiation that restarts ICE (a new ufrag) starts the count again',
+          from: at('outbound', 'connected', { then: [ev.remoteCandidates(v1(), remoteCandidates(MAX_REMOTE_CANDIDATES))] }),
+          event: { ...ev.remoteNegotiate(), description: withIceUfrag(REMOTE_OFFER, 'restart1') },
+          expect: { effects: ['apply_remote_description'], state: { remoteCandidatesTaken: 0, remoteIceUfrag: 'restart1' } },
+        },
+        {
+          name: 'after an ICE restart the call takes candidates again',
+          from: at('outbound', 'connected', { then: [ev.remoteCandidates(v1(), remoteCandidates(MAX_REMOTE_CANDIDATES)), { ...ev.remoteNegotiate(), description: withIceUfrag(REMOTE_OFFER, 'restart1') }] }),
+          event: ev.remoteCandidates(v1(), [R1]),
+          expect: { effects: ['add_remote_candidates'], state: { remoteCandidatesTaken: 1 } },
+        },
+        {
+          name: 'a renegotiation that keeps the ufrag (no ICE restart) keeps the count',
+          from: at('inbound', 'connected', { then: [ev.remoteCandidates(v1(), remoteCandidates(MAX_REMOTE_CANDIDATES))] }),
+          event: ev.remoteNegotiate(),
+          expect: { effects: ['apply_remote_description'], state: { remoteCandidatesTaken: MAX_REMOTE_CANDIDATES } },
         },
         {
           name: 'a party already held may still add candidates when the parties are at their bound',
