@@ -168,7 +168,7 @@ export class MxCallDialog extends MxElement {
       <dialog part="dialog" class="dialog" aria-labelledby="title" @keydown=${this.handleKeyDown} @cancel=${this.handleCancel} @close=${this.handleClose}>
         <header class="header">
           <h2 part="title" id="title" class="title">${this.callee ? `Call with ${this.callee}` : 'Call'}</h2>
-          <button part="close" class="close" type="button" aria-label=${going ? 'End the call and close' : 'Close'} @click=${this.askToClose}>
+          <button part="close" class="close" type="button" aria-label=${going ? 'End the call and close' : 'Close dialog'} @click=${this.askToClose}>
             ${closeIcon}
           </button>
         </header>

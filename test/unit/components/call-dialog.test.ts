@@ -117,7 +117,7 @@ describe('<mx-call-dialog>', () => {
       const el = await dialogFor(call);
       expect(must(el, 'close').getAttribute('aria-label')).to.equal('End the call and close');
       await end(el, call, { endReason: 'rejected', endedBy: 'remote' });
-      expect(must(el, 'close').getAttribute('aria-label')).to.equal('Close');
+      expect(must(el, 'close').getAttribute('aria-label')).to.equal('Close dialog');
     });
 
     it('moves focus to Close once the call has ended with something to read', async () => {
