@@ -1,20 +1,12 @@
 // Configuration from environment variables named as lk-jwt-service names them, so a deployment can switch
 // between the two without renaming anything. Pure (the environment and file reads are passed in) so that every
 // error message is unit-tested.
+import { ConfigError, parseBindVariable, readVariableFile, type BindAddress, type Env, type ReadFile } from '../shared/env.js';
+import { LOG_LEVELS, type LogLevel } from '../shared/log.js';
 import { parseFederationOverrides } from './federation.js';
-
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Which homeservers' users may make the service create LiveKit rooms. */
 export type FullAccessPolicy = { kind: 'all' } | { kind: 'list'; servers: readonly string[] };
-
-export interface BindAddress {
-  /** undefined: every interface. */
-  host: string | undefined;
-  /** 0 lets the OS pick a free port (main.ts logs the one it got). */
-  port: number;
-}
 
 export interface RtcAuthConfig {
   /** Handed to clients as is: the LiveKit signalling URL (ws:// or wss://). */
@@ -33,20 +25,6 @@ export interface RtcAuthConfig {
   /** Lines for the startup log: where credentials came from, lk-jwt-service variables that are ignored here. */
   notices: string[];
 }
-
-/** A missing or invalid variable. The message starts with the variable's name. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    detail: string,
-  ) {
-    super(`${variable}: ${detail}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export type Env = Readonly<Record<string, string | undefined>>;
-export type ReadFile = (path: string) => string;
 
 export const SKIP_VERIFY_TLS_VALUE = 'YES_I_KNOW_WHAT_I_AM_DOING';
 
@@ -79,14 +57,6 @@ function parseLivekitUrl(raw: string | undefined): string {
     throw new ConfigError('LIVEKIT_URL', `"${raw}" must start with ws://, wss://, http:// or https://`);
   }
   return raw.trim();
-}
-
-function readVariableFile(variable: string, path: string, readFile: ReadFile): string {
-  try {
-    return readFile(path);
-  } catch (error) {
-    throw new ConfigError(variable, `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 function readCredentials(env: Env, readFile: ReadFile, notices: string[]): { key: string; secret: string } {
@@ -137,16 +107,6 @@ function parseFullAccess(raw: string | undefined): FullAccessPolicy {
   return { kind: 'list', servers };
 }
 
-/** Parses `host:port`, `:port` or `[v6]:port`. Throws an Error describing the problem. */
-export function parseBindAddress(raw: string): BindAddress {
-  const value = raw.trim();
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(value);
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || port > 65535) throw new Error(`"${raw}" is not host:port or :port`);
-  const host = match[1] ?? match[2];
-  return { host: host === '' || host === undefined ? undefined : host, port };
-}
-
 function parseBind(env: Env, notices: string[]): BindAddress {
   const bind = get(env, 'LIVEKIT_JWT_BIND');
   const legacyPort = get(env, 'LIVEKIT_JWT_PORT');
@@ -154,12 +114,8 @@ function parseBind(env: Env, notices: string[]): BindAddress {
     throw new ConfigError('LIVEKIT_JWT_BIND', 'LIVEKIT_JWT_BIND and LIVEKIT_JWT_PORT must not be set together');
   }
   if (legacyPort !== undefined) notices.push('LIVEKIT_JWT_PORT is deprecated (as in lk-jwt-service): use LIVEKIT_JWT_BIND');
-  const variable = legacyPort !== undefined ? 'LIVEKIT_JWT_PORT' : 'LIVEKIT_JWT_BIND';
-  try {
-    return parseBindAddress(legacyPort !== undefined ? `:${legacyPort.trim()}` : bind ?? ':8080');
-  } catch (error) {
-    throw new ConfigError(variable, error instanceof Error ? error.message : String(error));
-  }
+  if (legacyPort !== undefined) return parseBindVariable('LIVEKIT_JWT_PORT', `:${legacyPort.trim()}`);
+  return parseBindVariable('LIVEKIT_JWT_BIND', bind ?? ':8080');
 }
 
 function parseLogLevel(raw: string | undefined): LogLevel {

@@ -12,7 +12,7 @@ import {
   type FederationTarget,
   type SrvRecord,
 } from './federation.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../shared/log.js';
 
 /** Outcome of asking a homeserver who an OpenID access token belongs to. */
 export type UserInfoResult =

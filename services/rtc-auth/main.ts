@@ -1,28 +1,16 @@
 // Entry point of dist/rtc-auth.mjs: environment → configuration → listening server, and a clean stop on
 // SIGTERM/SIGINT so a supervisor (systemd, the test stack) never waits on open connections.
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { ConfigError, parseConfig, type RtcAuthConfig } from './config.js';
+import { createLogger } from '../shared/log.js';
+import { configOrExit, listenOrExit, logUnhandledRejections } from '../shared/process.js';
+import { parseConfig } from './config.js';
 import { createUserInfoFetcher } from './homeserver.js';
-import { createLogger } from './log.js';
 import { createRtcAuthServer } from './server.js';
 import { createRoomCreator, createTokenMinter } from './tokens.js';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
-function loadConfig(): RtcAuthConfig {
-  try {
-    return parseConfig(process.env, (path) => readFileSync(path, 'utf8'));
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`rtc-auth: configuration error: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const config = loadConfig();
+const config = configOrExit('rtc-auth', () => parseConfig(process.env, (path) => readFileSync(path, 'utf8')));
 const logger = createLogger(config.logLevel);
 for (const notice of config.notices) logger.info(notice);
 
@@ -40,16 +28,8 @@ const server = createRtcAuthServer(
   },
 );
 
-server.on('error', (error: NodeJS.ErrnoException) => {
-  const where = `${config.bind.host ?? '*'}:${config.bind.port}`;
-  console.error(`rtc-auth: cannot listen on ${where} (LIVEKIT_JWT_BIND): ${error.code ?? ''} ${error.message}`.replace(/\s+/g, ' '));
-  process.exit(1);
-});
-
-server.listen(config.bind.port, config.bind.host, () => {
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  logger.info(`listening on http://${host}:${address.port}`, {
+listenOrExit(server, config.bind, { service: 'rtc-auth', variable: 'LIVEKIT_JWT_BIND' }, (url) => {
+  logger.info(`listening on ${url}`, {
     livekit: config.livekitUrl,
     fullAccess: config.fullAccess.kind === 'all' ? '*' : config.fullAccess.servers.join(','),
     overrides: [...config.federationOverrides].map(([name, url]) => `${name}=${url}`).join(',') || undefined,
@@ -71,6 +51,4 @@ function stop(signal: string): void {
 }
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
-process.on('unhandledRejection', (reason) => {
-  logger.error('unhandled rejection', { error: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
-});
+logUnhandledRejections(logger);

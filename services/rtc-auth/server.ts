@@ -2,11 +2,12 @@
 // JWT for the room derived from its MatrixRTC slot. Everything that talks to the network comes in as `deps`, so
 // the server can be exercised with fakes.
 import http from 'node:http';
+import { readBody, sendJson } from '../shared/http.js';
+import type { LogFields, Logger } from '../shared/log.js';
 import { isFullAccess, type FullAccessPolicy } from './config.js';
 import { LEGACY_SLOT_ID, legacyLiveKitIdentity, liveKitIdentity, liveKitRoomAlias } from './derive.js';
 import { checkUserInfo } from './federation.js';
 import type { FetchUserInfo } from './homeserver.js';
-import type { LogFields, Logger } from './log.js';
 import {
   parseGetTokenRequest,
   parseJsonBody,
@@ -59,49 +60,12 @@ interface Verified {
   fullAccess: boolean;
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...CORS_HEADERS,
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    // Tokens and per-user refusals must not be cached by proxies or the browser.
-    'Cache-Control': 'no-store',
-    ...extraHeaders,
-  });
-  res.end(text);
+function sendReply(res: http.ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+  sendJson(res, status, body, { ...CORS_HEADERS, ...extraHeaders });
 }
 
 function sendError(res: http.ServerResponse, error: MatrixError, extraHeaders: Record<string, string> = {}): void {
-  sendJson(res, error.status, { errcode: error.errcode, error: error.error }, extraHeaders);
-}
-
-type BodyResult = { ok: true; text: string } | { ok: false; error: MatrixError };
-
-function tooLarge(limit: number): MatrixError {
-  return { status: 413, errcode: 'M_TOO_LARGE', error: `The request body is larger than ${limit} bytes` };
-}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.resolve({ ok: false, error: tooLarge(limit) });
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        // Stop buffering; the rest is drained and dropped by node once the reply (Connection: close) is sent.
-        resolve({ ok: false, error: tooLarge(limit) });
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
-    req.on('error', reject);
-  });
+  sendReply(res, error.status, { errcode: error.errcode, error: error.error }, extraHeaders);
 }
 
 export function createRtcAuthServer(config: RtcAuthServerConfig, deps: RtcAuthDeps): http.Server {
@@ -189,7 +153,7 @@ export function createRtcAuthServer(config: RtcAuthServerConfig, deps: RtcAuthDe
     }
     if (route === '/healthz') {
       if (req.method === 'GET' || req.method === 'HEAD') {
-        sendJson(res, 200, { status: 'ok' });
+        sendReply(res, 200, { status: 'ok' });
       } else {
         refuse({ status: 405, errcode: 'M_UNRECOGNIZED', error: 'Method not allowed' }, 'wrong method', {}, { Allow: 'GET, HEAD, OPTIONS' });
       }
@@ -202,7 +166,8 @@ export function createRtcAuthServer(config: RtcAuthServerConfig, deps: RtcAuthDe
 
     const body = await readBody(req, maxBodyBytes);
     if (!body.ok) {
-      refuse(body.error, body.error.error, {}, { Connection: 'close' });
+      const error: MatrixError = { status: 413, errcode: 'M_TOO_LARGE', error: `The request body is larger than ${maxBodyBytes} bytes` };
+      refuse(error, error.error, {}, { Connection: 'close' });
       return;
     }
     const json = parseJsonBody(req.headers['content-type'], body.text);
@@ -212,7 +177,7 @@ export function createRtcAuthServer(config: RtcAuthServerConfig, deps: RtcAuthDe
     }
     try {
       const reply = route === '/get_token' ? await handleGetToken(json.value, logFields) : await handleLegacy(json.value, logFields);
-      sendJson(res, 200, reply);
+      sendReply(res, 200, reply);
     } catch (error) {
       if (error instanceof Refusal) {
         refuse(error.reply, error.reason, error.fields);

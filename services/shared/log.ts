@@ -1,6 +1,9 @@
-// One line per event, `time LEVEL message key=value…`, so refusals can be grepped. Messages and values often hold
-// request data (user IDs, server names): control characters are escaped so a client cannot forge log lines.
-import type { LogLevel } from './config.js';
+// The services' log: one line per event, `time LEVEL message key=value…`, so refusals can be grepped and both
+// services' logs read alike. Messages and values often hold request data (user IDs, server names): control
+// characters are escaped so a client cannot forge log lines.
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type LogFields = Record<string, string | number | boolean | undefined>;
 

@@ -3,7 +3,7 @@
 // credentials leave the service, so no crash can leave one behind unnoticed. Network, clock and timers are
 // injected: the browser tests run it against a fake homeserver and a hand-driven clock.
 import { HomeserverError, type Homeserver, type Registered } from './homeserver.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../shared/log.js';
 import type { LiveAccount, StateFile } from './state.js';
 
 export interface Timers {

@@ -1,15 +1,9 @@
 // Configuration from VISITOR_* environment variables. Pure (the environment and file reads are passed in),
 // so every error message is unit-tested; each names its variable.
-import { LOG_LEVELS, type LogLevel } from './log.js';
+import { ConfigError, parseBindVariable, readVariableFile, type BindAddress, type Env, type ReadFile } from '../shared/env.js';
+import { LOG_LEVELS, type LogLevel } from '../shared/log.js';
 import { isUserId, normalizeOrigin } from './policy.js';
 import type { RateLimit } from './rate-limit.js';
-
-export interface BindAddress {
-  /** undefined: every interface. */
-  host: string | undefined;
-  /** 0 lets the OS pick a free port (main.ts logs the one it got). */
-  port: number;
-}
 
 export interface VisitorConfig {
   /** Where the service reaches the client-server API. */
@@ -38,20 +32,6 @@ export interface RegistrationConfig {
   hsToken: string | undefined;
   localpartPrefix: string;
 }
-
-/** A missing or invalid variable. The message starts with the variable's name. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    detail: string,
-  ) {
-    super(`${variable}: ${detail}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export type Env = Readonly<Record<string, string | undefined>>;
-export type ReadFile = (path: string) => string;
 
 export const DEFAULTS = {
   displayName: 'Visitor',
@@ -98,11 +78,7 @@ function secret(env: Env, readFile: ReadFile, name: string, isRequired: boolean)
   if (path !== undefined && get(env, name) !== undefined) throw new ConfigError(name, `set ${name} or ${name}_FILE, not both`);
   let value: string | undefined;
   if (path !== undefined) {
-    try {
-      value = readFile(path).trim();
-    } catch (error) {
-      throw new ConfigError(`${name}_FILE`, `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    value = readVariableFile(`${name}_FILE`, path, readFile).trim();
     if (value === '') throw new ConfigError(`${name}_FILE`, `${path} is empty`);
   } else {
     value = get(env, name);
@@ -137,16 +113,6 @@ function localpartPrefix(env: Env): string {
   return prefix;
 }
 
-/** Parses `host:port`, `:port` or `[v6]:port`. Throws an Error describing the problem. */
-export function parseBindAddress(raw: string): BindAddress {
-  const value = raw.trim();
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(value);
-  const port = match ? Number(match[3]) : NaN;
-  if (!match || port > 65535) throw new Error(`"${raw}" is not host:port or :port`);
-  const host = match[1] ?? match[2];
-  return { host: host === '' || host === undefined ? undefined : host, port };
-}
-
 /** Builds the service's configuration or throws a ConfigError naming the first bad variable. */
 export function parseConfig(env: Env, readFile: ReadFile): VisitorConfig {
   const homeserverUrl = httpUrl('VISITOR_HOMESERVER_URL',
@@ -177,12 +143,7 @@ export function parseConfig(env: Env, readFile: ReadFile): VisitorConfig {
   const displayName = get(env, 'VISITOR_DISPLAY_NAME') ?? DEFAULTS.displayName;
   if (displayName.length > 100) throw new ConfigError('VISITOR_DISPLAY_NAME', 'must be at most 100 characters');
 
-  let bind: BindAddress;
-  try {
-    bind = parseBindAddress(get(env, 'VISITOR_BIND') ?? DEFAULTS.bind);
-  } catch (error) {
-    throw new ConfigError('VISITOR_BIND', error instanceof Error ? error.message : String(error));
-  }
+  const bind = parseBindVariable('VISITOR_BIND', get(env, 'VISITOR_BIND') ?? DEFAULTS.bind);
 
   const level = (get(env, 'VISITOR_LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVELS.find((known) => known === level);

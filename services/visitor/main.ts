@@ -5,11 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { createLogger } from '../shared/log.js';
+import { configOrExit, listenOrExit, logUnhandledRejections } from '../shared/process.js';
 import { VisitorAccounts } from './accounts.js';
-import { ConfigError, parseConfig, parseRegistrationConfig, type VisitorConfig } from './config.js';
+import { parseConfig, parseRegistrationConfig, type VisitorConfig } from './config.js';
 import { createHomeserver } from './homeserver.js';
-import { createLogger } from './log.js';
 import { RateLimiter } from './rate-limit.js';
 import { registrationYaml, visitorUserRegex } from './registration.js';
 import { createVisitorServer } from './server.js';
@@ -17,18 +17,6 @@ import { StateFile } from './state.js';
 
 const SHUTDOWN_DEADLINE_MS = 20_000;
 const SWEEP_INTERVAL_MS = 60_000;
-
-function configOrExit<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`visitor: configuration error: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
 
 const readText = (path: string) => readFileSync(path, 'utf8');
 
@@ -46,7 +34,7 @@ function argument(args: string[], name: string): string | undefined {
 
 if (process.argv[2] === 'registration') {
   const args = process.argv.slice(3);
-  const config = configOrExit(() => parseRegistrationConfig(process.env, readText));
+  const config = configOrExit('visitor', () => parseRegistrationConfig(process.env, readText));
   const sender = argument(args, '--sender') ?? 'matrix-call-kit-visitor-service';
   // The guard module restricts every user of the namespace; the service's own user must not be one.
   if (new RegExp(`^${visitorUserRegex(config.localpartPrefix, config.serverName)}$`).test(`@${sender}:${config.serverName}`)) {
@@ -65,7 +53,7 @@ if (process.argv[2] === 'registration') {
   console.error(`visitor: unknown command "${process.argv[2]}"; use no command to run the service, or "registration"`);
   process.exit(2);
 } else {
-  await serve(configOrExit(() => parseConfig(process.env, readText)));
+  await serve(configOrExit('visitor', () => parseConfig(process.env, readText)));
 }
 
 async function serve(config: VisitorConfig): Promise<void> {
@@ -119,15 +107,8 @@ async function serve(config: VisitorConfig): Promise<void> {
     { accounts, homeserver, rateLimiter, logger },
   );
 
-  server.on('error', (error: NodeJS.ErrnoException) => {
-    console.error(`visitor: cannot listen on ${config.bind.host ?? '*'}:${config.bind.port} (VISITOR_BIND): ${error.code ?? ''} ${error.message}`.replace(/\s+/g, ' '));
-    process.exit(1);
-  });
-
-  server.listen(config.bind.port, config.bind.host, () => {
-    const address = server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    logger.info(`listening on http://${host}:${address.port}`, {
+  listenOrExit(server, config.bind, { service: 'visitor', variable: 'VISITOR_BIND' }, (url) => {
+    logger.info(`listening on ${url}`, {
       homeserver: config.homeserverUrl,
       origins: [...config.allowedOrigins].join(','),
       targets: [...config.allowedTargets].join(','),
@@ -156,7 +137,5 @@ async function serve(config: VisitorConfig): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.on('unhandledRejection', (reason) => {
-    logger.error('unhandled rejection', { error: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
-  });
+  logUnhandledRejections(logger);
 }

@@ -2,9 +2,10 @@
 // /visitor/end` ends it, `GET /healthz` says the service is up. Accounts, limits and policy come in as deps,
 // so the checks run in a fixed order: origin, rate limit, body, target, capacity, homeserver.
 import http from 'node:http';
+import { readBody, sendJson } from '../shared/http.js';
+import type { LogFields, Logger } from '../shared/log.js';
 import { AtCapacity, type VisitorAccounts } from './accounts.js';
 import { HomeserverError, type Homeserver } from './homeserver.js';
-import type { LogFields, Logger } from './log.js';
 import { clientAddress, isOriginAllowed, isTargetAllowed, isUserId } from './policy.js';
 import type { RateLimiter } from './rate-limit.js';
 import {
@@ -62,29 +63,6 @@ function corsHeaders(origin: string | undefined): Record<string, string> {
   };
 }
 
-type BodyResult = { ok: true; text: string } | { ok: false; error: Refusal };
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<BodyResult> {
-  const tooLarge = { ok: false, error: badRequest(`The request body is larger than ${limit} bytes`) } as const;
-  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(tooLarge);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        resolve(tooLarge);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
-    req.on('error', reject);
-  });
-}
-
 function refusalFor(error: unknown): Refused {
   if (error instanceof Refused) return error;
   if (error instanceof AtCapacity) {
@@ -97,6 +75,7 @@ function refusalFor(error: unknown): Refused {
 export function createVisitorServer(config: VisitorServerConfig, deps: VisitorServerDeps): http.Server {
   const { accounts, homeserver, logger, rateLimiter } = deps;
   const maxBodyBytes = config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const bodyTooLarge = () => badRequest(`The request body is larger than ${maxBodyBytes} bytes`);
 
   async function startSession(req: http.IncomingMessage, client: string): Promise<Record<string, unknown>> {
     if (!isOriginAllowed(req.headers.origin, config.allowedOrigins)) throw new Refused(ORIGIN_NOT_ALLOWED, 'origin not on the allow-list');
@@ -104,7 +83,7 @@ export function createVisitorServer(config: VisitorServerConfig, deps: VisitorSe
     const decision = rateLimiter.take(client);
     if (!decision.ok) throw new Refused(rateLimited(decision.retryAfterMs), 'client over its rate limit');
     const body = await readBody(req, maxBodyBytes);
-    if (!body.ok) throw new Refused(body.error);
+    if (!body.ok) throw new Refused(bodyTooLarge());
     const parsed = parseSessionRequest(req.headers['content-type'], body.text);
     if (!parsed.ok) throw new Refused(parsed.error);
     const { target } = parsed.value;
@@ -124,7 +103,7 @@ export function createVisitorServer(config: VisitorServerConfig, deps: VisitorSe
 
   async function endSession(req: http.IncomingMessage): Promise<Record<string, unknown>> {
     const body = await readBody(req, maxBodyBytes);
-    if (!body.ok) throw new Refused(body.error);
+    if (!body.ok) throw new Refused(bodyTooLarge());
     const token = parseEndRequest(req.headers.authorization, req.headers['content-type'], body.text);
     if (!token.ok) throw new Refused(token.error);
     let userId: string;
@@ -147,16 +126,7 @@ export function createVisitorServer(config: VisitorServerConfig, deps: VisitorSe
     const client = clientAddress(req.socket.remoteAddress, headerValue(req.headers['x-forwarded-for']), config.trustedProxies);
     const logFields: LogFields = { client, origin };
     const send = (status: number, body: unknown, extra: Record<string, string> = {}) => {
-      const text = JSON.stringify(body);
-      res.writeHead(status, {
-        ...corsHeaders(origin),
-        'Content-Type': 'application/json',
-        'Content-Length': String(Buffer.byteLength(text)),
-        // Credentials and per-client refusals must never be cached.
-        'Cache-Control': 'no-store',
-        ...extra,
-      });
-      res.end(text);
+      sendJson(res, status, body, { ...corsHeaders(origin), ...extra });
     };
     const refuse = (refused: Refused, extra: Record<string, string> = {}) => {
       const { refusal } = refused;

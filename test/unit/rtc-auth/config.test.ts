@@ -1,13 +1,6 @@
 import { expect } from '@open-wc/testing';
-import {
-  ConfigError,
-  httpUrlOf,
-  isFullAccess,
-  parseBindAddress,
-  parseConfig,
-  type Env,
-  type ReadFile,
-} from '../../../services/rtc-auth/config.js';
+import { httpUrlOf, isFullAccess, parseConfig } from '../../../services/rtc-auth/config.js';
+import { ConfigError, parseBindAddress, type Env, type ReadFile } from '../../../services/shared/env.js';
 
 const BASE: Env = {
   LIVEKIT_URL: 'wss://livekit.example.org',
@@ -151,6 +144,7 @@ describe('rtc-auth config', () => {
     });
   });
 
+  // The parser is shared with the visitor service (services/shared/env.ts) and tested here only.
   describe('parseBindAddress', () => {
     const good: Array<[string, { host: string | undefined; port: number }]> = [
       [':8080', { host: undefined, port: 8080 }],
@@ -162,7 +156,7 @@ describe('rtc-auth config', () => {
     for (const [raw, expected] of good) {
       it(`parses ${raw}`, () => expect(parseBindAddress(raw)).to.deep.equal(expected));
     }
-    for (const raw of ['8080', '', '::1:8080', 'host:', 'host:port', ':123456', 'a b:1']) {
+    for (const raw of ['8080', '', '::1:8080', 'host:', 'host:port', ':123456', '127.0.0.1:70000', 'a b:1']) {
       it(`refuses "${raw}"`, () => expect(() => parseBindAddress(raw)).to.throw(/host:port/));
     }
   });

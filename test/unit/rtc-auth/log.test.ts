@@ -1,10 +1,9 @@
 import { expect } from '@open-wc/testing';
-import type { LogLevel } from '../../../services/rtc-auth/config.js';
-import { createLogger, formatLogLine } from '../../../services/rtc-auth/log.js';
+import { createLogger, formatLogLine, type LogLevel } from '../../../services/shared/log.js';
 
 const NOW = new Date('2026-01-02T03:04:05.678Z');
 
-describe('rtc-auth log', () => {
+describe('services log (shared by rtc-auth and visitor)', () => {
   it('writes one line: time, level, message, key=value', () => {
     expect(formatLogLine('warn', 'refused POST /get_token: bad', { status: 401, user: '@a:b', skipped: undefined }, NOW))
       .to.equal('2026-01-02T03:04:05.678Z WARN refused POST /get_token: bad status=401 user=@a:b');

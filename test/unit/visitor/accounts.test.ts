@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { AtCapacity, VisitorAccounts, type Timers } from '../../../services/visitor/accounts.js';
 import { HomeserverError, type Homeserver } from '../../../services/visitor/homeserver.js';
-import type { Logger } from '../../../services/visitor/log.js';
+import type { Logger } from '../../../services/shared/log.js';
 import { parseState, serializeState, StateFile } from '../../../services/visitor/state.js';
 
 const SERVER = 'example.org';

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { ConfigError, parseBindAddress, parseConfig, parseRegistrationConfig, type Env, type ReadFile } from '../../../services/visitor/config.js';
+import { ConfigError, type Env, type ReadFile } from '../../../services/shared/env.js';
+import { parseConfig, parseRegistrationConfig } from '../../../services/visitor/config.js';
 
 const BASE: Env = {
   VISITOR_HOMESERVER_URL: 'https://matrix.example.org/',
@@ -110,13 +111,6 @@ describe('visitor config', () => {
       expect(error.message.startsWith(error.variable)).to.equal(true);
     });
   }
-
-  it('parseBindAddress reads host:port, :port and [v6]:port', () => {
-    expect(parseBindAddress('127.0.0.1:8091')).to.deep.equal({ host: '127.0.0.1', port: 8091 });
-    expect(parseBindAddress(':0')).to.deep.equal({ host: undefined, port: 0 });
-    expect(parseBindAddress('[::1]:8091')).to.deep.equal({ host: '::1', port: 8091 });
-    expect(() => parseBindAddress('127.0.0.1:70000')).to.throw();
-  });
 
   it('the registration command needs the server name and as_token only; hs_token is optional', () => {
     const env = { VISITOR_SERVER_NAME: 'example.org', VISITOR_AS_TOKEN: 'as-token-0123456789abcdef' };
