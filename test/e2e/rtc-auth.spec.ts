@@ -1,14 +1,12 @@
 // services/rtc-auth against the real stack: Synapse vouches for OpenID tokens, LiveKit checks the JWTs.
 // No browser page: the token service is plain HTTP, so Node's fetch is the client.
 import { expect, test } from '@playwright/test';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { RoomServiceClient, TokenVerifier } from 'livekit-server-sdk';
+import { ServiceProcess } from '../helpers/service-process.js';
 import { loadStack, type StackEndpoints } from '../helpers/stack.js';
 import { createRoom, registerUser, requestOpenIdToken, type OpenIdToken, type TestUser } from '../helpers/synapse.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const UNAUTHORISED = { errcode: 'M_UNAUTHORIZED', error: 'The request could not be authorised.' };
 
 // Computed here with node:crypto, independently of services/rtc-auth/derive.ts, so one bug cannot hide another.
@@ -241,49 +239,14 @@ test.describe('rtc-auth (the stack instance)', () => {
   });
 });
 
-/** Our own instance of dist/rtc-auth.mjs with settings the stack's instance does not have. */
-class RtcAuthProcess {
-  output = '';
-  private exit: Promise<number | null>;
-
-  private constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (chunk: Buffer) => { this.output += chunk.toString('utf8'); });
-    child.stderr?.on('data', (chunk: Buffer) => { this.output += chunk.toString('utf8'); });
-    this.exit = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  }
-
-  static start(env: Record<string, string>): RtcAuthProcess {
-    execFileSync(process.execPath, [`${ROOT}/scripts/build-rtc-auth.mjs`], { stdio: 'inherit' });
-    const child = spawn(process.execPath, [`${ROOT}/dist/rtc-auth.mjs`], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new RtcAuthProcess(child);
-  }
-
-  async url(): Promise<string> {
-    for (let waited = 0; waited < 10_000; waited += 50) {
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(this.output);
-      if (match?.[1]) return match[1];
-      if (this.child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`rtc-auth did not start:\n${this.output}`);
-  }
-
-  exited(): Promise<number | null> {
-    return this.exit;
-  }
-}
-
 test.describe('rtc-auth (an instance started by this test)', () => {
   const ALIAS_SERVER = 'alias.invalid';
-  let instance: RtcAuthProcess;
+  let instance: ServiceProcess;
   let url: string;
 
   test.beforeAll(async () => {
     const stack = loadStack();
-    instance = RtcAuthProcess.start({
+    instance = new ServiceProcess('rtc-auth', {
       LIVEKIT_URL: stack.livekitUrl,
       LIVEKIT_KEY: stack.livekitKey,
       LIVEKIT_SECRET: stack.livekitSecret,
@@ -328,7 +291,7 @@ test.describe('rtc-auth (an instance started by this test)', () => {
   });
 
   test('exits 1 with one line naming a missing variable', async () => {
-    const broken = RtcAuthProcess.start({ LIVEKIT_KEY: 'k', LIVEKIT_SECRET: 's', LIVEKIT_FULL_ACCESS_HOMESERVERS: '*' });
+    const broken = new ServiceProcess('rtc-auth', { LIVEKIT_KEY: 'k', LIVEKIT_SECRET: 's', LIVEKIT_FULL_ACCESS_HOMESERVERS: '*' });
     expect(await broken.exited()).toBe(1);
     expect(broken.output.trim().split('\n')).toEqual([expect.stringContaining('LIVEKIT_URL')]);
   });

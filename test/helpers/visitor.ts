@@ -1,11 +1,9 @@
 // The visitor service (services/visitor) for the e2e tests: the stack's allowed target, extra instances of the
 // service with settings of a test's own, and the homeserver's view of a visitor's token.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { ServiceProcess } from './service-process.js';
 import { loadStack } from './stack.js';
 import { login, type TestUser } from './synapse.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The e2e pages' origin, which the stack's visitor service allows. */
 export const PAGE_ORIGIN = 'http://127.0.0.1:8100';
 
@@ -34,47 +32,19 @@ export async function tokenWorks(token: string): Promise<string> {
 }
 
 /** An instance of dist/visitor.mjs with settings the stack's instance does not have. */
-export class VisitorProcess {
-  output = '';
-  private readonly exit: Promise<number | null>;
-
-  private constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (chunk: Buffer) => { this.output += chunk.toString('utf8'); });
-    child.stderr?.on('data', (chunk: Buffer) => { this.output += chunk.toString('utf8'); });
-    this.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal === null ? null : -1))));
-  }
-
+export class VisitorProcess extends ServiceProcess {
+  /** Starts one that reaches the stack's homeserver as its application service; `env` adds or overrides. */
   static start(env: Record<string, string>): VisitorProcess {
     const stack = loadStack();
-    execFileSync(process.execPath, [`${ROOT}/scripts/build-visitor.mjs`], { stdio: 'inherit' });
-    const child = spawn(process.execPath, [`${ROOT}/dist/visitor.mjs`], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        VISITOR_HOMESERVER_URL: stack.homeserverUrl,
-        VISITOR_SERVER_NAME: stack.serverName,
-        VISITOR_AS_TOKEN: stack.visitorAsToken,
-        VISITOR_LOCALPART_PREFIX: stack.visitorLocalpartPrefix,
-        VISITOR_ALLOWED_ORIGINS: PAGE_ORIGIN,
-        VISITOR_ALLOWED_TARGETS: stack.visitorTargets.join(','),
-        VISITOR_BIND: '127.0.0.1:0',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    return new VisitorProcess('visitor', {
+      VISITOR_HOMESERVER_URL: stack.homeserverUrl,
+      VISITOR_SERVER_NAME: stack.serverName,
+      VISITOR_AS_TOKEN: stack.visitorAsToken,
+      VISITOR_LOCALPART_PREFIX: stack.visitorLocalpartPrefix,
+      VISITOR_ALLOWED_ORIGINS: PAGE_ORIGIN,
+      VISITOR_ALLOWED_TARGETS: stack.visitorTargets.join(','),
+      VISITOR_BIND: '127.0.0.1:0',
+      ...env,
     });
-    return new VisitorProcess(child);
-  }
-
-  async url(): Promise<string> {
-    for (let waited = 0; waited < 10_000; waited += 50) {
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(this.output);
-      if (match?.[1]) return match[1];
-      if (this.child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`the visitor service did not start:\n${this.output}`);
-  }
-
-  exited(): Promise<number | null> {
-    return this.exit;
   }
 }
