@@ -433,7 +433,7 @@ const SEGMENTS: Segment[] = [
   { label: '9. caller: until setRemoteDescription(answer) is called', why: 'sync processing, event dispatch, effect queue', from: m('caller: answer arrives in /sync'), to: m('caller: answer handed to setRemoteDescription') },
   { label: '10. caller: setRemoteDescription(answer)', why: 'applying the answer (transports, receivers)', from: m('caller: answer handed to setRemoteDescription'), to: m('caller: answer applied (setRemoteDescription)') },
   { label: '11. caller: until DTLS is connected', why: 'ICE checks and DTLS handshake finishing after the answer', from: m('caller: answer applied (setRemoteDescription)'), to: m('caller: DTLS connected (connectionState)') },
-  { label: '12. media until both sides have shown a frame', why: 'first key frame: the caller\'s video send stream, made when the answer was applied, uses its first frame to set up its encoder and sends the next one (Chromium; see --chromium-log): MatrixCall waits for camera frames, the kit primes the stream with copies of the camera\'s latest frame; encode, send, decode, present', from: m('caller: DTLS connected (connectionState)'), to: (r) => r.bothMs },
+  { label: '12. media until both sides have shown a frame', why: 'first key frame: the caller\'s video send stream, made when the answer was applied, uses its first frame to set up its encoder and sends the next one (Chromium; see --chromium-log): MatrixCall and the kit both wait for camera frames; encode, send, decode, present', from: m('caller: DTLS connected (connectionState)'), to: (r) => r.bothMs },
 ];
 
 function delta(run: RunRecord, segment: Segment): number | undefined {

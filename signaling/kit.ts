@@ -65,6 +65,8 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
     onIncomingCall(listener) {
       const seen = new Set<CallHandle>(calls.getSnapshot().ringing);
       return calls.subscribe(({ ringing }) => {
+        // Only calls still ringing are remembered, so a page open all day holds no call that rang hours ago.
+        for (const old of seen) if (!ringing.includes(old)) seen.delete(old);
         for (const call of ringing) {
           if (seen.has(call)) continue;
           seen.add(call);
