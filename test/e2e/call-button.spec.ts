@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 import { credentialsOf, startMatrixCallIn, type CallParty } from '../helpers/calls.js';
-import { openHarness, openWatchedPage } from '../helpers/pages.js';
+import { openHarness, openWatchedPage, receivedMedia } from '../helpers/pages.js';
 import { loadStack } from '../helpers/stack.js';
 import { startSynapse, stopSynapse } from '../helpers/synapse-process.js';
 import { registerUser } from '../helpers/synapse.js';
@@ -56,20 +56,10 @@ const buttonEvents = (page: Page) => page.evaluate(() => window.buttonEvents);
 const focusedInButton = (page: Page) => page.locator('mx-call-button').evaluate((button) => (button.shadowRoot?.activeElement as HTMLElement | null)?.className ?? '');
 
 /** What the visitor's call receives, from the peer connection of the call the dialog shows. */
-function visitorReceives(page: Page): Promise<{ framesDecoded: number; audioEnergy: number }> {
-  return page.evaluate(async () => {
-    const view = document.querySelector('mx-call-button')?.shadowRoot?.querySelector('mx-call-dialog')?.shadowRoot?.querySelector('mx-call');
-    const pc = (view as { call?: { peerConnection?: RTCPeerConnection } } | null)?.call?.peerConnection;
-    let framesDecoded = 0;
-    let audioEnergy = 0;
-    (await pc?.getStats())?.forEach((report: RTCStats & Record<string, unknown>) => {
-      if (report.type !== 'inbound-rtp') return;
-      if (report.kind === 'video') framesDecoded += Number(report.framesDecoded ?? 0);
-      if (report.kind === 'audio') audioEnergy += Number(report.totalAudioEnergy ?? 0);
-    });
-    return { framesDecoded, audioEnergy };
-  });
-}
+const visitorReceives = (page: Page) => receivedMedia(page, () => {
+  const view = document.querySelector('mx-call-button')?.shadowRoot?.querySelector('mx-call-dialog')?.shadowRoot?.querySelector('mx-call');
+  return (view as { call?: { peerConnection?: RTCPeerConnection } } | null)?.call?.peerConnection;
+});
 
 /** Clicks the button and waits for the support desk to ring; returns the call id. */
 async function visitorCallsDesk(visitor: VisitorPage, desk: CallParty): Promise<string> {

@@ -5,7 +5,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ROOT } from '../../scripts/stack.mjs';
 import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 import { credentialsOf, startMatrixCallIn, type CallParty } from '../helpers/calls.js';
-import { openHarness, openWatchedPage } from '../helpers/pages.js';
+import { openHarness, openWatchedPage, receivedMedia } from '../helpers/pages.js';
 import { createDirectRoom, registerUser } from '../helpers/synapse.js';
 
 // The apps of test/consumers/, as `npm test`'s consumers phase installed the packed tarball into them and
@@ -49,20 +49,8 @@ async function waitUntilStarted(page: Page): Promise<void> {
   expect(await page.evaluate(() => (window as ConsumerWindow).consumer?.error), 'the session starts with default options').toBeUndefined();
 }
 
-/** What the app's call receives: decoded video frames and audio energy, from its peer connection's stats. */
-function receivedMedia(page: Page): Promise<{ framesDecoded: number; audioEnergy: number }> {
-  return page.evaluate(async () => {
-    const pc = (window as ConsumerWindow).consumer?.call?.peerConnection;
-    let framesDecoded = 0;
-    let audioEnergy = 0;
-    (await pc?.getStats())?.forEach((report: RTCStats & Record<string, unknown>) => {
-      if (report.type !== 'inbound-rtp') return;
-      if (report.kind === 'video') framesDecoded += Number(report.framesDecoded ?? 0);
-      if (report.kind === 'audio') audioEnergy += Number(report.totalAudioEnergy ?? 0);
-    });
-    return { framesDecoded, audioEnergy };
-  });
-}
+/** What the app's call receives. */
+const appReceives = (page: Page) => receivedMedia(page, () => (window as ConsumerWindow).consumer?.call?.peerConnection);
 
 for (const name of APPS) {
   test.describe(`the ${name} app`, () => {
@@ -102,8 +90,8 @@ for (const name of APPS) {
         const elementReceived = await element.page.evaluate((id) => window.mx.waitForMedia('sdk', id, 10), callId);
         expect(elementReceived.framesDecoded, 'MatrixCall sees the app').toBeGreaterThanOrEqual(10);
         expect(elementReceived.audioEnergy, 'MatrixCall hears the app').toBeGreaterThan(AUDIBLE_ENERGY);
-        await expect.poll(async () => (await receivedMedia(page)).framesDecoded, { message: 'the app sees MatrixCall' }).toBeGreaterThanOrEqual(10);
-        await expect.poll(async () => (await receivedMedia(page)).audioEnergy, { message: 'the app hears MatrixCall' }).toBeGreaterThan(AUDIBLE_ENERGY);
+        await expect.poll(async () => (await appReceives(page)).framesDecoded, { message: 'the app sees MatrixCall' }).toBeGreaterThanOrEqual(10);
+        await expect.poll(async () => (await appReceives(page)).audioEnergy, { message: 'the app hears MatrixCall' }).toBeGreaterThan(AUDIBLE_ENERGY);
         // The element shows the call it was given.
         expect(await page.locator('mx-call').evaluate((view) => (view as unknown as { call?: unknown }).call === (window as ConsumerWindow).consumer?.call)).toBe(true);
 

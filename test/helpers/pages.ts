@@ -64,3 +64,25 @@ export async function startClientIn(page: Page, user: TestUser): Promise<void> {
     { homeserverUrl, userId: user.userId, accessToken: user.accessToken, deviceId: user.deviceId },
   );
 }
+
+/**
+ * What a page's call receives, from its peer connection's stats: decoded video frames and audio energy.
+ * `findPeerConnection` runs in the page (the kit's call object keeps it as `peerConnection`).
+ */
+export async function receivedMedia(page: Page, findPeerConnection: () => RTCPeerConnection | undefined): Promise<{ framesDecoded: number; audioEnergy: number }> {
+  const handle = await page.evaluateHandle(findPeerConnection);
+  try {
+    return await handle.evaluate(async (pc) => {
+      let framesDecoded = 0;
+      let audioEnergy = 0;
+      (await pc?.getStats())?.forEach((report: RTCStats & Record<string, unknown>) => {
+        if (report.type !== 'inbound-rtp') return;
+        if (report.kind === 'video') framesDecoded += Number(report.framesDecoded ?? 0);
+        if (report.kind === 'audio') audioEnergy += Number(report.totalAudioEnergy ?? 0);
+      });
+      return { framesDecoded, audioEnergy };
+    });
+  } finally {
+    await handle.dispose();
+  }
+}

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { httpUrlOf, isFullAccess, parseConfig } from '../../../services/rtc-auth/config.js';
-import { ConfigError, parseBindAddress, type Env, type ReadFile } from '../../../services/shared/env.js';
+import { parseBindAddress, type ConfigError, type Env } from '../../../services/shared/env.js';
+import { configErrorOf, filesystem } from '../../helpers/config-env.js';
 
 const BASE: Env = {
   LIVEKIT_URL: 'wss://livekit.example.org',
@@ -9,23 +10,7 @@ const BASE: Env = {
   LIVEKIT_FULL_ACCESS_HOMESERVERS: 'example.org',
 };
 
-function filesystem(files: Record<string, string> = {}): ReadFile {
-  return (path) => {
-    const text = files[path];
-    if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-    return text;
-  };
-}
-
-function configError(env: Env, files: Record<string, string> = {}): ConfigError {
-  try {
-    parseConfig(env, filesystem(files));
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('parseConfig accepted the environment');
-}
+const configError = (env: Env, files: Record<string, string> = {}): ConfigError => configErrorOf(parseConfig, env, files);
 
 describe('rtc-auth config', () => {
   describe('a valid environment', () => {

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { ConfigError, type Env, type ReadFile } from '../../../services/shared/env.js';
+import { ConfigError, type Env } from '../../../services/shared/env.js';
+import { configErrorOf, filesystem } from '../../helpers/config-env.js';
 import { parseConfig, parseRegistrationConfig } from '../../../services/visitor/config.js';
 
 const BASE: Env = {
@@ -10,23 +11,7 @@ const BASE: Env = {
   VISITOR_ALLOWED_TARGETS: '@support:example.org,@sales:example.org',
 };
 
-function filesystem(files: Record<string, string> = {}): ReadFile {
-  return (path) => {
-    const text = files[path];
-    if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-    return text;
-  };
-}
-
-function configError(env: Env, files: Record<string, string> = {}): ConfigError {
-  try {
-    parseConfig(env, filesystem(files));
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('parseConfig accepted the environment');
-}
+const configError = (env: Env, files: Record<string, string> = {}): ConfigError => configErrorOf(parseConfig, env, files);
 
 describe('visitor config', () => {
   it('reads a minimal environment with the documented defaults', () => {
