@@ -66,6 +66,18 @@ export function visitorCallStatus(phase: CallPhase): VisitorCallStatus {
 }
 
 const USER_ID = /^@[^:\s]+:[^\s]+$/;
+/** How long an ended call waits for its session to finish starting before it ends the account regardless. */
+const SESSION_START_WAIT_MS = 15_000;
+
+/** The promise's value if it fulfils within `ms`; undefined if it rejects, takes longer, or is undefined. */
+function settleWithin<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (!promise) return Promise.resolve(undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+}
 
 async function defaultDeps(): Promise<VisitorCallDeps> {
   const { createCallKit } = await import('../kit.js');
@@ -80,6 +92,8 @@ export function startVisitorCall(options: VisitorCallOptions, injected?: Visitor
   let visitor: { serviceUrl: string; credentials: VisitorCredentials } | undefined;
   let deps: VisitorCallDeps | undefined;
   let finished: Promise<void> | undefined;
+  let kitStarting: Promise<CallKit> | undefined;
+  let sessionAbandoned = false;
 
   const finish = (end: Partial<VisitorCallSnapshot>): Promise<void> => {
     finished ??= (async () => {
@@ -88,6 +102,9 @@ export function startVisitorCall(options: VisitorCallOptions, injected?: Visitor
       // The hangup (or reject) must reach the callee before the session stops and the account goes: hangup()
       // resolves once the call's last event is delivered or given up, and asks nothing more of an ended call.
       await store.getSnapshot().call?.hangup().catch((error: unknown) => console.warn('matrix-call-kit: the call\'s last event was not sent', error));
+      // A session still starting is let finish first: ending the account under it would make its sync fail.
+      kit ??= await settleWithin(kitStarting, SESSION_START_WAIT_MS);
+      sessionAbandoned = kit === undefined;
       try {
         kit?.dispose();
       } catch (error) {
@@ -129,9 +146,10 @@ export function startVisitorCall(options: VisitorCallOptions, injected?: Visitor
       if (aborter.signal.aborted) return void deps.endVisitorSession(visitor.serviceUrl, issued);
       credentials = issued;
     }
-    const started = await deps.createCallKit({ ...options.kitOptions, credentials });
-    // Hung up while signing in: finish has ended the visitor account already; the session is what is left.
-    if (aborter.signal.aborted) return started.dispose();
+    kitStarting = deps.createCallKit({ ...options.kitOptions, credentials });
+    const started = await kitStarting;
+    // Hung up while signing in: finish disposes of the session once it is up, unless it gave up waiting.
+    if (aborter.signal.aborted) return void (sessionAbandoned && started.dispose());
     kit = started;
     follow(await kit.placeCall({ userId: options.target }, options.kind));
   };

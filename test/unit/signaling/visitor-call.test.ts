@@ -201,18 +201,21 @@ describe('visitor call', () => {
       expect(log).to.deep.equal(['request http://svc @support:localhost', 'end http://svc visitor-token']);
     });
 
-    it('hanging up while the session starts disposes the session once it is up', async () => {
+    it('hanging up while the session starts disposes the session once it is up, and only then ends the account', async () => {
       const kitStarted = deferred<CallKit>();
-      const { deps, log, kit, disposed } = recordingDeps();
+      const { deps, log, kit } = recordingDeps();
       const held = { ...deps, createCallKit: async (options: CallKitOptions) => { await deps.createCallKit(options); return kitStarted.promise; } };
+      const ordered = { ...kit, dispose: () => { log.push('dispose'); kit.dispose(); } } as CallKit;
       const visitorCall = startVisitorCall({ target: TARGET, kind: 'video', visitorService: 'http://svc' }, held);
       await waitFor(() => log.includes('kit @visitor-1:localhost'), 'the session to start');
-      await visitorCall.hangup();
-      kitStarted.resolve(kit);
+      const hangingUp = visitorCall.hangup();
       await settle();
-      expect(disposed()).to.equal(1);
+      expect(log, 'the account outlives the session starting on it').to.not.include('end http://svc visitor-token');
+      kitStarted.resolve(ordered);
+      await hangingUp;
       expect(visitorCall.getSnapshot().call).to.equal(undefined);
-      expect(log.filter((line) => line.startsWith('end'))).to.deep.equal(['end http://svc visitor-token']);
+      expect(log.slice(-2)).to.deep.equal(['dispose', 'end http://svc visitor-token']);
     });
+
   });
 });
