@@ -171,6 +171,13 @@ export class JsSdkMatrixPort implements MatrixPort {
     };
   }
 
+  async membershipOf(roomId: string, userId: string): Promise<Membership | undefined> {
+    const room = this.client.getRoom(roomId);
+    if (!room) return undefined;
+    await room.loadMembersIfNeeded().catch(() => undefined);
+    return (room.getMember(userId)?.membership ?? undefined) as Membership | undefined;
+  }
+
   async profile(userId: string): Promise<{ displayName: string | undefined; avatarUrl: string | undefined }> {
     const info = await this.client.getProfileInfo(userId);
     return { displayName: info.displayname, avatarUrl: info.avatar_url };

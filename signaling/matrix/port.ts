@@ -63,6 +63,11 @@ export interface MatrixPort {
   /** `GET /voip/turnServer`; undefined when the homeserver offers no TURN server. */
   turnServer(): Promise<TurnServerCredentials | undefined>;
   room(roomId: string): RoomInfo | undefined;
+  /**
+   * A member's membership, with the room's members loaded first: `room().joinedMembers` holds only the members
+   * the client has loaded, which with lazy loading can leave out someone who joined long ago.
+   */
+  membershipOf(roomId: string, userId: string): Promise<Membership | undefined>;
   /** The user's global profile, for when the room does not say (members are loaded lazily). */
   profile(userId: string): Promise<{ displayName: string | undefined; avatarUrl: string | undefined }>;
   /** The DM with `userId` both of us are joined to, created (and recorded in m.direct) when there is none. */

@@ -117,7 +117,9 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     if (!peerUserId) {
       throw new MxError('INVALID_CONFIGURATION', `Room ${roomId} has ${others.length} other members; a 1:1 call needs exactly one, or a userId.`);
     }
-    if (!others.includes(peerUserId)) await this.peerJoins(roomId, peerUserId);
+    if (!others.includes(peerUserId) && (await this.port.membershipOf(roomId, peerUserId)) === 'invite') {
+      await this.peerJoins(roomId, peerUserId);
+    }
     const call = this.createCall({ callId: newCallId(), roomId, peerUserId, direction: 'outbound', kind });
     call.dispatch({ type: 'place', kind });
     return call;
@@ -125,7 +127,8 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
 
   /**
    * Call events reach only members who joined: a peer still invited to the DM (made a moment ago, or never
-   * accepted) would never see the invite. So the call waits, as long as it would ring, for them to join.
+   * accepted) would never see the invite. So the call waits, as long as it would ring, for them to join. Only
+   * a peer known to be invited is waited for: the loaded members can leave out one who joined long ago.
    */
   private peerJoins(roomId: string, userId: string): Promise<void> {
     const waitMs = this.options.inviteLifetimeMs ?? INVITE_LIFETIME_MS;

@@ -17,6 +17,8 @@ export interface FakeRoom {
   /** `m.room.join_rules`; undefined as when the state event is missing. */
   joinRule?: string | undefined;
   joinedMembers: string[];
+  /** Members invited and not yet joined. */
+  invitedMembers?: string[];
   encrypted?: boolean;
   displayNames?: Record<string, string>;
   /** Members' avatar URLs as the room state gives them (any string: peers choose them). */
@@ -82,7 +84,9 @@ export class FakeMatrixPort implements MatrixPort {
     const room = this.rooms.get(roomId);
     if (room) {
       room.joinedMembers = room.joinedMembers.filter((member) => member !== userId);
+      room.invitedMembers = (room.invitedMembers ?? []).filter((member) => member !== userId);
       if (membership === 'join') room.joinedMembers.push(userId);
+      if (membership === 'invite') room.invitedMembers.push(userId);
     }
     for (const listener of [...this.membershipListeners]) listener(roomId, userId, membership);
   }
@@ -145,6 +149,12 @@ export class FakeMatrixPort implements MatrixPort {
 
   turnServer(): Promise<TurnServerCredentials | undefined> {
     return Promise.resolve(undefined);
+  }
+
+  async membershipOf(roomId: string, userId: string): Promise<Membership | undefined> {
+    const room = this.rooms.get(roomId);
+    if (room?.joinedMembers.includes(userId)) return 'join';
+    return room?.invitedMembers?.includes(userId) ? 'invite' : undefined;
   }
 
   room(roomId: string): RoomInfo | undefined {

@@ -16,7 +16,7 @@ describe('CallManager: a peer not yet in the room', () => {
   let manager: CallManager;
 
   const start = (inviteLifetimeMs?: number) => {
-    port = new FakeMatrixPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME] }]);
+    port = new FakeMatrixPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME], invitedMembers: [PEER] }]);
     manager = new CallManager(port, { log: capturingLogger(), relayOnly: true, inviteLifetimeMs, getUserMedia: () => Promise.resolve(new MediaStream()) });
   };
 
@@ -42,7 +42,9 @@ describe('CallManager: a peer not yet in the room', () => {
 
   it('fails with PEER_UNAVAILABLE when the peer leaves (declines the room) instead', async () => {
     start();
+    const listening = port.listenerCount;
     const placing = manager.placeCall({ roomId: DM, userId: PEER }, 'voice');
+    await waitFor(() => port.listenerCount > listening, 'the call to wait for the peer');
     port.setMembership(DM, PEER, 'leave');
     const error = await placing.then(() => undefined, (failure: unknown) => failure);
     expect(error).to.be.instanceOf(MxError);
@@ -58,9 +60,18 @@ describe('CallManager: a peer not yet in the room', () => {
     expect(port.sent).to.have.length(0);
   });
 
+  it('places the call at once when the peer is not known to be invited (members not loaded: joined long ago)', async () => {
+    start(100);
+    port.setMembership(DM, PEER, 'leave');
+    const call = await manager.placeCall({ roomId: DM, userId: PEER }, 'voice');
+    await waitFor(() => call.getSnapshot().phase === 'invite_sent', 'the call invite');
+  });
+
   it('ignores other rooms and other users', async () => {
     start(200);
+    const listening = port.listenerCount;
     const placing = manager.placeCall({ roomId: DM, userId: PEER }, 'voice');
+    await waitFor(() => port.listenerCount > listening, 'the call to wait for the peer');
     port.setMembership('!other:test', PEER, 'join');
     port.setMembership(DM, '@someone:test', 'join');
     const error = await placing.then(() => undefined, (failure: unknown) => failure);
