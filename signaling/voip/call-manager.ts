@@ -347,7 +347,10 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
       theirs.dispatch({ type: 'answer', kind });
     } else {
       this.log.info(`glare: our ${ours.callId} wins over ${theirs.callId}`);
-      // A matrix-js-sdk caller ignores a hangup from a party it has not chosen, but not a reject.
+      // A matrix-js-sdk caller ignores a hangup from a party it has not chosen, but not a reject. The reject
+      // goes out only after our invite: a MatrixCall that hears the reject first ends its call and then takes
+      // ours for a plain new call, which rings instead of replacing its own.
+      theirs.holdSendsUntil(ours.inviteSettled());
       theirs.dispatch({ type: 'reject' });
     }
   }

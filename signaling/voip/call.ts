@@ -54,6 +54,8 @@ export class Call implements CallHandle {
   /** The peer's avatar thumbnail, asked for once per avatar and size. */
   private peerAvatar: { readonly key: string; readonly blob: Promise<Blob | undefined> } | undefined;
   private readonly outbox: CallSendQueue;
+  /** Our invite on its way; settles when it arrived or was given up (at once for a call without one). */
+  private inviteDelivered: Promise<void> = Promise.resolve();
   /** The hangup or reject on its way: `hangup()` and `reject()` resolve when it arrived or was given up. */
   private finalEventDelivered: Promise<void> = Promise.resolve();
   /** Actions under way, by name and argument: the same action asked again gets the same promise. */
@@ -99,6 +101,16 @@ export class Call implements CallHandle {
     });
     this.store = createStore<CallSnapshot>(this.snapshot(this.driver.feeds.getSnapshot()));
     this.driver.feeds.subscribe((feeds) => this.publish(feeds));
+  }
+
+  /** Settles once this call's invite has reached the homeserver or was given up (at once without one). */
+  inviteSettled(): Promise<void> {
+    return this.inviteDelivered;
+  }
+
+  /** Sends none of this call's events until `gate` settles (another call's event must reach the peer first). */
+  holdSendsUntil(gate: Promise<unknown>): void {
+    this.outbox.holdUntil(gate);
   }
 
   /** Fills in the peer's name and avatar once known (room members load lazily). */
@@ -160,6 +172,7 @@ export class Call implements CallHandle {
         if (effect.eventType === 'm.call.hangup' || effect.eventType === 'm.call.reject') {
           this.finalEventDelivered = delivered.then(() => undefined);
         }
+        if (effect.eventType === 'm.call.invite') this.inviteDelivered = delivered.then(() => undefined);
         return;
       }
       case 'start_timer': {

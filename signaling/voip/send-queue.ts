@@ -79,8 +79,19 @@ export class CallSendQueue {
   /** Where our invite is: without it the peer never heard of the call, and a hangup tells it nothing. */
   private invite: 'none' | 'queued' | 'sent' | 'undelivered' = 'none';
   private pumpScheduled = false;
+  /** Sending waits for these (another call's events that must reach the peer first). */
+  private gates = 0;
 
   constructor(private readonly options: SendQueueOptions) {}
+
+  /** Sends nothing until `gate` settles, however it settles. */
+  holdUntil(gate: Promise<unknown>): void {
+    this.gates += 1;
+    void gate.then(() => undefined, () => undefined).then(() => {
+      this.gates -= 1;
+      this.schedulePump();
+    });
+  }
 
   /** Events not yet sent, the one under way included. */
   get length(): number {
@@ -120,7 +131,7 @@ export class CallSendQueue {
   }
 
   private pump(): void {
-    if (this.sending || this.retryTimer !== undefined) return;
+    if (this.sending || this.retryTimer !== undefined || this.gates > 0) return;
     this.dropUseless();
     const head = this.queue[0];
     if (head) void this.attempt(head);
