@@ -292,9 +292,8 @@ function endLocally(state: CallMachineState, reason: CallEndReason): Transition 
   const b = new Builder(state);
   if (state.direction === 'inbound' && !peerKnowsOurSide(state)) {
     // A device that failed to capture media or to answer has not decided for the person: it goes quiet and
-    // their other devices keep ringing (the spec's "ignore", and what matrix-js-sdk does). A call our own
-    // call replaced in glare goes quiet too: its caller saw the glare and replaces it with ours itself.
-    if (reason !== 'user_media_failed' && reason !== 'unknown_error' && reason !== 'replaced') {
+    // their other devices keep ringing (the spec's "ignore", and what matrix-js-sdk does).
+    if (reason !== 'user_media_failed' && reason !== 'unknown_error') {
       // Declining before answering: m.call.reject stops every device of ours from ringing, and a
       // matrix-js-sdk caller ignores a hangup from a party it has not chosen. Legacy peers only know hangup.
       if (state.peerVersion === 0) b.send('m.call.hangup', buildHangup({ ...b.ids, reason: isHangupReason(reason) ? reason : 'user_hangup' }));

@@ -325,7 +325,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
     for (const early of this.early.take(invite.callId)) this.route(early.event, early.parsed);
 
     if (glare) {
-      this.resolveGlare(glare, call, invite.invitee !== undefined);
+      this.resolveGlare(glare, call);
       return;
     }
     const busy = [...this.calls.values()].some((other) => other !== call && !['ringing', 'ended'].includes(other.state.phase));
@@ -339,22 +339,17 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
    * Both sides called each other in the same room. The lesser call id wins on both sides, so each side
    * reaches the same answer alone; the losing side answers the winning call with the media it asked for.
    */
-  private resolveGlare(ours: Call, theirs: Call, theySeeGlare: boolean): void {
+  private resolveGlare(ours: Call, theirs: Call): void {
     const kind = ours.state.kind;
     if (ours.state.phase !== 'invite_sent' || theirs.callId < ours.callId) {
       this.log.info(`glare: ${theirs.callId} replaces our ${ours.callId}`);
       ours.dispatch({ type: 'hangup', reason: 'replaced' });
       theirs.dispatch({ type: 'answer', kind });
-    } else if (theySeeGlare) {
-      // A caller that names its invitee sees the glare as we do and replaces its call with ours itself: a
-      // reject from us could reach it before our invite (or in the same sync) and end its call first, after
-      // which ours would only ring there. Their call ends here without a word.
-      this.log.info(`glare: our ${ours.callId} wins over ${theirs.callId}, which its caller replaces`);
-      theirs.dispatch({ type: 'hangup', reason: 'replaced' });
     } else {
       this.log.info(`glare: our ${ours.callId} wins over ${theirs.callId}`);
-      // A caller without invitee cannot see the glare: we decline its call. A matrix-js-sdk caller ignores a
-      // hangup from a party it has not chosen, but not a reject; the reject goes out after our invite.
+      // A matrix-js-sdk caller ignores a hangup from a party it has not chosen, but not a reject. The reject
+      // goes out only after our invite: a MatrixCall that hears the reject first ends its call and then takes
+      // ours for a plain new call, which rings instead of replacing its own.
       theirs.holdSendsUntil(ours.inviteSettled());
       theirs.dispatch({ type: 'reject' });
     }
