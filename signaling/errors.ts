@@ -33,12 +33,16 @@ export type MxErrorCode = (typeof MX_ERROR_CODES)[number];
 export class MxError extends Error {
   override readonly name = 'MxError';
 
+  /** How long to wait before asking again, when a rate limit said (`RATE_LIMITED`, a homeserver's 429). */
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     readonly code: MxErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
   }
 
   /** Wraps anything thrown into an MxError, keeping MxErrors as they are. */

@@ -14,7 +14,7 @@ export function progressMessage(status: Exclude<VisitorCallStatus, 'ended'>, cal
 export function refusalMessage(error: MxError): string {
   switch (error.code) {
     case 'RATE_LIMITED': {
-      const retryAfterMs = (error as MxError & { retryAfterMs?: number }).retryAfterMs;
+      const { retryAfterMs } = error;
       const minutes = retryAfterMs === undefined ? undefined : Math.max(1, Math.ceil(retryAfterMs / 60_000));
       return minutes === undefined
         ? 'Too many calls from here just now. Please try again later.'

@@ -36,8 +36,8 @@ export interface RoomInfo {
  * (429, after `retryAfterMs` when it said).
  */
 export class HomeserverUnavailableError extends MxError {
-  constructor(message: string, readonly retryAfterMs: number | undefined, options?: { cause?: unknown }) {
-    super('HOMESERVER_UNREACHABLE', message, options);
+  constructor(message: string, retryAfterMs: number | undefined, options?: { cause?: unknown }) {
+    super('HOMESERVER_UNREACHABLE', message, retryAfterMs === undefined ? options : { ...options, retryAfterMs });
   }
 }
 

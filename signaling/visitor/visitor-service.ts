@@ -51,11 +51,10 @@ function refusal(status: number, body: unknown, serviceUrl: string): MxError {
   const message = isRecord(body) && typeof body.message === 'string' ? body.message.slice(0, 500) : `HTTP ${status}`;
   const kitCode = code !== undefined ? REFUSALS[code] : undefined;
   if (kitCode) {
-    const error = new MxError(kitCode, message);
-    if (kitCode === 'RATE_LIMITED' && isRecord(body) && typeof body.retryAfterMs === 'number' && Number.isFinite(body.retryAfterMs)) {
-      return Object.assign(error, { retryAfterMs: Math.max(0, body.retryAfterMs) });
-    }
-    return error;
+    const retryAfterMs = kitCode === 'RATE_LIMITED' && isRecord(body) && typeof body.retryAfterMs === 'number' && Number.isFinite(body.retryAfterMs)
+      ? Math.max(0, body.retryAfterMs)
+      : undefined;
+    return new MxError(kitCode, message, retryAfterMs === undefined ? undefined : { retryAfterMs });
   }
   if (status >= 500) return new MxError('VISITOR_SERVICE_UNREACHABLE', `The visitor service at ${serviceUrl} failed (${message})`);
   return new MxError('INVALID_CONFIGURATION', `The visitor service at ${serviceUrl} refused the request: ${message}`);
