@@ -4,7 +4,9 @@ import type { MxError } from '../../signaling/errors.js';
 import type { MatrixCredentials } from '../../signaling/matrix/session.js';
 import type { VisitorCall } from '../../signaling/visitor/visitor-call.js';
 import type { CallKind } from '../../signaling/voip/types.js';
+import type { MxErrorEvent } from '../call/call.events.js';
 import type { MxCallDialog } from '../call-dialog/call-dialog.js';
+import type { MxCallDialogCloseEvent } from '../call-dialog/call-dialog.events.js';
 import { hostStyles } from '../internal/host-styles.js';
 import { MxElement } from '../internal/mx-element.js';
 import { StoreController } from '../internal/store-controller.js';
@@ -172,12 +174,12 @@ export class MxCallButton extends MxElement {
     this.hasLabel = assigned.some((node) => node.nodeType === Node.ELEMENT_NODE || !!node.textContent?.trim());
   }
 
-  private handleError(event: Event): void {
-    this.lastError = (event as Event & { detail: { error: MxError } }).detail.error;
+  private handleError(event: MxErrorEvent): void {
+    this.lastError = event.detail.error;
   }
 
-  private handleDialogClose(event: Event): void {
-    const { message } = (event as Event & { detail: { message: string } }).detail;
+  private handleDialogClose(event: MxCallDialogCloseEvent): void {
+    const { message } = event.detail;
     // The site's set-up refused the call: no click will change that, so the button says so from now on.
     if (this.lastError && LASTING_REFUSALS.has(this.lastError.code)) this.lastingRefusal = message;
     this.lastError = undefined;
