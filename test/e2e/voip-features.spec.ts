@@ -1,7 +1,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { startKitIn, startMatrixCallIn, twoPartiesInADm, type CallParty } from '../helpers/calls.js';
 import { openHarness } from '../helpers/pages.js';
-import { holdSync, sendAs } from '../helpers/raw-matrix.js';
+import { holdSync, matrixRequest, sendAs } from '../helpers/raw-matrix.js';
 import { login } from '../helpers/synapse.js';
 import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 
@@ -48,27 +48,84 @@ test.describe('glare: both sides call at once', () => {
   });
 
   for (const invitee of [true, false]) {
-    test(`kit against MatrixCall ${invitee ? 'with' : 'without'} invitee ends with exactly one connected call`, async ({ browser }) => {
-      const { a: kit, b: element, roomId } = await twoPartiesInADm(browser);
-      await Promise.all([startKitIn(kit), startMatrixCallIn(element)]);
-      const [kitCall, elementCall] = await Promise.all([
-        kit.page.evaluate(([room, userId]) => window.mx.kitPlaceCall({ roomId: room, userId }, 'voice'), [roomId, element.user.userId] as const),
-        element.page.evaluate(([room, userId]) => window.mx.sdkPlaceCall(room, userId, 'voice'), [roomId, invitee ? kit.user.userId : undefined] as const),
-      ]);
-      const winner = kitCall < elementCall ? kitCall : elementCall;
-      if (!invitee && winner === kitCall) {
-        // Without invitee, matrix-js-sdk cannot see the glare: our call simply rings there, and the person
-        // answers it (the kit has already withdrawn MatrixCall's greater call with m.call.reject).
-        await expect.poll(() => element.page.evaluate(() => window.mx.sdkCallList()), { timeout: 30_000 }).toContainEqual({ callId: kitCall, state: 'ringing' });
-        await element.page.evaluate((id) => window.mx.sdkAction(id, 'answer-voice'), kitCall);
-      }
-      await expect.poll(() => liveCalls(kit, 'kit'), { timeout: 30_000 }).toEqual([winner]);
-      await expect.poll(() => liveCalls(element, 'sdk'), { timeout: 30_000 }).toEqual([winner]);
-      const media = await kit.page.evaluate((id) => window.mx.waitForMedia('kit', id, 0), winner);
-      expect(media.audioEnergy).toBeGreaterThan(AUDIBLE_ENERGY);
-    });
+    for (const first of ['kit', 'MatrixCall'] as const) {
+      test(`kit against MatrixCall ${invitee ? 'with' : 'without'} invitee, ${first} calling first, invites crossing: exactly one connected call`, async ({ browser }) => {
+        const { a: kit, b: element, roomId } = await twoPartiesInADm(browser);
+        await Promise.all([startKitIn(kit), startMatrixCallIn(element)]);
+        const placeKit = () => kit.page.evaluate(([room, userId]) => window.mx.kitPlaceCall({ roomId: room, userId }, 'voice'), [roomId, element.user.userId] as const);
+        const placeSdk = () => element.page.evaluate(([room, userId]) => window.mx.sdkPlaceCall(room, userId, 'voice'), [roomId, invitee ? kit.user.userId : undefined] as const);
+        const { kitCall, elementCall } = await crossingCalls({ kit, element, roomId }, first === 'kit' ? ['kit', placeKit, placeSdk] : ['sdk', placeSdk, placeKit]);
+        // Call ids start with the time they were made: the first call wins on both sides.
+        const winner = first === 'kit' ? kitCall : elementCall;
+        expect(winner).toBe(kitCall < elementCall ? kitCall : elementCall);
+        if (!invitee && winner === kitCall) {
+          // Without invitee, matrix-js-sdk cannot see the glare: our call simply rings there, and the person
+          // answers it (the kit has already withdrawn MatrixCall's greater call with m.call.reject).
+          await expect.poll(() => element.page.evaluate(() => window.mx.sdkCallList()), { timeout: 30_000 }).toContainEqual({ callId: kitCall, state: 'ringing' });
+          await element.page.evaluate((id) => window.mx.sdkAction(id, 'answer-voice'), kitCall);
+        }
+        await expect.poll(() => liveCalls(kit, 'kit'), { timeout: 30_000 }).toEqual([winner]);
+        await expect.poll(() => liveCalls(element, 'sdk'), { timeout: 30_000 }).toEqual([winner]);
+        expect((await element.page.evaluate(() => window.mx.sdkCallList())).filter((c) => c.state !== 'ended').map((c) => c.callId), 'MatrixCall\'s calls still going').toEqual([winner]);
+        const media = await kit.page.evaluate((id) => window.mx.waitForMedia('kit', id, 0), winner);
+        expect(media.audioEnergy).toBeGreaterThan(AUDIBLE_ENERGY);
+      });
+    }
   }
+
+  test('kit against MatrixCall with invitee, both clicking at once: one connected call, whoever saw the glare', async ({ browser }) => {
+    const { a: kit, b: element, roomId } = await twoPartiesInADm(browser);
+    await Promise.all([startKitIn(kit), startMatrixCallIn(element)]);
+    const [kitCall, elementCall] = await Promise.all([
+      kit.page.evaluate(([room, userId]) => window.mx.kitPlaceCall({ roomId: room, userId }, 'voice'), [roomId, element.user.userId] as const),
+      element.page.evaluate(([room, userId]) => window.mx.sdkPlaceCall(room, userId, 'voice'), [roomId, kit.user.userId] as const),
+    ]);
+    const winner = kitCall < elementCall ? kitCall : elementCall;
+    // MatrixCall counts its call as calling only once it has the microphone: our invite arriving before that
+    // is no glare there, and simply rings. The kit has withdrawn MatrixCall's call either way, and the person
+    // answers ours. Otherwise both sides resolve the glare alone.
+    const settled = async (): Promise<'connected' | 'ringing' | 'neither'> => {
+      if ((await liveCalls(kit, 'kit')).includes(winner)) return 'connected';
+      const rings = (await element.page.evaluate(() => window.mx.sdkCallList())).some((c) => c.callId === kitCall && c.state === 'ringing');
+      return rings ? 'ringing' : 'neither';
+    };
+    await expect.poll(settled, { timeout: 30_000 }).not.toBe('neither');
+    if (await settled() === 'ringing') {
+      expect(winner, 'only the winning call rings').toBe(kitCall);
+      await element.page.evaluate((id) => window.mx.sdkAction(id, 'answer-voice'), kitCall);
+    }
+    await expect.poll(() => liveCalls(kit, 'kit'), { timeout: 30_000 }).toEqual([winner]);
+    await expect.poll(() => liveCalls(element, 'sdk'), { timeout: 30_000 }).toEqual([winner]);
+    const media = await kit.page.evaluate((id) => window.mx.waitForMedia('kit', id, 0), winner);
+    expect(media.audioEnergy).toBeGreaterThan(AUDIBLE_ENERGY);
+  });
 });
+
+/**
+ * Places both calls while neither side hears from the homeserver, then lets both hear everything at once:
+ * each side's call is out before the other's invite reaches it, which is glare on both sides whatever the
+ * timing of the browsers. The first call is placed (and its invite delivered) before the second is made, so
+ * its id, which starts with the time, is the lesser.
+ */
+async function crossingCalls(
+  { kit, element, roomId }: { kit: CallParty; element: CallParty; roomId: string },
+  [firstSide, placeFirst, placeSecond]: readonly ['kit' | 'sdk', () => Promise<string>, () => Promise<string>],
+): Promise<{ kitCall: string; elementCall: string }> {
+  const gates = await Promise.all([holdSync(kit.page), holdSync(element.page)]);
+  // A message ends both sync long-polls in flight, so that the next ones are held.
+  await sendAs(kit.user, roomId, 'm.room.message', { msgtype: 'm.notice', body: 'the next syncs are held' });
+  await Promise.all(gates.map((gate) => gate.held));
+  const invites = async (): Promise<number> => {
+    const { chunk } = await matrixRequest<{ chunk: { type: string }[] }>(kit.user, 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=50`);
+    return chunk.filter((event) => event.type === 'm.call.invite').length;
+  };
+  const firstCall = await placeFirst();
+  await expect.poll(invites, { message: 'the first invite to reach the homeserver' }).toBe(1);
+  const secondCall = await placeSecond();
+  await expect.poll(invites, { message: 'both invites to reach the homeserver' }).toBe(2);
+  await Promise.all(gates.map((gate) => gate.release()));
+  return firstSide === 'kit' ? { kitCall: firstCall, elementCall: secondCall } : { kitCall: secondCall, elementCall: firstCall };
+}
 
 test.describe('the callee on two devices', () => {
   async function calleeOnTwoDevices(browser: Browser): Promise<{ caller: CallParty; kitDevice: CallParty; otherDevice: CallParty; callId: string; roomId: string }> {

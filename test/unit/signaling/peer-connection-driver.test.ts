@@ -212,10 +212,10 @@ describe('PeerConnectionDriver: the camera and microphone still opening', () => 
     expect(changed?.type === 'local_metadata_changed' ? [...changed.metadata.values()][0] : undefined).to.deep.include({ videoMuted: true, audioMuted: false });
   });
 
-  it('asks for a candidate pool, so gathering starts with the connection rather than with the description', async () => {
+  it('asks for no candidate pool (a connection given its description at once sometimes never gathered with one)', async () => {
     start(true);
     await waitFor(() => driver.peerConnection !== undefined, 'the connection');
-    expect(driver.peerConnection?.getConfiguration().iceCandidatePoolSize).to.equal(1);
+    expect(driver.peerConnection?.getConfiguration().iceCandidatePoolSize).to.equal(0);
   });
 
   it("offers video before audio: applying the answer then makes the video send stream first, which the callee's first frame waits for", async () => {
