@@ -1,5 +1,6 @@
 import type { ReactiveControllerHost } from 'lit';
-import { CALL_PHASES, type CallFeed, type CallHandle, type CallSnapshot } from '../../signaling/voip/types.js';
+import { CALL_PHASES, type CallHandle, type CallSnapshot } from '../../signaling/voip/types.js';
+import type { CallFeed } from '../../signaling/media/feed.js';
 import { StoreController } from '../internal/store-controller.js';
 
 /** Checks the fields the call elements read, since the handle may come from untyped host-page code. */

@@ -1,7 +1,8 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { MxError } from '../../signaling/errors.js';
-import type { CallFeed, CallHandle, CallSnapshot } from '../../signaling/voip/types.js';
+import type { CallHandle, CallSnapshot } from '../../signaling/voip/types.js';
+import type { CallFeed } from '../../signaling/media/feed.js';
 import type { MxCallControls } from '../call-controls/call-controls.js';
 import { AvatarController, peerAvatarRequest } from '../internal/avatar-controller.js';
 import { hostStyles } from '../internal/host-styles.js';

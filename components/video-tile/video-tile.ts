@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyValues, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { CallFeed } from '../../signaling/voip/types.js';
+import type { CallFeed } from '../../signaling/media/feed.js';
 import { cameraOffIcon, micOffIcon, playIcon, screenShareIcon } from '../call/icons.js';
 import { visibleName } from '../call/call-text.js';
 import { avatarStyles, renderAvatar } from '../internal/avatar.js';

@@ -1,3 +1,4 @@
+export { STREAM_PURPOSES, type CallFeed, type StreamPurpose } from './feed.js';
 export {
   DEVICE_KINDS,
   MEDIA_DEVICES_STATUSES,

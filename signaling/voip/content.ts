@@ -1,7 +1,8 @@
 // The edge between the wire and the call manager for 1:1 calls: every inbound `m.call.*` content is
 // checked here and turned into a typed, normalised value (or a reason to drop it), and every content we
 // send is built here, so both shapes live in one file.
-import { HANGUP_REASONS, STREAM_PURPOSES, type HangupReason, type StreamPurpose } from './types.js';
+import { HANGUP_REASONS, type HangupReason } from './types.js';
+import { STREAM_PURPOSES, type StreamPurpose } from '../media/feed.js';
 
 /** SDPs longer than this (UTF-16 code units) are refused outright. */
 export const MAX_SDP_LENGTH = 64 * 1024;

@@ -6,7 +6,8 @@ import type { Logger } from '../log.js';
 import { createStore, type ReadableStore } from '../store/store.js';
 import type { CallEffect, CallMachineEvent } from './call-machine.js';
 import type { IceCandidate, SdpStreamMetadata, SessionDescription, WireIceCandidate } from './content.js';
-import type { CallFeed, CallKind, ReopenableDevice } from './types.js';
+import type { CallKind, ReopenableDevice } from './types.js';
+import type { CallFeed } from '../media/feed.js';
 
 /** How long to let ICE gather after setLocalDescription, so early candidates travel inside the SDP. */
 const EARLY_CANDIDATE_WAIT_MS = 200;

@@ -1,6 +1,7 @@
 // The public shape of 1:1 calls: what the call manager publishes and what components render and drive.
 import type { MxError } from '../errors.js';
 import type { ReadableStore } from '../store/store.js';
+import type { CallFeed } from '../media/feed.js';
 
 /** Call phases, named as matrix-js-sdk's CallState names them so logs from both sides read alike. */
 export const CALL_PHASES = [
@@ -41,21 +42,6 @@ export type HangupReason = (typeof HANGUP_REASONS)[number];
 /** How a call ended: a hangup reason, or an end that is not a hangup on the wire (seen from this side). */
 export const CALL_END_REASONS = [...HANGUP_REASONS, 'rejected', 'answered_elsewhere', 'rejected_elsewhere'] as const;
 export type CallEndReason = (typeof CALL_END_REASONS)[number];
-
-export const STREAM_PURPOSES = ['m.usermedia', 'm.screenshare'] as const;
-export type StreamPurpose = (typeof STREAM_PURPOSES)[number];
-
-/** One media stream of a call: the local camera/microphone, a screen share, or the peer's. */
-export interface CallFeed {
-  /** The MediaStream id, which is also its key in `sdp_stream_metadata`. */
-  readonly id: string;
-  readonly purpose: StreamPurpose;
-  readonly stream: MediaStream;
-  readonly isLocal: boolean;
-  readonly userId: string;
-  readonly audioMuted: boolean;
-  readonly videoMuted: boolean;
-}
 
 export interface CallPeer {
   readonly userId: string;

@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import type { MxVideoTile } from '../../components/video-tile/index.js';
 import '../../define/mx-video-tile.js';
-import type { CallFeed } from '../../signaling/voip/types.js';
+import type { CallFeed } from '../../signaling/media/feed.js';
 import { fakeFeed } from '../fakes/fake-call.js';
 import { paintedStream } from '../fakes/fake-media.js';
 

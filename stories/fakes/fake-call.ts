@@ -1,7 +1,8 @@
 // A CallHandle with no signalling behind it, shared by the stories and the unit tests: it records every intent,
 // lets the caller set any snapshot, and (by default) applies intents to its snapshot the way a real call would,
 // so the stories stay interactive.
-import type { CallFeed, CallHandle, CallKind, CallSnapshot, PeerAvatarOptions, ReopenableDevice } from '../../signaling/voip/types.js';
+import type { CallHandle, CallKind, CallSnapshot, PeerAvatarOptions, ReopenableDevice } from '../../signaling/voip/types.js';
+import type { CallFeed } from '../../signaling/media/feed.js';
 import { createStore } from '../../signaling/store/store.js';
 
 export type CallIntent = 'answer' | 'reject' | 'hangup' | 'setMicMuted' | 'setCameraMuted' | 'setOnHold' | 'setScreensharing' | 'upgradeToVideo' | 'reopenDevice';

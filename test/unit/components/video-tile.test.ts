@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { MxVideoTile } from '../../../components/video-tile/index.js';
 import '../../../define/mx-video-tile.js';
-import type { CallFeed } from '../../../signaling/voip/types.js';
+import type { CallFeed } from '../../../signaling/media/feed.js';
 import { fakeFeed, paintedStream, expectSame } from '../../helpers/browser/fake-call.js';
 
 const STATES = ['local', 'screenshare', 'mirrored', 'video-off', 'audio-muted', 'play-blocked'];
