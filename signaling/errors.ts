@@ -52,3 +52,13 @@ export class MxError extends Error {
     return new MxError(code, message, { cause: error });
   }
 }
+
+/**
+ * The homeserver could not take a request for now: it was unreachable, failed (5xx) or asked us to slow down
+ * (429, after `retryAfterMs` when it said).
+ */
+export class HomeserverUnavailableError extends MxError {
+  constructor(message: string, retryAfterMs: number | undefined, options?: { cause?: unknown }) {
+    super('HOMESERVER_UNREACHABLE', message, retryAfterMs === undefined ? options : { ...options, retryAfterMs });
+  }
+}

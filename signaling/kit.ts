@@ -42,14 +42,14 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
   const session = options.client
     ? createMatrixSession({ client: options.client })
     : createMatrixSession({ credentials: options.credentials, encryption: options.encryption ?? true });
-  const [client, { JsSdkMatrixPort }, { CallManager }, { followDeviceChoices }] = await Promise.all([
+  const [client, { JsSdkVoipPort }, { CallManager }, { followDeviceChoices }] = await Promise.all([
     session.start(),
-    import('./matrix/js-sdk-port.js'),
+    import('./voip/js-sdk-port.js'),
     import('./voip/call-manager.js'),
     import('./voip/follow-device-choices.js'),
   ]);
   if (!client.getDeviceId()) throw new MxError('INVALID_CONFIGURATION', 'Calls need a device id (it is the party id of every call).');
-  const port = new JsSdkMatrixPort(client);
+  const port = new JsSdkVoipPort(client);
   const devices = createMediaDevicesStore();
   const calls = new CallManager(port, {
     ...options,

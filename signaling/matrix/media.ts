@@ -2,7 +2,6 @@
 // show: only a well-formed mxc:// URI is ever requested, only a raster image comes back, and never more bytes
 // than a thumbnail needs. Free of matrix-js-sdk, which hands in its URL builder, token and fetch.
 import { MxError } from '../errors.js';
-import { parseMxcUri, type MediaThumbnailOptions } from './port.js';
 
 /** What a Matrix client lends for fetching media. */
 export interface MediaClient {
@@ -98,4 +97,31 @@ async function discard(response: Response): Promise<void> {
 function quote(value: unknown): string {
   const text = typeof value === 'string' ? value : String(value);
   return JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
+}
+
+export interface MediaThumbnailOptions {
+  /** Wanted size in CSS pixels times the device pixel ratio; the homeserver picks the nearest it has. */
+  readonly width: number;
+  readonly height: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The two parts of an `mxc://` content URI. */
+export interface MxcUri {
+  readonly serverName: string;
+  readonly mediaId: string;
+}
+
+// The spec's grammar (appendices, "Server name"; client-server API, "Matrix Content (mxc://) URIs"): a server
+// name is a DNS name or IPv4 address (the same characters) or a bracketed IPv6 literal, with an optional port;
+// a media id is [A-Za-z0-9_-]. Anything else (a path, a query, userinfo, percent escapes) is refused, so the
+// URI can only ever name a media id on a server, never steer the request somewhere else.
+const MXC_URI = /^mxc:\/\/((?:\[[0-9A-Fa-f:.]{2,45}\]|[0-9A-Za-z.-]{1,255})(?::\d{1,5})?)\/([0-9A-Za-z_-]{1,255})$/u;
+
+/** Splits a well-formed `mxc://server/mediaId` URI; `undefined` for anything else. */
+export function parseMxcUri(uri: unknown): MxcUri | undefined {
+  if (typeof uri !== 'string') return undefined;
+  const match = MXC_URI.exec(uri);
+  if (!match?.[1] || !match[2]) return undefined;
+  return { serverName: match[1], mediaId: match[2] };
 }

@@ -3,7 +3,7 @@
 // acts on it; what is dropped is logged with its reason.
 import { MxError } from '../errors.js';
 import { consoleLogger, type Logger } from '../log.js';
-import type { InboundRoomEvent, MatrixPort } from '../matrix/port.js';
+import type { InboundRoomEvent, VoipPort } from './port.js';
 import { createStore, type ReadableStore } from '../store/store.js';
 import { Call } from './call.js';
 import { INVITE_LIFETIME_MS, type CallMachineEvent } from './call-machine.js';
@@ -66,7 +66,7 @@ export class CallManager implements ReadableStore<CallManagerSnapshot> {
   private readonly shown = new WeakSet<Call>();
   private readonly mediaPermitted: (kind: CallKind) => Promise<boolean>;
 
-  constructor(private readonly port: MatrixPort, private readonly options: CallManagerOptions = {}, now: () => number = Date.now) {
+  constructor(private readonly port: VoipPort, private readonly options: CallManagerOptions = {}, now: () => number = Date.now) {
     this.log = options.log ?? consoleLogger('voip');
     this.early = new EarlyCandidates(this.log, now);
     this.turn = new TurnCredentials(port, this.log);

@@ -2,7 +2,7 @@
 // the peer-connection driver, and publishes a CallSnapshot for the UI.
 import { MxError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { MatrixPort } from '../matrix/port.js';
+import type { VoipPort } from './port.js';
 import { createStore } from '../store/store.js';
 import {
   initialCallState,
@@ -18,7 +18,7 @@ import { CallSendQueue, newTransactionId, systemClock, type Clock } from './send
 import type { CallEndReason, CallHandle, CallKind, CallPeer, CallSnapshot, PeerAvatarOptions, ReopenableDevice } from './types.js';
 
 export interface CallDependencies {
-  port: MatrixPort;
+  port: VoipPort;
   log: Logger;
   iceServers: () => Promise<RTCIceServer[]>;
   relayOnly?: boolean;

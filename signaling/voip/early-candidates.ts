@@ -2,7 +2,7 @@
 // held so that the invite replays them. Peers choose the call ids, so what they can make us hold is bounded:
 // a few calls, a call's worth of candidates each, for a minute.
 import type { Logger } from '../log.js';
-import type { InboundRoomEvent } from '../matrix/port.js';
+import type { InboundRoomEvent } from './port.js';
 import { MAX_REMOTE_CANDIDATES } from './call-machine.js';
 import type { CallCandidatesEvent } from './content.js';
 

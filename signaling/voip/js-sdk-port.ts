@@ -1,4 +1,4 @@
-// The MatrixPort over matrix-js-sdk's MatrixClient. It is only ever loaded together with matrix-js-sdk
+// The VoipPort over matrix-js-sdk's MatrixClient. It is only ever loaded together with matrix-js-sdk
 // (through a dynamic import), so the SDK stays out of the initial bundle.
 import {
   ClientEvent,
@@ -19,22 +19,14 @@ import {
   type RoomMember,
   type RoomState,
 } from 'matrix-js-sdk';
-import { MxError } from '../errors.js';
-import { fetchThumbnail } from './media.js';
-import {
-  HomeserverUnavailableError,
-  type InboundRoomEvent,
-  type MatrixPort,
-  type MediaThumbnailOptions,
-  type Membership,
-  type RoomInfo,
-  type TurnServerCredentials,
-} from './port.js';
+import { HomeserverUnavailableError, MxError } from '../errors.js';
+import { fetchThumbnail, type MediaThumbnailOptions } from '../matrix/media.js';
+import type { InboundRoomEvent, Membership, RoomInfo, TurnServerCredentials, VoipPort } from './port.js';
 
 const CALL_EVENT_PREFIXES = ['m.call.', 'org.matrix.call.'];
 const isCallEventType = (type: string): boolean => CALL_EVENT_PREFIXES.some((prefix) => type.startsWith(prefix));
 
-export class JsSdkMatrixPort implements MatrixPort {
+export class JsSdkVoipPort implements VoipPort {
   readonly userId: string;
   readonly deviceId: string;
   private readonly batchListeners = new Set<(events: readonly InboundRoomEvent[]) => void>();

@@ -1,6 +1,6 @@
-// The narrow view of a Matrix client that calls need. The kit's logic talks to this port only; the adapter
-// over matrix-js-sdk (js-sdk-port.ts) is one implementation, and unit tests can use another.
-import { MxError } from '../errors.js';
+// The narrow view of a Matrix client that 1:1 calls need. The call manager talks to this port only; the
+// adapter over matrix-js-sdk (js-sdk-port.ts) is one implementation, and unit tests can use another.
+import type { MediaThumbnailOptions } from '../matrix/media.js';
 
 export interface InboundRoomEvent {
   readonly eventId: string;
@@ -31,19 +31,9 @@ export interface RoomInfo {
   avatarUrl(userId: string): string | undefined;
 }
 
-/**
- * The homeserver could not take a request for now: it was unreachable, failed (5xx) or asked us to slow down
- * (429, after `retryAfterMs` when it said).
- */
-export class HomeserverUnavailableError extends MxError {
-  constructor(message: string, retryAfterMs: number | undefined, options?: { cause?: unknown }) {
-    super('HOMESERVER_UNREACHABLE', message, retryAfterMs === undefined ? options : { ...options, retryAfterMs });
-  }
-}
-
 export type Membership = 'join' | 'leave' | 'invite' | 'ban' | 'knock';
 
-export interface MatrixPort {
+export interface VoipPort {
   readonly userId: string;
   readonly deviceId: string;
   /**
@@ -78,31 +68,4 @@ export interface MatrixPort {
    * response that is not an image or is larger than a thumbnail has any reason to be.
    */
   mediaThumbnail(mxcUri: string, options: MediaThumbnailOptions): Promise<Blob>;
-}
-
-export interface MediaThumbnailOptions {
-  /** Wanted size in CSS pixels times the device pixel ratio; the homeserver picks the nearest it has. */
-  readonly width: number;
-  readonly height: number;
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** The two parts of an `mxc://` content URI. */
-export interface MxcUri {
-  readonly serverName: string;
-  readonly mediaId: string;
-}
-
-// The spec's grammar (appendices, "Server name"; client-server API, "Matrix Content (mxc://) URIs"): a server
-// name is a DNS name or IPv4 address (the same characters) or a bracketed IPv6 literal, with an optional port;
-// a media id is [A-Za-z0-9_-]. Anything else (a path, a query, userinfo, percent escapes) is refused, so the
-// URI can only ever name a media id on a server, never steer the request somewhere else.
-const MXC_URI = /^mxc:\/\/((?:\[[0-9A-Fa-f:.]{2,45}\]|[0-9A-Za-z.-]{1,255})(?::\d{1,5})?)\/([0-9A-Za-z_-]{1,255})$/u;
-
-/** Splits a well-formed `mxc://server/mediaId` URI; `undefined` for anything else. */
-export function parseMxcUri(uri: unknown): MxcUri | undefined {
-  if (typeof uri !== 'string') return undefined;
-  const match = MXC_URI.exec(uri);
-  if (!match?.[1] || !match[2]) return undefined;
-  return { serverName: match[1], mediaId: match[2] };
 }

@@ -9,7 +9,7 @@
 // network error (calculateRetryBackoff without retryConnectionError), which is what an outage is.
 import { MxError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { HomeserverUnavailableError } from '../matrix/port.js';
+import { HomeserverUnavailableError } from '../errors.js';
 
 /** Time and timers, injected so that tests can step through backoffs and deadlines. */
 export interface Clock {

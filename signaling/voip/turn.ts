@@ -1,7 +1,7 @@
 // TURN credentials from the homeserver (GET /voip/turnServer), fetched when a call first needs them and
 // refreshed before they expire, so a call that starts an hour later still gets working relays.
 import type { Logger } from '../log.js';
-import type { MatrixPort } from '../matrix/port.js';
+import type { VoipPort } from './port.js';
 
 /** Refresh when this share of the lifetime is left (and never later than 5 minutes before expiry). */
 const REFRESH_AT_REMAINING = 0.1;
@@ -18,7 +18,7 @@ export class TurnCredentials {
   private disposed = false;
 
   constructor(
-    private readonly port: Pick<MatrixPort, 'turnServer'>,
+    private readonly port: Pick<VoipPort, 'turnServer'>,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}

@@ -1,16 +1,9 @@
-// An in-memory MatrixPort for unit tests of the call manager's routing: rooms are configured by the test,
+// An in-memory VoipPort for unit tests of the call manager's routing: rooms are configured by the test,
 // inbound sync batches are pushed with deliver(), and everything sent is recorded instead of leaving.
 import { MxError } from '../../signaling/errors.js';
 import type { Logger } from '../../signaling/log.js';
-import {
-  parseMxcUri,
-  type InboundRoomEvent,
-  type MatrixPort,
-  type MediaThumbnailOptions,
-  type Membership,
-  type RoomInfo,
-  type TurnServerCredentials,
-} from '../../signaling/matrix/port.js';
+import { parseMxcUri, type MediaThumbnailOptions } from '../../signaling/matrix/media.js';
+import { type InboundRoomEvent, type VoipPort, type Membership, type RoomInfo, type TurnServerCredentials } from '../../signaling/voip/port.js';
 
 export interface FakeRoom {
   readonly roomId: string;
@@ -36,7 +29,7 @@ export interface SentEvent {
 /** An inbound event as a test writes it: only type, sender and content are needed. */
 export type FakeInboundEvent = Partial<InboundRoomEvent> & Pick<InboundRoomEvent, 'type' | 'sender'> & { content: unknown };
 
-export class FakeMatrixPort implements MatrixPort {
+export class FakeVoipPort implements VoipPort {
   readonly sent: SentEvent[] = [];
   /** Every event delivered so far, as the listeners saw it. */
   readonly delivered: InboundRoomEvent[] = [];
@@ -99,7 +92,7 @@ export class FakeMatrixPort implements MatrixPort {
   deliver(events: readonly FakeInboundEvent[]): InboundRoomEvent[] {
     const batch = events.map((event): InboundRoomEvent => {
       const roomId = event.roomId ?? this.defaultRoomId;
-      if (roomId === undefined) throw new Error('FakeMatrixPort.deliver: no roomId and no default room');
+      if (roomId === undefined) throw new Error('FakeVoipPort.deliver: no roomId and no default room');
       return {
         eventId: event.eventId ?? `$fake${this.nextEventNumber++}`,
         type: event.type,
@@ -185,7 +178,7 @@ export class FakeMatrixPort implements MatrixPort {
       const members = new Set(room.joinedMembers);
       if (members.size === 2 && members.has(this.userId) && members.has(userId)) return Promise.resolve(room.roomId);
     }
-    return Promise.reject(new Error(`FakeMatrixPort: no DM with ${userId}`));
+    return Promise.reject(new Error(`FakeVoipPort: no DM with ${userId}`));
   }
 }
 

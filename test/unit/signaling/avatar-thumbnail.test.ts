@@ -1,15 +1,15 @@
 import { expect } from '@open-wc/testing';
-// matrix-js-sdk's own URL builder (the one JsSdkMatrixPort uses through MatrixClient.mxcUrlToHttp); the SDK's
+// matrix-js-sdk's own URL builder (the one JsSdkVoipPort uses through MatrixClient.mxcUrlToHttp); the SDK's
 // index does not load in the test runner, this module does.
 import { getHttpUriForMxc } from 'matrix-js-sdk/lib/content-repo.js';
 import { MxError } from '../../../signaling/errors.js';
 import { fetchThumbnail, type MediaClient } from '../../../signaling/matrix/media.js';
-import { parseMxcUri } from '../../../signaling/matrix/port.js';
+import { parseMxcUri } from '../../../signaling/matrix/media.js';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
 import type { CallHandle } from '../../../signaling/voip/types.js';
 import { makeAudioOffer } from '../../helpers/browser/session-descriptions.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
-import { capturingLogger, FakeMatrixPort, type CapturingLogger } from '../../helpers/fake-matrix-port.js';
+import { capturingLogger, FakeVoipPort, type CapturingLogger } from '../../helpers/fake-voip-port.js';
 
 // Avatars are fetched only as thumbnails of mxc:// media, through the homeserver's authenticated media API;
 // no other URL a peer sets is ever requested.
@@ -76,7 +76,7 @@ describe('fetchThumbnail', () => {
   let requests: { url: string; headers: Headers; credentials: RequestCredentials | undefined }[];
   let respond: () => Response | Promise<Response>;
   let token: string | null;
-  // As JsSdkMatrixPort wires it, with the SDK's URL builder and a fetch spy.
+  // As JsSdkVoipPort wires it, with the SDK's URL builder and a fetch spy.
   const client: MediaClient = {
     url: (uri, width, height) => getHttpUriForMxc(BASE_URL, uri, width, height, 'crop', false, true, true),
     accessToken: () => token,
@@ -170,12 +170,12 @@ describe('Call.loadPeerAvatar', () => {
   const ME = '@me:test';
   const PEER = '@peer:test';
   const DM = '!dm:test';
-  let port: FakeMatrixPort;
+  let port: FakeVoipPort;
   let manager: CallManager;
   let log: CapturingLogger;
 
   async function ringingCallWithAvatar(avatarUrl: string): Promise<CallHandle> {
-    port = new FakeMatrixPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER], displayNames: { [PEER]: 'Pat' }, avatarUrls: { [PEER]: avatarUrl } }]);
+    port = new FakeVoipPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER], displayNames: { [PEER]: 'Pat' }, avatarUrls: { [PEER]: avatarUrl } }]);
     log = capturingLogger();
     manager = new CallManager(port, { log, relayOnly: true, getUserMedia: () => Promise.resolve(new MediaStream()) });
     const offer = await makeAudioOffer();

@@ -3,7 +3,7 @@ import type { Call } from '../../../signaling/voip/call.js';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
 import { makeAnswer } from '../../helpers/browser/session-descriptions.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
-import { capturingLogger, FakeMatrixPort } from '../../helpers/fake-matrix-port.js';
+import { capturingLogger, FakeVoipPort } from '../../helpers/fake-voip-port.js';
 
 // A second click while the first is still opening the camera or the screen picker, or still hanging up: the
 // real Call (not the stories' fake, which updates at once) returns the first click's promise, so no second
@@ -39,7 +39,7 @@ function videoStream(): MediaStream {
 }
 
 describe('Call: a second click while the first is in flight', () => {
-  let port: FakeMatrixPort;
+  let port: FakeVoipPort;
   let manager: CallManager;
   /** What each getUserMedia call asked for, and the answer each camera request waits for. */
   let mediaRequests: { audio: boolean; video: boolean }[];
@@ -48,7 +48,7 @@ describe('Call: a second click while the first is in flight', () => {
   let picker: Deferred<MediaStream>;
 
   beforeEach(() => {
-    port = new FakeMatrixPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
+    port = new FakeVoipPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
     mediaRequests = [];
     camera = deferred();
     pickers = 0;

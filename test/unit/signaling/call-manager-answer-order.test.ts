@@ -3,7 +3,7 @@ import type { Call } from '../../../signaling/voip/call.js';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
 import { makeAnswer } from '../../helpers/browser/session-descriptions.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
-import { capturingLogger, FakeMatrixPort } from '../../helpers/fake-matrix-port.js';
+import { capturingLogger, FakeVoipPort } from '../../helpers/fake-voip-port.js';
 
 // When the answer arrives, the caller hands it to the browser before it sends the select_answer that
 // the same answer causes: applying it is what the call's media waits for.
@@ -14,11 +14,11 @@ const PEER_PARTY = 'PEERDEVICE';
 const DM = '!dm:test';
 
 describe('CallManager: the caller and the answer', () => {
-  let port: FakeMatrixPort;
+  let port: FakeVoipPort;
   let manager: CallManager;
 
   beforeEach(() => {
-    port = new FakeMatrixPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
+    port = new FakeVoipPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
     manager = new CallManager(port, { log: capturingLogger(), relayOnly: true, getUserMedia: () => Promise.resolve(new MediaStream()) });
   });
 

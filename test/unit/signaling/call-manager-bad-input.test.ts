@@ -6,7 +6,7 @@ import { MAX_SDP_LENGTH } from '../../../signaling/voip/content.js';
 import type { CallPhase } from '../../../signaling/voip/types.js';
 import { makeAnswer, makeAudioOffer } from '../../helpers/browser/session-descriptions.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
-import { capturingLogger, FakeMatrixPort, type CapturingLogger, type FakeInboundEvent } from '../../helpers/fake-matrix-port.js';
+import { capturingLogger, FakeVoipPort, type CapturingLogger, type FakeInboundEvent } from '../../helpers/fake-voip-port.js';
 
 // Malformed, misdirected and hostile m.call.* input, fed to a CallManager over an in-memory port. Each row
 // must be dropped with a logged reason: nothing throws, nothing new rings, existing calls keep their phase,
@@ -84,7 +84,7 @@ function event(type: string, sender: string, partyId: string, callId: string, ex
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Harness {
-  port: FakeMatrixPort;
+  port: FakeVoipPort;
   log: CapturingLogger;
   manager: CallManager;
   /** Every call id that was ever in `ringing`, in order. */
@@ -328,7 +328,7 @@ describe('CallManager: bad m.call.* input', function () {
   });
 
   beforeEach(() => {
-    const port = new FakeMatrixPort(ME, MY_DEVICE, [
+    const port = new FakeVoipPort(ME, MY_DEVICE, [
       { roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] },
       { roomId: PUBLIC_ROOM, joinRule: 'public', joinedMembers: [ME, PEER] },
       { roomId: GROUP, joinRule: 'invite', joinedMembers: [ME, PEER, OTHER] },

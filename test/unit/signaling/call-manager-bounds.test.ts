@@ -8,7 +8,7 @@ import { CallManager, RINGING_LIMITS } from '../../../signaling/voip/call-manage
 import { EARLY_CANDIDATE_LIMITS } from '../../../signaling/voip/early-candidates.js';
 import { makeAudioOffer } from '../../helpers/browser/session-descriptions.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
-import { capturingLogger, FakeMatrixPort, type CapturingLogger, type FakeInboundEvent, type FakeRoom } from '../../helpers/fake-matrix-port.js';
+import { capturingLogger, FakeVoipPort, type CapturingLogger, type FakeInboundEvent, type FakeRoom } from '../../helpers/fake-voip-port.js';
 
 const ME = '@me:test';
 const MY_DEVICE = 'MYDEVICE01';
@@ -46,7 +46,7 @@ function event(type: string, callId: string, extra: Record<string, unknown> = {}
 describe('CallManager: bounded for a page open all day', function () {
   this.timeout(20_000);
 
-  let port: FakeMatrixPort;
+  let port: FakeVoipPort;
   let log: CapturingLogger;
   let manager: CallManager;
   /** The manager's clock: held candidates expire by it. */
@@ -74,7 +74,7 @@ describe('CallManager: bounded for a page open all day', function () {
       { roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] },
       ...CALLERS.map(({ userId, roomId }) => ({ roomId, joinRule: 'invite', joinedMembers: [ME, userId] })),
     ];
-    port = new FakeMatrixPort(ME, MY_DEVICE, rooms);
+    port = new FakeVoipPort(ME, MY_DEVICE, rooms);
     log = capturingLogger();
     now = 1_721_234_567_890;
     manager = new CallManager(port, {

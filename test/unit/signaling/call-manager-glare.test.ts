@@ -5,7 +5,7 @@ import { expect } from '@open-wc/testing';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
 import { makeAudioOffer } from '../../helpers/browser/session-descriptions.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
-import { capturingLogger, FakeMatrixPort } from '../../helpers/fake-matrix-port.js';
+import { capturingLogger, FakeVoipPort } from '../../helpers/fake-voip-port.js';
 
 const ME = '@me:test';
 const PEER = '@peer:test';
@@ -14,11 +14,11 @@ const DM = '!dm:test';
 const THEIR_CALL = 'zzzz-their-call';
 
 describe('CallManager: glare our call wins', () => {
-  let port: FakeMatrixPort;
+  let port: FakeVoipPort;
   let manager: CallManager;
 
   beforeEach(() => {
-    port = new FakeMatrixPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
+    port = new FakeVoipPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
     manager = new CallManager(port, { log: capturingLogger(), relayOnly: true, getUserMedia: () => Promise.resolve(new MediaStream()) });
   });
 

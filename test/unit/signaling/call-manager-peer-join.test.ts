@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { MxError } from '../../../signaling/errors.js';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
-import { capturingLogger, FakeMatrixPort } from '../../helpers/fake-matrix-port.js';
+import { capturingLogger, FakeVoipPort } from '../../helpers/fake-voip-port.js';
 
 // Call events reach only members who joined: calling someone still invited to the DM (a DM made a moment
 // ago, as a website visitor's is) waits for them to join before the invite goes out.
@@ -12,11 +12,11 @@ const PEER = '@peer:test';
 const DM = '!dm:test';
 
 describe('CallManager: a peer not yet in the room', () => {
-  let port: FakeMatrixPort;
+  let port: FakeVoipPort;
   let manager: CallManager;
 
   const start = (inviteLifetimeMs?: number) => {
-    port = new FakeMatrixPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME], invitedMembers: [PEER] }]);
+    port = new FakeVoipPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME], invitedMembers: [PEER] }]);
     manager = new CallManager(port, { log: capturingLogger(), relayOnly: true, inviteLifetimeMs, getUserMedia: () => Promise.resolve(new MediaStream()) });
   };
 

@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { CallManager } from '../../../signaling/voip/call-manager.js';
 import { makeAudioOffer } from '../../helpers/browser/session-descriptions.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
-import { capturingLogger, FakeMatrixPort, type CapturingLogger, type FakeInboundEvent } from '../../helpers/fake-matrix-port.js';
+import { capturingLogger, FakeVoipPort, type CapturingLogger, type FakeInboundEvent } from '../../helpers/fake-voip-port.js';
 
 // The peer's name for a call whose room does not know it comes from their profile, asked for just after
 // the call's first steps; a call that is over by then asks for nothing.
@@ -16,7 +16,7 @@ const CALL_ID = '1721234567890profileCall001';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('CallManager: the peer profile', () => {
-  let port: FakeMatrixPort;
+  let port: FakeVoipPort;
   let manager: CallManager;
   let log: CapturingLogger;
   let invite: FakeInboundEvent;
@@ -34,7 +34,7 @@ describe('CallManager: the peer profile', () => {
         sdp_stream_metadata: { [offer.streamId]: { purpose: 'm.usermedia', audio_muted: false, video_muted: false } },
       },
     };
-    port = new FakeMatrixPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
+    port = new FakeVoipPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
     port.profiles[PEER] = 'Pat Peer';
     log = capturingLogger();
     manager = new CallManager(port, { log, relayOnly: true, getUserMedia: () => Promise.resolve(new MediaStream()) });

@@ -1,10 +1,10 @@
 import { expect } from '@open-wc/testing';
 import { MxError } from '../../../signaling/errors.js';
-import { HomeserverUnavailableError } from '../../../signaling/matrix/port.js';
+import { HomeserverUnavailableError } from '../../../signaling/errors.js';
 import { Call } from '../../../signaling/voip/call.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { capturingLogger, FakeMatrixPort } from '../../helpers/fake-matrix-port.js';
+import { capturingLogger, FakeVoipPort } from '../../helpers/fake-voip-port.js';
 
 // The real Call over the fake port, with the send queue's clock injected: a homeserver that goes away while a
 // call is up delays its events but loses none of them, and a homeserver that refuses one ends the call.
@@ -19,7 +19,7 @@ const settle = async (): Promise<void> => {
 };
 
 describe('Call: its events and the homeserver', () => {
-  let port: FakeMatrixPort;
+  let port: FakeVoipPort;
   let clock: FakeClock;
   let call: Call;
 
@@ -44,7 +44,7 @@ describe('Call: its events and the homeserver', () => {
   const acceptedTypes = () => port.accepted.map((event) => event.type);
 
   beforeEach(() => {
-    port = new FakeMatrixPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
+    port = new FakeVoipPort(ME, 'MYDEVICE01', [{ roomId: DM, joinRule: 'invite', joinedMembers: [ME, PEER] }]);
     clock = new FakeClock();
   });
 

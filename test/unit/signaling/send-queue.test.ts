@@ -1,9 +1,9 @@
 import { expect } from '@open-wc/testing';
 import { MxError } from '../../../signaling/errors.js';
-import { HomeserverUnavailableError } from '../../../signaling/matrix/port.js';
+import { HomeserverUnavailableError } from '../../../signaling/errors.js';
 import { CallSendQueue, FINAL_EVENT_GIVE_UP_MS, type SendOutcome } from '../../../signaling/voip/send-queue.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { capturingLogger } from '../../helpers/fake-matrix-port.js';
+import { capturingLogger } from '../../helpers/fake-voip-port.js';
 
 // One call's outgoing events against a scripted homeserver: up, down (network errors), rate limiting,
 // refusing, holding a request, or storing an event and losing the reply. Each row is a script of steps and

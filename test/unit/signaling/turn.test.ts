@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { silentLogger } from '../../../signaling/log.js';
-import type { TurnServerCredentials } from '../../../signaling/matrix/port.js';
+import type { TurnServerCredentials } from '../../../signaling/voip/port.js';
 import { TurnCredentials } from '../../../signaling/voip/turn.js';
 
 /** A homeserver whose /voip/turnServer answers are scripted, counting the requests. */
