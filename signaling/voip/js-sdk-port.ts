@@ -7,7 +7,6 @@ import {
   EventType,
   HTTPError,
   MatrixEventEvent,
-  Method,
   Preset,
   RoomEvent,
   RoomStateEvent,
@@ -21,7 +20,7 @@ import {
 } from 'matrix-js-sdk';
 import { HomeserverUnavailableError, MxError } from '../errors.js';
 import { fetchThumbnail, type MediaThumbnailOptions } from '../matrix/media.js';
-import type { InboundRoomEvent, Membership, RoomInfo, TurnServerCredentials, VoipPort } from './port.js';
+import type { InboundRoomEvent, Membership, RoomInfo, TurnServers, VoipPort } from './port.js';
 
 const CALL_EVENT_PREFIXES = ['m.call.', 'org.matrix.call.'];
 const isCallEventType = (type: string): boolean => CALL_EVENT_PREFIXES.some((prefix) => type.startsWith(prefix));
@@ -104,16 +103,9 @@ export class JsSdkVoipPort implements VoipPort {
   }
 
   private async putEvent(roomId: string, type: string, content: Record<string, unknown>, txnId: string): Promise<void> {
+    // Always through the client's sendEvent: it encrypts where the room needs it, and a widget's client
+    // (RoomWidgetClient) has no access token for a request of our own.
     const room = this.client.getRoom(roomId);
-    if (room && !this.client.getCrypto() && !room.hasEncryptionStateEvent()) {
-      // A plain room and no crypto: straight to the homeserver. The SDK's own path first builds a local echo,
-      // adds it to the timeline and emits its events, which takes milliseconds on the way of every invite and
-      // answer, and nobody reads local echoes of call events. With crypto the SDK decides whether to encrypt,
-      // as it remembers rooms that had encryption even if their state is later reset.
-      const path = `/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(type)}/${encodeURIComponent(txnId)}`;
-      await this.client.http.authedRequest(Method.Put, path, undefined, content);
-      return;
-    }
     // The SDK keeps the local echo of a failed attempt under its transaction id and refuses a second event
     // with the same id; resending the echo is its way to try again (already encrypted, same id).
     const earlier = room?.getEventForTxnId(txnId);
@@ -143,11 +135,21 @@ export class JsSdkVoipPort implements VoipPort {
     return () => this.membershipListeners.delete(listener);
   }
 
-  async turnServer(): Promise<TurnServerCredentials | undefined> {
-    const response = (await this.client.turnServer()) as Partial<TurnServerCredentials> | undefined;
+  async turnServers(): Promise<TurnServers | undefined> {
+    const held = this.client.getTurnServers();
+    if (held.length > 0) {
+      const expiresAt = this.client.getTurnServersExpiry();
+      return { servers: held.map((server) => ({ ...server })), expiresAt: expiresAt > 0 ? expiresAt : undefined };
+    }
+    // A widget's client has no access token: its TURN servers come from the host, when it has them.
+    if (!this.client.getAccessToken()) return { servers: [], expiresAt: undefined };
+    // The kit's own client runs with VoIP off (the kit handles calls), so it does not fetch them itself.
+    const response = (await this.client.turnServer()) as Partial<{ uris: unknown; username: unknown; password: unknown; ttl: unknown }> | undefined;
     if (!response || !Array.isArray(response.uris) || response.uris.length === 0) return undefined;
     if (typeof response.username !== 'string' || typeof response.password !== 'string') return undefined;
-    return { uris: response.uris, username: response.username, password: response.password, ttl: Number(response.ttl) || 3600 };
+    const uris = response.uris.filter((uri): uri is string => typeof uri === 'string');
+    const ttlSeconds = Number(response.ttl) > 0 ? Number(response.ttl) : 3600;
+    return { servers: [{ urls: uris, username: response.username, credential: response.password }], expiresAt: Date.now() + ttlSeconds * 1000 };
   }
 
   room(roomId: string): RoomInfo | undefined {

@@ -14,12 +14,14 @@ export interface InboundRoomEvent {
   readonly encrypted: boolean;
 }
 
-export interface TurnServerCredentials {
-  readonly uris: readonly string[];
-  readonly username: string;
-  readonly password: string;
-  /** Seconds the credentials stay valid. */
-  readonly ttl: number;
+/** The homeserver's TURN servers as the client holds them, ready for an RTCPeerConnection. */
+export interface TurnServers {
+  readonly servers: readonly RTCIceServer[];
+  /**
+   * When the credentials expire (ms since the epoch). Undefined when the client keeps them fresh itself (a
+   * widget's client, which the host tells of new ones): they are then read again for every call.
+   */
+  readonly expiresAt: number | undefined;
 }
 
 export interface RoomInfo {
@@ -50,8 +52,12 @@ export interface VoipPort {
    */
   onCallEventBatch(listener: (events: readonly InboundRoomEvent[]) => void): () => void;
   onMembershipChange(listener: (roomId: string, userId: string, membership: Membership) => void): () => void;
-  /** `GET /voip/turnServer`; undefined when the homeserver offers no TURN server. */
-  turnServer(): Promise<TurnServerCredentials | undefined>;
+  /**
+   * The client's TURN servers: those it holds (an app's client with VoIP on keeps them fresh, and a widget's
+   * gets them from its host), else asked of the homeserver through the client. Undefined when the homeserver
+   * offers none.
+   */
+  turnServers(): Promise<TurnServers | undefined>;
   room(roomId: string): RoomInfo | undefined;
   /**
    * A member's membership, with the room's members loaded first: `room().joinedMembers` holds only the members

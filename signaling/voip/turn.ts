@@ -1,5 +1,5 @@
-// TURN credentials from the homeserver (GET /voip/turnServer), fetched when a call first needs them and
-// refreshed before they expire, so a call that starts an hour later still gets working relays.
+// TURN servers from the client (held by it, or asked of the homeserver through it), fetched when a call first
+// needs them and refreshed before they expire, so a call that starts an hour later still gets working relays.
 import type { Logger } from '../log.js';
 import type { VoipPort } from './port.js';
 
@@ -18,7 +18,7 @@ export class TurnCredentials {
   private disposed = false;
 
   constructor(
-    private readonly port: Pick<VoipPort, 'turnServer'>,
+    private readonly port: Pick<VoipPort, 'turnServers'>,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -38,16 +38,21 @@ export class TurnCredentials {
 
   private async fetch(): Promise<RTCIceServer[]> {
     try {
-      const credentials = await this.port.turnServer();
-      if (!credentials) {
+      const turn = await this.port.turnServers();
+      if (!turn) {
         this.log.info('the homeserver offers no TURN server; calls use direct connections only');
         this.servers = [];
         this.expiresAt = this.now() + 3600_000;
         return this.servers;
       }
-      const lifetimeMs = credentials.ttl * 1000;
-      this.servers = [{ urls: [...credentials.uris], username: credentials.username, credential: credentials.password }];
-      this.expiresAt = this.now() + lifetimeMs;
+      this.servers = turn.servers.map((server) => ({ ...server }));
+      if (turn.expiresAt === undefined) {
+        // The client keeps them fresh: the next call reads them again.
+        this.expiresAt = 0;
+        return this.servers;
+      }
+      this.expiresAt = turn.expiresAt;
+      const lifetimeMs = turn.expiresAt - this.now();
       this.scheduleRefresh(Math.max(lifetimeMs * (1 - REFRESH_AT_REMAINING), lifetimeMs - REFRESH_MARGIN_MS - 1000, 1000));
       return this.servers;
     } catch (error) {

@@ -3,7 +3,7 @@
 import { MxError } from '../../signaling/errors.js';
 import type { Logger } from '../../signaling/log.js';
 import { parseMxcUri, type MediaThumbnailOptions } from '../../signaling/matrix/media.js';
-import { type InboundRoomEvent, type VoipPort, type Membership, type RoomInfo, type TurnServerCredentials } from '../../signaling/voip/port.js';
+import { type InboundRoomEvent, type VoipPort, type Membership, type RoomInfo, type TurnServers } from '../../signaling/voip/port.js';
 
 export interface FakeRoom {
   readonly roomId: string;
@@ -140,7 +140,7 @@ export class FakeVoipPort implements VoipPort {
     return Promise.resolve({ displayName: this.profiles[userId], avatarUrl: undefined });
   }
 
-  turnServer(): Promise<TurnServerCredentials | undefined> {
+  turnServers(): Promise<TurnServers | undefined> {
     return Promise.resolve(undefined);
   }
 

@@ -1,27 +1,30 @@
 import { expect } from '@open-wc/testing';
 import { silentLogger } from '../../../signaling/log.js';
-import type { TurnServerCredentials } from '../../../signaling/voip/port.js';
+import type { TurnServers } from '../../../signaling/voip/port.js';
 import { TurnCredentials } from '../../../signaling/voip/turn.js';
 
-/** A homeserver whose /voip/turnServer answers are scripted, counting the requests. */
-function homeserver(answers: (TurnServerCredentials | undefined | Error)[]) {
+/** A client whose TURN answers are scripted, counting the requests. */
+function homeserver(answers: (TurnServers | undefined | Error | (() => TurnServers))[]) {
   const port = {
     requests: 0,
-    turnServer(): Promise<TurnServerCredentials | undefined> {
+    turnServers(): Promise<TurnServers | undefined> {
       const answer = answers[Math.min(port.requests, answers.length - 1)];
       port.requests += 1;
-      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+      if (answer instanceof Error) return Promise.reject(answer);
+      return Promise.resolve(typeof answer === 'function' ? answer() : answer);
     },
   };
   return port;
 }
 
-const credentials = (username: string, ttl = 3600): TurnServerCredentials => ({
-  uris: ['turn:127.0.0.1:3478?transport=udp'], username, password: `${username}-password`, ttl,
+let now = 1_000_000;
+/** Credentials as the client holds them, valid `ttl` seconds from when they are asked for. */
+const credentials = (username: string, ttl = 3600) => (): TurnServers => ({
+  servers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username, credential: `${username}-password` }],
+  expiresAt: now + ttl * 1000,
 });
 
 describe('TurnCredentials', () => {
-  let now = 1_000_000;
   const clock = () => now;
   const turns: TurnCredentials[] = [];
   const make = (port: ReturnType<typeof homeserver>) => {
@@ -34,7 +37,7 @@ describe('TurnCredentials', () => {
     now = 1_000_000;
   });
 
-  it('maps the homeserver answer to an RTCIceServer', async () => {
+  it('gives the client\'s servers as RTCIceServers', async () => {
     const turn = make(homeserver([credentials('1:@a:x')]));
     expect(await turn.iceServers()).to.deep.equal([{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1:@a:x', credential: '1:@a:x-password' }]);
   });
@@ -55,6 +58,15 @@ describe('TurnCredentials', () => {
     now += 3600_000 - 4 * 60_000;
     const [server] = await turn.iceServers();
     expect(server?.username).to.equal('second');
+    expect(port.requests).to.equal(2);
+  });
+
+  it('servers the client keeps fresh itself (no expiry known, as a widget\'s client) are read again for every call', async () => {
+    const held = (username: string): TurnServers => ({ servers: [{ urls: ['turn:127.0.0.1:3478'], username, credential: 'secret' }], expiresAt: undefined });
+    const port = homeserver([held('first'), held('second')]);
+    const turn = make(port);
+    expect((await turn.iceServers())[0]?.username).to.equal('first');
+    expect((await turn.iceServers())[0]?.username).to.equal('second');
     expect(port.requests).to.equal(2);
   });
 
