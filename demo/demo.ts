@@ -55,7 +55,7 @@ async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): P
   const showCall = (handle: CallHandle): void => {
     call.call = handle;
   };
-  kit.onIncomingCall(showCall);
+  kit.onIncomingCall(({ call: incoming }) => showCall(incoming));
 
   const callButtons = element('div', { className: 'actions' });
   const others = config.users.filter((other) => other.username !== user.username);

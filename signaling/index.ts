@@ -13,7 +13,7 @@ export {
   type MatrixSessionStatus,
 } from './matrix/session.js';
 export { consoleLogger, silentLogger, type Logger } from './log.js';
-export { createCallKit, type CallKit, type CallKitOptions } from './kit.js';
+export { createCallKit, type CallKit, type CallKitOptions, type IncomingCall, type VoipOptions } from './kit.js';
 export type { CallManager, CallManagerOptions, CallTarget } from './voip/call-manager.js';
 export * from './voip/types.js';
 export * from './media/index.js';

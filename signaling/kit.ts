@@ -1,12 +1,25 @@
-// The headless entry point for 1:1 calls: a signed-in Matrix session plus its call manager.
+// The headless entry point: one signed-in Matrix session, and the features that use it. Each feature loads
+// when first used, so a page pays only for what it does: 1:1 calls (the spec's VoIP) load at the first
+// placeCall, voip() or onIncomingCall; group calls (MatrixRTC, with livekit-client) will load at their first
+// join, never for a 1:1 call.
 import { MxError } from './errors.js';
+import { consoleLogger, type Logger } from './log.js';
 import { createMatrixSession, type MatrixCredentials, type MatrixSession } from './matrix/session.js';
 import type { MatrixClient } from 'matrix-js-sdk';
 import type { CallManager, CallManagerOptions, CallTarget } from './voip/call-manager.js';
 import type { CallHandle, CallKind } from './voip/types.js';
 import { createMediaDevicesStore, type MediaDevicesStore } from './media/index.js';
+import { onDemand } from './on-demand.js';
 
-export type CallKitOptions = CallManagerOptions & (
+/** Options of 1:1 calls (`voip`). */
+export type VoipOptions = Omit<CallManagerOptions, 'log'>;
+
+export type CallKitOptions = {
+  /** Where the kit and its features log what they did and why they dropped something (default: the console). */
+  log?: Logger;
+  /** 1:1 calls. */
+  voip?: VoipOptions;
+} & (
   | {
       credentials: MatrixCredentials;
       client?: undefined;
@@ -17,6 +30,12 @@ export type CallKitOptions = CallManagerOptions & (
   | { client: MatrixClient; credentials?: undefined; encryption?: undefined }
 );
 
+/**
+ * A call that rings here, by feature: `voip` for a 1:1 invite (`m.call.invite`). Group-call rings join this
+ * union with group calls, so a listener that switches on `type` keeps compiling and learns of them.
+ */
+export type IncomingCall = { readonly type: 'voip'; readonly call: CallHandle };
+
 export interface CallKit {
   readonly session: MatrixSession;
   /**
@@ -25,64 +44,88 @@ export interface CallKit {
    * play the call (`<mx-call sink-id>`).
    */
   readonly devices: MediaDevicesStore;
-  readonly calls: CallManager;
-  /** Calls a user (reusing or creating your DM with them) or the other member of a room. */
+  /**
+   * The 1:1 call manager (`getSnapshot()` → `{ calls, ringing }`), loaded on the first call of this, of
+   * `placeCall` or of `onIncomingCall`; from then on it listens for invites.
+   */
+  voip(): Promise<CallManager>;
+  /** Calls a user (reusing or creating your DM with them) or the other member of a room, 1:1. */
   placeCall(target: CallTarget, kind?: CallKind): Promise<CallHandle>;
-  /** Calls `listener` for each call that starts ringing here; returns the unsubscribe function. */
-  onIncomingCall(listener: (call: CallHandle) => void): () => void;
-  /** Hangs up every call and stops the session (when the kit created it). */
+  /**
+   * Calls `listener` for each call that starts ringing here; returns the unsubscribe function. Loads the
+   * features that ring (1:1 calls); a failure to load them is logged, not thrown.
+   */
+  onIncomingCall(listener: (incoming: IncomingCall) => void): () => void;
+  /** Hangs up every call, unloads the features and stops the session (when the kit created it). */
   dispose(): void;
 }
 
 /**
- * Signs in (or adopts a client), starts syncing and starts listening for calls. matrix-js-sdk and the call
- * machinery load here, on first use, not when the package is imported.
+ * Signs in (or adopts a client) and starts syncing. matrix-js-sdk loads here, on first use, not when the
+ * package is imported; each feature's own code loads when the feature is first used.
  */
 export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
+  const log = options.log ?? consoleLogger('kit');
   const session = options.client
     ? createMatrixSession({ client: options.client })
     : createMatrixSession({ credentials: options.credentials, encryption: options.encryption ?? true });
-  const [client, { JsSdkVoipPort }, { CallManager }, { followDeviceChoices }] = await Promise.all([
-    session.start(),
-    import('./voip/js-sdk-port.js'),
-    import('./voip/call-manager.js'),
-    import('./voip/follow-device-choices.js'),
-  ]);
+  const client = await session.start();
   if (!client.getDeviceId()) throw new MxError('INVALID_CONFIGURATION', 'Calls need a device id (it is the party id of every call).');
-  const port = new JsSdkVoipPort(client);
   const devices = createMediaDevicesStore();
-  const calls = new CallManager(port, {
-    ...options,
-    getUserMedia: options.getUserMedia ?? ((constraints) => devices.getUserMedia(constraints)),
+
+  const voip = onDemand('1:1 calls', async () => {
+    const [{ JsSdkVoipPort }, { CallManager }, { followDeviceChoices }] = await Promise.all([
+      import('./voip/js-sdk-port.js'),
+      import('./voip/call-manager.js'),
+      import('./voip/follow-device-choices.js'),
+    ]);
+    const port = new JsSdkVoipPort(client);
+    const voipOptions = options.voip ?? {};
+    const calls = new CallManager(port, {
+      ...voipOptions,
+      log: options.log ?? consoleLogger('voip'),
+      getUserMedia: voipOptions.getUserMedia ?? ((constraints) => devices.getUserMedia(constraints)),
+    });
+    // With a getUserMedia of the app's own, the store's choices are not what calls open.
+    const stopFollowingDevices = voipOptions.getUserMedia ? () => undefined : followDeviceChoices(devices, calls);
+    return {
+      feature: calls,
+      dispose: () => {
+        stopFollowingDevices();
+        calls.dispose();
+        port.dispose();
+      },
+    };
   });
-  // With a getUserMedia of the app's own, the store's choices are not what calls open.
-  const stopFollowingDevices = options.getUserMedia ? () => undefined : followDeviceChoices(devices, calls);
+
+  const ringingVoip = (listener: (incoming: IncomingCall) => void) => (calls: CallManager): (() => void) => {
+    const seen = new Set<CallHandle>(calls.getSnapshot().ringing);
+    return calls.subscribe(({ ringing }) => {
+      // Only calls still ringing are remembered, so a page open all day holds no call that rang hours ago.
+      for (const old of seen) if (!ringing.includes(old)) seen.delete(old);
+      for (const call of ringing) {
+        if (seen.has(call)) continue;
+        seen.add(call);
+        try {
+          listener({ type: 'voip', call });
+        } catch (error) {
+          log.error('an incoming-call listener threw', error);
+        }
+      }
+    });
+  };
+
   return {
     session,
     devices,
-    calls,
-    placeCall: (target, kind) => calls.placeCall(target, kind),
+    voip: () => voip.get(),
+    placeCall: async (target, kind) => (await voip.get()).placeCall(target, kind),
     onIncomingCall(listener) {
-      const seen = new Set<CallHandle>(calls.getSnapshot().ringing);
-      return calls.subscribe(({ ringing }) => {
-        // Only calls still ringing are remembered, so a page open all day holds no call that rang hours ago.
-        for (const old of seen) if (!ringing.includes(old)) seen.delete(old);
-        for (const call of ringing) {
-          if (seen.has(call)) continue;
-          seen.add(call);
-          try {
-            listener(call);
-          } catch (error) {
-            console.error('matrix-call-kit: an incoming-call listener threw', error);
-          }
-        }
-      });
+      return voip.whenLoaded(ringingVoip(listener), (error) => log.error(`incoming calls cannot ring: ${error.message}`, error));
     },
     dispose() {
-      stopFollowingDevices();
-      calls.dispose();
+      voip.dispose();
       devices.dispose();
-      port.dispose();
       session.stop();
     },
   };

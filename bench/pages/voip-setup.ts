@@ -106,7 +106,7 @@ async function startKit(credentials: BenchCredentials, encryption: boolean, expe
   callKit = await kit.createCallKit({ credentials, encryption });
   const seen = new Set<kit.CallHandle>();
   // Every call the manager publishes, from its first snapshot on, so no phase change is missed.
-  callKit.calls.subscribe(({ calls }) => {
+  (await callKit.voip()).subscribe(({ calls }) => {
     for (const call of calls) {
       if (seen.has(call)) continue;
       seen.add(call);
@@ -114,7 +114,7 @@ async function startKit(credentials: BenchCredentials, encryption: boolean, expe
     }
   });
   if (role === 'callee') {
-    callKit.onIncomingCall((call) => {
+    callKit.onIncomingCall(({ call }) => {
       mark('ringing');
       // Answered in a microtask, outside the manager's notification, as a click handler would be.
       queueMicrotask(() => {

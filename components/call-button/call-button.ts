@@ -156,7 +156,7 @@ export class MxCallButton extends MxElement {
         credentials: this.credentials,
         getCredentials: this.getCredentials,
         visitorService: this.visitorService || undefined,
-        kitOptions: this.ringTimeout !== undefined && this.ringTimeout > 0 ? { inviteLifetimeMs: this.ringTimeout * 1000 } : {},
+        kitOptions: this.ringTimeout !== undefined && this.ringTimeout > 0 ? { voip: { inviteLifetimeMs: this.ringTimeout * 1000 } } : {},
       });
       await this.updateComplete;
       await this.dialog?.show();

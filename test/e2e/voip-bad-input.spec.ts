@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { CallKit } from '../../signaling/index.js';
+import type { CallKit, CallManager } from '../../signaling/index.js';
 import { credentialsOf, twoPartiesInADm } from '../helpers/calls.js';
 import { holdSync, matrixRequest, sendAs } from '../helpers/raw-matrix.js';
 import { createRoom, joinRoom, registerUser, type TestUser } from '../helpers/synapse.js';
@@ -12,6 +12,7 @@ import { createRoom, joinRoom, registerUser, type TestUser } from '../helpers/sy
 
 interface BadInputState {
   kit: CallKit;
+  voip: CallManager;
   rang: string[];
 }
 type BadInputWindow = Window & { badInput?: BadInputState };
@@ -34,9 +35,9 @@ async function startLoggedKit(page: Page, user: TestUser): Promise<{ kitLog: { t
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.evaluate(async (credentials) => {
     const kit = await window.mx.kit.createCallKit({ credentials });
-    const state: BadInputState = { kit, rang: [] };
+    const state: BadInputState = { kit, voip: await kit.voip(), rang: [] };
     (window as BadInputWindow).badInput = state;
-    kit.onIncomingCall((call) => state.rang.push(call.getSnapshot().callId));
+    kit.onIncomingCall(({ call }) => state.rang.push(call.getSnapshot().callId));
   }, credentialsOf(user));
   return { kitLog, pageErrors };
 }
@@ -82,8 +83,8 @@ function kitCallState(page: Page): Promise<{ rang: string[]; ringing: string[]; 
     const badInput = (window as BadInputWindow).badInput;
     return {
       rang: badInput?.rang ?? [],
-      ringing: badInput?.kit.calls.getSnapshot().ringing.map((call) => call.getSnapshot().callId) ?? [],
-      calls: badInput?.kit.calls.getSnapshot().calls.map((call) => ({ callId: call.getSnapshot().callId, phase: call.getSnapshot().phase })) ?? [],
+      ringing: badInput?.voip.getSnapshot().ringing.map((call) => call.getSnapshot().callId) ?? [],
+      calls: badInput?.voip.getSnapshot().calls.map((call) => ({ callId: call.getSnapshot().callId, phase: call.getSnapshot().phase })) ?? [],
     };
   });
 }

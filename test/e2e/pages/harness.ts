@@ -228,6 +228,7 @@ async function relayCall(iceServers: RTCIceServer[], minFrames: number): Promise
 // 1:1 calls: the kit on one side, matrix-js-sdk's MatrixCall (what Element Web uses) or the kit on the other.
 
 let callKit: kit.CallKit | undefined;
+let kitVoip: kit.CallManager | undefined;
 const kitCalls = new Map<string, kit.CallHandle>();
 const incomingKitCalls: kit.CallHandle[] = [];
 
@@ -243,10 +244,11 @@ export type KitTestOptions = Pick<kit.CallManagerOptions, 'relayOnly' | 'inviteL
   permissionsWillPrompt?: boolean;
 };
 
-async function startKit(credentials: PageCredentials, { permissionsWillPrompt: prompting, ...options }: KitTestOptions = {}): Promise<string> {
+async function startKit(credentials: PageCredentials, { permissionsWillPrompt: prompting, encryption, ...voip }: KitTestOptions = {}): Promise<string> {
   if (prompting) permissionsWillPrompt();
-  callKit = await kit.createCallKit({ credentials, ...options });
-  callKit.onIncomingCall((call) => {
+  callKit = await kit.createCallKit({ credentials, encryption, voip });
+  kitVoip = await callKit.voip();
+  callKit.onIncomingCall(({ call }) => {
     kitCalls.set(call.getSnapshot().callId, call);
     incomingKitCalls.push(call);
   });
@@ -293,7 +295,7 @@ function kitAction(callId: string, action: 'answer-video' | 'answer-voice' | 're
 
 /** Every call the kit knows of, with its phase: for glare, where calls appear without a test placing them. */
 function kitCallList(): { callId: string; phase: kit.CallPhase; direction: string }[] {
-  return (callKit?.calls.getSnapshot().calls ?? []).map((call) => {
+  return (kitVoip?.getSnapshot().calls ?? []).map((call) => {
     const { callId, phase, direction } = call.getSnapshot();
     if (!kitCalls.has(callId)) {
       kitCalls.set(callId, call);
@@ -340,7 +342,7 @@ async function blobUrlLive(url: string): Promise<boolean> {
 }
 
 function kitRingingCount(): number {
-  return callKit?.calls.getSnapshot().ringing.length ?? 0;
+  return kitVoip?.getSnapshot().ringing.length ?? 0;
 }
 
 function kitSnapshot(callId: string): Omit<kit.CallSnapshot, 'localFeeds' | 'remoteFeeds' | 'error'> & { remoteFeeds: { purpose: string; audioMuted: boolean; videoMuted: boolean }[]; error: string | undefined } {

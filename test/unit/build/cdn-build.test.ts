@@ -13,8 +13,13 @@ function referencedUrls(source: string, base: string): string[] {
   return specifiers.map((specifier) => new URL(specifier, base).href);
 }
 
+/** The URLs a built module loads as soon as it is imported: its static imports only. */
+function staticImports(source: string, base: string): string[] {
+  return [...source.matchAll(/(?:\bfrom\s*|\bimport\s*)"(\.{1,2}\/[^"]+)"/g)].map((match) => new URL(match[1]!, base).href);
+}
+
 /** Follows the build's references from the entries; returns each file's URL with its response status. */
-async function crawl(entries: readonly string[]): Promise<Map<string, { status: number; type: string }>> {
+async function crawl(entries: readonly string[], references = referencedUrls): Promise<Map<string, { status: number; type: string }>> {
   const seen = new Map<string, { status: number; type: string }>();
   const queue = entries.map((entry) => new URL(entry, location.href).href);
   while (queue.length > 0) {
@@ -22,7 +27,7 @@ async function crawl(entries: readonly string[]): Promise<Map<string, { status: 
     if (seen.has(url)) continue;
     const response = await fetch(url);
     seen.set(url, { status: response.status, type: response.headers.get('content-type') ?? '' });
-    if (response.ok && url.endsWith('.js')) queue.push(...referencedUrls(await response.text(), url));
+    if (response.ok && url.endsWith('.js')) queue.push(...references(await response.text(), url));
   }
   return seen;
 }
@@ -43,6 +48,17 @@ describe('the CDN build (dist/cdn)', () => {
     expect(missing).to.deep.equal([]);
     const wasm = [...files.keys()].filter((url) => url.endsWith('.wasm'));
     expect(wasm.some((url) => url.includes('matrix_sdk_crypto_wasm_bg'))).to.equal(true);
+  });
+
+  it('loads no feature when the package root is imported: matrix-js-sdk and the 1:1 calls come with their first use', async () => {
+    // Chunks are named after their first module (rollup's chunkFileNames).
+    const features = /\/chunks\/(browser-index|js-sdk-port|call-manager|rust-crypto|livekit[^/]*)-[^/]+\.js$/;
+    const loadedAtImport = [...(await crawl([`${CDN}index.js`], staticImports)).keys()];
+    expect(loadedAtImport.filter((url) => features.test(url))).to.deep.equal([]);
+    // The same pattern finds them among what a session and a call load later, so the check above can fail.
+    const loadedOnDemand = [...(await crawl([`${CDN}index.js`])).keys()];
+    expect(loadedOnDemand.filter((url) => features.test(url)).map((url) => features.exec(url)?.[1]))
+      .to.include.members(['browser-index', 'call-manager', 'js-sdk-port']);
   });
 
   it('gives every entry one copy of Lit and of each element class', async () => {

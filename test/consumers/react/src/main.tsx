@@ -32,7 +32,7 @@ function App({ credentials }: { credentials: MatrixCredentials }) {
         if (cancelled) return created.dispose();
         started = created;
         setKit(created);
-        created.onIncomingCall(setCall);
+        created.onIncomingCall((incoming) => setCall(incoming.call));
       },
       (error: unknown) => {
         consumer.error = error instanceof MxError ? `${error.code}: ${error.message}` : String(error);

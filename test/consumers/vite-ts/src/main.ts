@@ -23,8 +23,8 @@ if (!view) throw new Error('index.html has no <mx-call>');
 try {
   const credentials = JSON.parse(decodeURIComponent(location.hash.slice(1))) as MatrixCredentials;
   const kit = await createCallKit({ credentials });
-  kit.onIncomingCall((call) => {
-    view.call = call;
+  kit.onIncomingCall((incoming) => {
+    view.call = incoming.call;
   });
   consumer.placeCall = async (userId, kind) => {
     const call = await kit.placeCall({ userId }, kind);
