@@ -23,6 +23,13 @@ import { fetchThumbnail, type MediaThumbnailOptions } from '../matrix/media.js';
 import type { InboundRoomEvent, Membership, RoomInfo, TurnServers, VoipPort } from './port.js';
 
 const CALL_EVENT_PREFIXES = ['m.call.', 'org.matrix.call.'];
+/**
+ * Call events the client received before the port started (1:1 calls load on first use, which may be after
+ * an invite arrived) are caught up if they are at most this old: longer than any invite rings by default.
+ */
+const CATCH_UP_MAX_AGE_MS = 5 * 60_000;
+/** At most this many caught-up events per room, the newest. */
+const CATCH_UP_MAX_EVENTS_PER_ROOM = 100;
 const isCallEventType = (type: string): boolean => CALL_EVENT_PREFIXES.some((prefix) => type.startsWith(prefix));
 
 export class JsSdkVoipPort implements VoipPort {
@@ -66,6 +73,23 @@ export class JsSdkVoipPort implements VoipPort {
       () => client.off(ClientEvent.Sync, onSync),
       () => client.off(RoomStateEvent.Members, onMember),
     );
+    // Delivered once the listeners of whoever made the port are attached (they attach in the same task).
+    const caughtUp = this.recentCallEvents();
+    if (caughtUp.length > 0) queueMicrotask(() => void this.deliver(caughtUp));
+  }
+
+  /** Call events (or events still encrypted) already in the live timelines of joined rooms, oldest first per room. */
+  private recentCallEvents(): Promise<MatrixEvent | undefined>[] {
+    const recent: Promise<MatrixEvent | undefined>[] = [];
+    for (const room of this.client.getRooms()) {
+      if (room.getMyMembership() !== 'join') continue;
+      const events = room.getLiveTimeline().getEvents()
+        .filter((event) => event.status === null && event.getLocalAge() <= CATCH_UP_MAX_AGE_MS)
+        .filter((event) => event.isEncrypted() || isCallEventType(event.getType()))
+        .slice(-CATCH_UP_MAX_EVENTS_PER_ROOM);
+      recent.push(...events.map(settleDecryption));
+    }
+    return recent;
   }
 
   dispose(): void {

@@ -97,6 +97,17 @@ test.describe('kit <-> MatrixCall', () => {
     expect(await kit2.page.evaluate((id) => window.mx.kitLiveLocalTracksAtPhase(id), inbound)).toMatchObject({ create_answer: 2 });
   });
 
+  test('an invite that arrived before the page listened for calls rings once it does (1:1 calls load on first use)', async ({ browser }) => {
+    const { kit, element, roomId } = await setUp(browser, { listenLater: true });
+    const callId = await element.page.evaluate(([room, userId]) => window.mx.sdkPlaceCall(room, userId, 'voice'), [roomId, kit.user.userId] as const);
+    await expect.poll(() => kit.page.evaluate((room) => window.mx.kitClientHasEvent(room, 'm.call.invite'), roomId), { message: 'the invite to reach the kit\'s client' }).toBe(true);
+    await kit.page.evaluate(() => window.mx.kitListenForIncoming());
+    expect(await kit.page.evaluate(() => window.mx.kitNextIncoming())).toBe(callId);
+    await kit.page.evaluate((id) => window.mx.kitAction(id, 'answer-voice'), callId);
+    await kit.page.evaluate((id) => window.mx.kitWaitForPhase(id, 'connected'), callId);
+    await element.page.evaluate((id) => window.mx.sdkWaitForState(id, 'connected'), callId);
+  });
+
   test('MatrixCall calls without `invitee` (as Element Web does) and the kit still rings and connects', async ({ browser }) => {
     const { kit, element, roomId } = await setUp(browser);
     const callId = await elementCallsKit(kit, element, roomId, 'video', false);

@@ -242,17 +242,30 @@ export type KitTestOptions = Pick<kit.CallManagerOptions, 'relayOnly' | 'inviteL
   encryption?: boolean;
   /** The page has yet to allow camera and microphone: see permissionsWillPrompt. */
   permissionsWillPrompt?: boolean;
+  /** Neither load 1:1 calls nor listen for incoming ones until kitListenForIncoming. */
+  listenLater?: boolean;
 };
 
-async function startKit(credentials: PageCredentials, { permissionsWillPrompt: prompting, encryption, ...voip }: KitTestOptions = {}): Promise<string> {
+async function startKit(credentials: PageCredentials, { permissionsWillPrompt: prompting, encryption, listenLater, ...voip }: KitTestOptions = {}): Promise<string> {
   if (prompting) permissionsWillPrompt();
   callKit = await kit.createCallKit({ credentials, encryption, voip });
-  kitVoip = await callKit.voip();
+  if (!listenLater) await kitListenForIncoming();
+  return callKit.session.getSnapshot().userId ?? '';
+}
+
+/** Loads the kit's 1:1 calls and records every call that rings from now on. */
+async function kitListenForIncoming(): Promise<void> {
+  if (!callKit) throw new Error('call mx.startKit first');
   callKit.onIncomingCall(({ call }) => {
     kitCalls.set(call.getSnapshot().callId, call);
     incomingKitCalls.push(call);
   });
-  return callKit.session.getSnapshot().userId ?? '';
+  kitVoip = await callKit.voip();
+}
+
+/** Whether the kit's Matrix client has received an event of `type` in the room (decrypted, if it was). */
+function kitClientHasEvent(roomId: string, type: string): boolean {
+  return callKit?.session.client.getRoom(roomId)?.getLiveTimeline().getEvents().some((event) => event.getType() === type) ?? false;
 }
 
 async function kitPlaceCall(target: { roomId?: string; userId?: string }, kind: kit.CallKind): Promise<string> {
@@ -719,6 +732,8 @@ const harness = {
   refuseCamera,
   startKit,
   kitPlaceCall,
+  kitListenForIncoming,
+  kitClientHasEvent,
   kitNextIncoming,
   kitAction,
   kitSnapshot,
