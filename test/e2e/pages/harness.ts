@@ -3,6 +3,7 @@
 import * as livekit from 'livekit-client';
 import * as sdk from 'matrix-js-sdk';
 import * as kit from '../../../signaling/index.js';
+import { clientTransportSources, discoverTransports, type TransportSources } from '../../../signaling/rtc/transports.js';
 import { CallErrorCode, CallEvent, CallState, type MatrixCall } from 'matrix-js-sdk/lib/webrtc/call.js';
 import { CallEventHandlerEvent } from 'matrix-js-sdk/lib/webrtc/callEventHandler.js';
 import { rawPeer } from './raw-peer.js';
@@ -261,6 +262,28 @@ async function kitListenForIncoming(): Promise<void> {
     incomingKitCalls.push(call);
   });
   kitVoip = await callKit.voip();
+}
+
+/**
+ * Group-call transport discovery over the kit session's client: every source as the client reads it, or with
+ * the sources named in `skip` answering as a homeserver without them would. Resolves with the transports or
+ * the error's code and message.
+ */
+async function rtcDiscoverTransports(skip: ('homeserver' | 'well-known')[], configured: string[]): Promise<{ transports: { livekitServiceUrl: string; source: string }[] } | { code: string; message: string }> {
+  if (!callKit) throw new Error('call mx.startKit first');
+  const real = clientTransportSources(callKit.session.client);
+  const absent = () => Promise.reject(new Error('404 (skipped by the test)'));
+  const sources: TransportSources = {
+    homeserverUrl: real.homeserverUrl,
+    homeserverTransports: skip.includes('homeserver') ? absent : real.homeserverTransports,
+    wellKnown: skip.includes('well-known') ? absent : real.wellKnown,
+  };
+  try {
+    return { transports: await discoverTransports(sources, configured, kit.consoleLogger('rtc')) };
+  } catch (error) {
+    const failure = kit.MxError.from(error);
+    return { code: failure.code, message: failure.message };
+  }
 }
 
 /** Whether the kit's Matrix client has received an event of `type` in the room (decrypted, if it was). */
@@ -732,6 +755,7 @@ const harness = {
   refuseCamera,
   startKit,
   kitPlaceCall,
+  rtcDiscoverTransports,
   kitListenForIncoming,
   kitClientHasEvent,
   kitNextIncoming,
