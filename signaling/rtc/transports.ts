@@ -113,13 +113,34 @@ export function parseTransport(entry: unknown): { livekitServiceUrl: string } | 
   return { livekitServiceUrl: url.replace(/\/+$/, '') };
 }
 
-/** The two sources over a matrix-js-sdk client: its cached MSC4143 answer (a widget's client asks its host) and .well-known. */
-export function clientTransportSources(client: MatrixClient): TransportSources {
+/**
+ * The two sources over a matrix-js-sdk client: its cached MSC4143 answer (a widget's client asks its host) and
+ * .well-known: the client's, read at the server name's domain, else the homeserver's own (Synapse serves one
+ * at its public base URL, which is also what an app whose server name has no web server gives the kit).
+ */
+export function clientTransportSources(client: MatrixClient, fetchWellKnown: typeof fetch = fetch): TransportSources {
+  const homeserverUrl = client.getHomeserverUrl().replace(/\/+$/, '');
   return {
-    homeserverUrl: client.getHomeserverUrl(),
+    homeserverUrl,
     homeserverTransports: () => client.cachedRtcTransports.wait(),
-    wellKnown: () => client.waitForClientWellKnown(),
+    wellKnown: async () => {
+      const atDomain: unknown = await client.waitForClientWellKnown().catch(() => undefined);
+      if (isRecord(atDomain) && WELL_KNOWN_KEY in atDomain) return atDomain;
+      return readWellKnown(`${homeserverUrl}/.well-known/matrix/client`, fetchWellKnown);
+    },
   };
+}
+
+/** A .well-known document is a few hundred bytes; a larger answer is not one. */
+const MAX_WELL_KNOWN_BYTES = 64 * 1024;
+const WELL_KNOWN_TIMEOUT_MS = 10_000;
+
+async function readWellKnown(url: string, fetchWellKnown: typeof fetch): Promise<unknown> {
+  const response = await fetchWellKnown(url, { signal: AbortSignal.timeout(WELL_KNOWN_TIMEOUT_MS), credentials: 'omit' });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  const text = await response.text();
+  if (text.length > MAX_WELL_KNOWN_BYTES) throw new Error(`${url} is larger than a .well-known document (${text.length} bytes)`);
+  return JSON.parse(text) as unknown;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { MxError } from '../../../signaling/errors.js';
-import { discoverTransports, parseTransport, type TransportSources } from '../../../signaling/rtc/transports.js';
+import type { MatrixClient } from 'matrix-js-sdk';
+import { clientTransportSources, discoverTransports, parseTransport, type TransportSources } from '../../../signaling/rtc/transports.js';
 import { capturingLogger } from '../../helpers/fake-voip-port.js';
 
 const HOMESERVER = 'https://matrix.example.org';
@@ -96,5 +97,43 @@ describe('discoverTransports', () => {
     const found = await discoverTransports(sources(() => Promise.resolve(huge)), [], log);
     expect(found).to.have.length(16);
     expect(log.lines.some((line) => /10000 entries, only the first 16 read/.test(line.text))).to.equal(true);
+  });
+});
+
+describe('clientTransportSources: .well-known', () => {
+  const FOCI = { 'org.matrix.msc4143.rtc_foci': [{ type: 'livekit', livekit_service_url: 'https://sfu.example.org' }] };
+  /** A client whose well-known at the server name's domain is `atDomain`; the homeserver's own is what `fetch` answers. */
+  function over(atDomain: unknown, answer: () => Response) {
+    const requested: string[] = [];
+    const client = {
+      getHomeserverUrl: () => `${HOMESERVER}/`,
+      waitForClientWellKnown: () => (atDomain instanceof Error ? Promise.reject(atDomain) : Promise.resolve(atDomain)),
+      cachedRtcTransports: { wait: () => Promise.resolve([]) },
+    } as unknown as MatrixClient;
+    const fetchWellKnown = ((url: string) => {
+      requested.push(url);
+      return Promise.resolve(answer());
+    }) as typeof fetch;
+    return { sources: clientTransportSources(client, fetchWellKnown), requested };
+  }
+
+  it('takes the server name\'s .well-known when it names rtc_foci, and fetches nothing', async () => {
+    const { sources, requested } = over(FOCI, () => new Response('{}'));
+    expect(await sources.wellKnown()).to.deep.equal(FOCI);
+    expect(requested).to.deep.equal([]);
+  });
+
+  it('else reads the homeserver\'s own /.well-known/matrix/client', async () => {
+    const { sources, requested } = over(new Error('https://example.org unreachable'), () => new Response(JSON.stringify(FOCI)));
+    expect(await sources.wellKnown()).to.deep.equal(FOCI);
+    expect(requested).to.deep.equal([`${HOMESERVER}/.well-known/matrix/client`]);
+  });
+
+  it('refuses an answer that is not OK, not JSON, or too large to be a .well-known document', async () => {
+    for (const answer of [() => new Response('{}', { status: 404 }), () => new Response('<html>'), () => new Response(`{"x":"${'a'.repeat(70_000)}"}`)]) {
+      const { sources } = over({ 'm.homeserver': { base_url: HOMESERVER } }, answer);
+      const failed = await sources.wellKnown().then(() => false, () => true);
+      expect(failed).to.equal(true);
+    }
   });
 });
