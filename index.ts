@@ -4,6 +4,7 @@ export { MxConnectionStatus } from './components/connection-status/index.js';
 export { MxDevicePicker, MxDeviceChangeEvent, type MxDeviceChangeEventDetail } from './components/device-picker/index.js';
 export * from './signaling/index.js';
 export * from './components/call/index.js';
+export { MxErrorEvent, type MxErrorEventDetail } from './components/internal/error-event.js';
 export * from './components/call-controls/index.js';
 export * from './components/incoming-call/index.js';
 export * from './components/video-tile/index.js';

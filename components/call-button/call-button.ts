@@ -4,7 +4,7 @@ import type { MxError } from '../../signaling/errors.js';
 import type { MatrixCredentials } from '../../signaling/matrix/session.js';
 import type { VisitorCall } from '../../signaling/visitor/visitor-call.js';
 import type { CallKind } from '../../signaling/voip/types.js';
-import type { MxErrorEvent } from '../call/call.events.js';
+import type { MxErrorEvent } from '../internal/error-event.js';
 import type { MxCallDialog } from '../call-dialog/call-dialog.js';
 import type { MxCallDialogCloseEvent } from '../call-dialog/call-dialog.events.js';
 import { hostStyles } from '../internal/host-styles.js';

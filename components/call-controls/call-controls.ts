@@ -1,9 +1,9 @@
 import { html, nothing, type PropertyValues, type SVGTemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { CallHandle, CallSnapshot } from '../../signaling/voip/types.js';
-import { IntentController } from '../call/call-intent.js';
-import { CallSnapshotReader } from '../call/call-snapshot.js';
-import { isTyping } from '../call/focus.js';
+import { IntentController } from '../internal/intent-controller.js';
+import { CallSnapshotReader } from '../internal/call-snapshot-reader.js';
+import { isTyping } from '../internal/focus.js';
 import {
   cameraIcon,
   cameraOffIcon,
@@ -14,7 +14,7 @@ import {
   pauseIcon,
   playIcon,
   screenShareIcon,
-} from '../call/icons.js';
+} from '../internal/icons.js';
 import { hostStyles } from '../internal/host-styles.js';
 import { MxElement } from '../internal/mx-element.js';
 import {

@@ -1,8 +1,9 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { VisitorCall, VisitorCallSnapshot } from '../../signaling/visitor/visitor-call.js';
-import { MxCallEndedEvent, MxErrorEvent } from '../call/call.events.js';
-import { closeIcon } from '../call/icons.js';
+import { MxCallEndedEvent } from '../call/call.events.js';
+import { MxErrorEvent } from '../internal/error-event.js';
+import { closeIcon } from '../internal/icons.js';
 import { hostStyles } from '../internal/host-styles.js';
 import { MxElement } from '../internal/mx-element.js';
 import { StoreController } from '../internal/store-controller.js';

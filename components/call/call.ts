@@ -5,14 +5,15 @@ import type { CallHandle, CallSnapshot } from '../../signaling/voip/types.js';
 import type { CallFeed } from '../../signaling/media/feed.js';
 import type { MxCallControls } from '../call-controls/call-controls.js';
 import { AvatarController, peerAvatarRequest } from '../internal/avatar-controller.js';
+import { CallSnapshotReader } from '../internal/call-snapshot-reader.js';
+import { callAnnouncement, formatDuration, isoDuration, peerName, statusText } from '../internal/call-strings.js';
+import { MxErrorEvent } from '../internal/error-event.js';
 import { hostStyles } from '../internal/host-styles.js';
+import { pauseIcon } from '../internal/icons.js';
 import { MxElement } from '../internal/mx-element.js';
-import { CallSnapshotReader, feedOf } from './call-snapshot.js';
-import { callAnnouncement, formatDuration, isoDuration, peerName, statusText } from './call-text.js';
-import { MxCallEndedEvent, MxErrorEvent } from './call.events.js';
+import { MxCallEndedEvent } from './call.events.js';
 import styles from './call.styles.js';
 import { DurationClock } from './duration-clock.js';
-import { pauseIcon } from './icons.js';
 
 const CONTROLS_PARTS = [
   'base: controls-base',
@@ -28,6 +29,11 @@ const CONTROLS_PARTS = [
 ].join(', ');
 
 const INCOMING_PARTS = 'base: incoming-call-base, decline-button, accept-voice-button, accept-video-button';
+
+/** The first feed with that purpose; a call has at most one of each per side. */
+function feedOf(feeds: readonly CallFeed[], purpose: CallFeed['purpose']): CallFeed | undefined {
+  return feeds.find((feed) => feed.purpose === purpose);
+}
 
 const STATES = ['empty', 'calling', 'incoming', 'connecting', 'connected', 'on-hold', 'ended', 'voice', 'video', 'presentation', 'error'] as const;
 type CallState = (typeof STATES)[number];

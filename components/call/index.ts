@@ -1,3 +1,3 @@
 export { MxCall } from './call.js';
 export * from './call.events.js';
-export { formatDuration } from './call-text.js';
+export { formatDuration } from '../internal/call-strings.js';

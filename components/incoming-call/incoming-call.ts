@@ -1,11 +1,11 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { CallHandle, CallKind, CallSnapshot } from '../../signaling/voip/types.js';
-import { IntentController } from '../call/call-intent.js';
-import { CallSnapshotReader } from '../call/call-snapshot.js';
-import { incomingEndNotice, incomingText, peerName } from '../call/call-text.js';
-import { deepActiveElement, isTyping } from '../call/focus.js';
-import { cameraIcon, hangupIcon, phoneIcon } from '../call/icons.js';
+import { IntentController } from '../internal/intent-controller.js';
+import { CallSnapshotReader } from '../internal/call-snapshot-reader.js';
+import { incomingEndNotice, incomingText, peerName } from '../internal/call-strings.js';
+import { deepActiveElement, isTyping } from '../internal/focus.js';
+import { cameraIcon, hangupIcon, phoneIcon } from '../internal/icons.js';
 import { AvatarController, peerAvatarRequest } from '../internal/avatar-controller.js';
 import { avatarStyles, renderAvatar } from '../internal/avatar.js';
 import { hostStyles } from '../internal/host-styles.js';

@@ -1,7 +1,6 @@
 import type { ReactiveControllerHost } from 'lit';
 import { CALL_PHASES, type CallHandle, type CallSnapshot } from '../../signaling/voip/types.js';
-import type { CallFeed } from '../../signaling/media/feed.js';
-import { StoreController } from '../internal/store-controller.js';
+import { StoreController } from './store-controller.js';
 
 /** Checks the fields the call elements read, since the handle may come from untyped host-page code. */
 function isCallSnapshot(value: unknown): value is CallSnapshot {
@@ -56,9 +55,4 @@ export class CallSnapshotReader {
     this.warned = true;
     console.warn(`matrix-call-kit: <${this.tag}> cannot read its call snapshot; showing no call.`, detail);
   }
-}
-
-/** The first feed with that purpose; a call has at most one of each per side. */
-export function feedOf(feeds: readonly CallFeed[], purpose: CallFeed['purpose']): CallFeed | undefined {
-  return feeds.find((feed) => feed.purpose === purpose);
 }

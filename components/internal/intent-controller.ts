@@ -1,6 +1,6 @@
 import type { ReactiveControllerHost } from 'lit';
 import { MxError } from '../../signaling/errors.js';
-import { MxErrorEvent } from './call.events.js';
+import { MxErrorEvent } from './error-event.js';
 
 /** A failed intent, with the sentence the element shows for it. */
 export interface IntentFailure {

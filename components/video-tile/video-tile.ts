@@ -1,8 +1,8 @@
 import { html, nothing, type PropertyValues, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { CallFeed } from '../../signaling/media/feed.js';
-import { cameraOffIcon, micOffIcon, playIcon, screenShareIcon } from '../call/icons.js';
-import { visibleName } from '../call/call-text.js';
+import { cameraOffIcon, micOffIcon, playIcon, screenShareIcon } from '../internal/icons.js';
+import { visibleName } from '../internal/call-strings.js';
 import { avatarStyles, renderAvatar } from '../internal/avatar.js';
 import { hostStyles } from '../internal/host-styles.js';
 import { MxElement } from '../internal/mx-element.js';

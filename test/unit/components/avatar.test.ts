@@ -1,6 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { property } from 'lit/decorators.js';
-import { peerName, visibleName } from '../../../components/call/call-text.js';
+import { peerName, visibleName } from '../../../components/internal/call-strings.js';
 import type { MxCall } from '../../../components/call/index.js';
 import type { MxIncomingCall } from '../../../components/incoming-call/index.js';
 import { AvatarController, type AvatarRequest } from '../../../components/internal/avatar-controller.js';

@@ -1,6 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import type { MxCallEndedEvent, MxErrorEvent } from '../../../components/call/index.js';
+import type { MxCallEndedEvent } from '../../../components/call/index.js';
+import type { MxErrorEvent } from '../../../components/internal/error-event.js';
 import type { CallButtonStatus, MxCallButton, MxCallStartEvent } from '../../../components/call-button/index.js';
 import type { MxCallDialog } from '../../../components/call-dialog/index.js';
 // Only the button's own entry: the tests below check that nothing else is defined before a click.

@@ -1,6 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import type { MxCallEndedEvent, MxErrorEvent } from '../../../components/call/index.js';
+import type { MxCallEndedEvent } from '../../../components/call/index.js';
+import type { MxErrorEvent } from '../../../components/internal/error-event.js';
 import type { MxCallDialog, MxCallDialogCloseEvent } from '../../../components/call-dialog/index.js';
 import '../../../define/mx-call-dialog.js';
 import { MxError, type MxErrorCode } from '../../../signaling/errors.js';

@@ -1,6 +1,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { callAnnouncement, endReasonText, formatDuration, isoDuration, statusText } from '../../../components/call/call-text.js';
+import { callAnnouncement, endReasonText, formatDuration, isoDuration, statusText } from '../../../components/internal/call-strings.js';
 import type { MxCall } from '../../../components/call/index.js';
 import type { MxCallControls } from '../../../components/call-controls/index.js';
 import type { MxIncomingCall } from '../../../components/incoming-call/index.js';
