@@ -1,5 +1,7 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
+import type { ReadableStore } from '../../signaling/store/store.js';
 import type { CallHandle, CallSnapshot } from '../../signaling/voip/types.js';
+import { StoreController } from './store-controller.js';
 
 /** An avatar image to show: `key` changes whenever the image may (another person, another avatar). */
 export interface AvatarRequest {
@@ -22,68 +24,46 @@ export function peerAvatarRequest(call: CallHandle | undefined, snapshot: CallSn
 }
 
 /**
- * Turns the avatar `requestOf()` asks for into an object URL for `<img src>`, and owns that URL: it is revoked
- * (and a load under way aborted) as soon as the request changes or goes away, and when the host is
- * disconnected, so an image held for a call is released once it is no longer shown. A load that fails leaves
- * `url` undefined (initials), with a console warning; nothing is thrown into the page.
+ * One avatar image as a store of its object URL: loaded when the first subscriber arrives, and the load aborted
+ * and the URL revoked when the last one leaves, so the image lives exactly as long as an element shows it.
  */
-export class AvatarController implements ReactiveController {
-  private current: { readonly key: string; readonly abort: AbortController; url: string | undefined; failed: boolean } | undefined;
-  private connected = false;
+class AvatarImage implements ReadableStore<string | undefined> {
+  private url: string | undefined;
+  private loading: AbortController | undefined;
+  private readonly listeners = new Set<(url: string | undefined) => void>();
 
-  constructor(
-    private readonly host: ReactiveControllerHost,
-    private readonly requestOf: () => AvatarRequest | undefined,
-  ) {
-    host.addController(this);
+  constructor(readonly request: AvatarRequest) {}
+
+  getSnapshot(): string | undefined {
+    return this.url;
   }
 
-  /** The object URL of the image to show, or `undefined` for initials. Read it while rendering. */
-  get url(): string | undefined {
-    return this.current?.failed ? undefined : this.current?.url;
+  subscribe(listener: (url: string | undefined) => void): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.load();
+    return () => {
+      if (this.listeners.delete(listener) && this.listeners.size === 0) this.release();
+    };
   }
 
-  /** The image would not decode: initials, until the request changes. */
-  imageFailed(): void {
-    const current = this.current;
-    if (!current || current.failed) return;
-    current.failed = true;
-    if (current.url) URL.revokeObjectURL(current.url);
-    current.url = undefined;
-    this.host.requestUpdate();
-  }
-
-  hostConnected(): void {
-    this.connected = true;
-    // The first update, or the one after a reconnection, starts the load again.
-    this.host.requestUpdate();
-  }
-
-  hostUpdate(): void {
-    // Runs after the host's willUpdate, so the request is read from the state this update renders.
-    this.sync();
-  }
-
-  hostDisconnected(): void {
-    this.connected = false;
-    this.sync();
-  }
-
-  private sync(): void {
-    const wanted = this.connected ? this.requestOf() : undefined;
-    if (wanted?.key === this.current?.key) return;
+  /** The image would not decode: no URL (initials) until it is loaded afresh. */
+  discard(): void {
+    if (!this.loading && !this.url) return;
     this.release();
-    if (!wanted) return;
-    const entry = { key: wanted.key, abort: new AbortController(), url: undefined as string | undefined, failed: false };
-    this.current = entry;
-    const { signal } = entry.abort;
+    this.notify();
+  }
+
+  private load(): void {
+    const loading = new AbortController();
+    this.loading = loading;
+    const { signal } = loading;
     Promise.resolve()
-      .then(() => wanted.load(signal))
+      .then(() => this.request.load(signal))
       .then(
         (blob) => {
           if (signal.aborted || !blob) return;
-          entry.url = URL.createObjectURL(blob);
-          this.host.requestUpdate();
+          this.url = URL.createObjectURL(blob);
+          this.notify();
         },
         (error: unknown) => {
           if (!signal.aborted) console.warn('matrix-call-kit: an avatar could not be loaded; initials are shown.', error);
@@ -92,10 +72,45 @@ export class AvatarController implements ReactiveController {
   }
 
   private release(): void {
-    const current = this.current;
-    this.current = undefined;
-    if (!current) return;
-    current.abort.abort();
-    if (current.url) URL.revokeObjectURL(current.url);
+    this.loading?.abort();
+    this.loading = undefined;
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.url = undefined;
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener(this.url);
+  }
+}
+
+/**
+ * Turns the avatar `requestOf()` asks for into an object URL for `<img src>`. The image is held through a
+ * StoreController, so it is released (its URL revoked, a load under way aborted) as soon as the request changes
+ * or goes away and when the host is disconnected: an image held for a call is released once it is no longer
+ * shown. A load that fails leaves `url` undefined (initials), with a console warning; nothing is thrown into the
+ * page.
+ */
+export class AvatarController {
+  private image: AvatarImage | undefined;
+  private readonly store: StoreController<string | undefined>;
+
+  constructor(host: ReactiveControllerHost, requestOf: () => AvatarRequest | undefined) {
+    this.store = new StoreController(host, () => this.imageFor(requestOf()));
+  }
+
+  /** The object URL of the image to show, or `undefined` for initials. Read it while rendering. */
+  get url(): string | undefined {
+    return this.store.snapshot;
+  }
+
+  /** The image would not decode: initials, until the request changes. */
+  imageFailed(): void {
+    this.image?.discard();
+  }
+
+  // The same image for the same key, so a request made again for the same avatar keeps its URL.
+  private imageFor(request: AvatarRequest | undefined): AvatarImage | undefined {
+    if (request?.key !== this.image?.request.key) this.image = request && new AvatarImage(request);
+    return this.image;
   }
 }
