@@ -1,5 +1,5 @@
-// Every string the call elements show or announce, in one place so that a localisation layer has one module to
-// replace. Pure functions: they are unit-tested without rendering.
+// The strings the call elements show or announce (<mx-call-dialog> keeps its own in call-dialog-text.ts), in one
+// place so that a localisation layer has few modules to replace. Pure functions: unit-tested without rendering.
 import type { CallEndReason, CallKind, CallPeer, CallSnapshot } from '../../signaling/voip/types.js';
 
 /** Elapsed time as `mm:ss`, or `h:mm:ss` from one hour on; anything negative or not finite reads `00:00`. */
