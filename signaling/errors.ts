@@ -14,6 +14,10 @@ export const MX_ERROR_CODES = [
   'NO_RTC_TRANSPORT',
   'TOKEN_SERVICE_UNAUTHORIZED',
   'TOKEN_SERVICE_UNREACHABLE',
+  /** The LiveKit token service refused the request for another reason than the account (a 4xx other than 401/403). */
+  'TOKEN_SERVICE_REFUSED',
+  /** The LiveKit token service answered without a usable `{ url, jwt }`. */
+  'TOKEN_SERVICE_INVALID_ANSWER',
   'ICE_FAILED',
   /** The person called never joined the conversation the call needs (they declined it, or did not accept in time). */
   'PEER_UNAVAILABLE',

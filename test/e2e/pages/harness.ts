@@ -4,6 +4,7 @@ import * as livekit from 'livekit-client';
 import * as sdk from 'matrix-js-sdk';
 import * as kit from '../../../signaling/index.js';
 import { clientTransportSources, discoverTransports, type TransportSources } from '../../../signaling/rtc/transports.js';
+import { requestSfuToken, type MembershipForm } from '../../../signaling/rtc/token-service.js';
 import { CallErrorCode, CallEvent, CallState, type MatrixCall } from 'matrix-js-sdk/lib/webrtc/call.js';
 import { CallEventHandlerEvent } from 'matrix-js-sdk/lib/webrtc/callEventHandler.js';
 import { rawPeer } from './raw-peer.js';
@@ -284,6 +285,39 @@ async function rtcDiscoverTransports(skip: ('homeserver' | 'well-known')[], conf
     const failure = kit.MxError.from(error);
     return { code: failure.code, message: failure.message };
   }
+}
+
+/**
+ * A LiveKit token for `roomId` from the token service transport discovery finds (or `serviceUrl`), with the
+ * session's OpenID token (or a forged one). Resolves with the LiveKit URL and the JWT's claims, or the error.
+ */
+async function rtcRequestToken(
+  roomId: string,
+  form: MembershipForm,
+  options: { serviceUrl?: string; forgeOpenId?: boolean; memberId?: string } = {},
+): Promise<{ url: string; claims: Record<string, unknown>; expiresAt: number | undefined } | { code: string; message: string }> {
+  if (!callKit) throw new Error('call mx.startKit first');
+  const client = callKit.session.client;
+  try {
+    const [transport] = options.serviceUrl ? [{ livekitServiceUrl: options.serviceUrl }] : await discoverTransports(clientTransportSources(client), [], kit.consoleLogger('rtc'));
+    const issued = await client.getOpenIdToken();
+    const openIdToken = { ...issued, access_token: options.forgeOpenId ? 'forged-openid-token' : issued.access_token };
+    const token = await requestSfuToken({
+      serviceUrl: transport!.livekitServiceUrl, roomId, openIdToken, form, memberId: options.memberId,
+      userId: client.getSafeUserId(), deviceId: client.getDeviceId() ?? '',
+    });
+    const payload = token.jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/');
+    return { url: token.url, claims: JSON.parse(atob(payload)) as Record<string, unknown>, expiresAt: token.expiresAt };
+  } catch (error) {
+    const failure = kit.MxError.from(error);
+    return { code: failure.code, message: failure.message };
+  }
+}
+
+/** The kit session's user and device. */
+function kitIdentity(): { userId: string; deviceId: string } {
+  const { userId, deviceId } = callKit?.session.getSnapshot() ?? {};
+  return { userId: userId ?? '', deviceId: deviceId ?? '' };
 }
 
 /** Whether the kit's Matrix client has received an event of `type` in the room (decrypted, if it was). */
@@ -756,6 +790,8 @@ const harness = {
   startKit,
   kitPlaceCall,
   rtcDiscoverTransports,
+  rtcRequestToken,
+  kitIdentity,
   kitListenForIncoming,
   kitClientHasEvent,
   kitNextIncoming,
