@@ -28,6 +28,22 @@ const CALL_EVENT_PREFIXES = ['m.call.', 'org.matrix.call.'];
  * an invite arrived) are caught up if they are at most this old: longer than any invite rings by default.
  */
 const CATCH_UP_MAX_AGE_MS = 5 * 60_000;
+/**
+ * The event power levels of a DM the kit creates: the homeserver's defaults for a private chat (an override
+ * replaces the whole `events` map), and call membership open to every member, as Element Web sets it, so that
+ * the room can hold a MatrixRTC call (a member's `org.matrix.msc3401.call.member` state event needs it).
+ */
+const CALL_ROOM_EVENT_POWER_LEVELS = {
+  'm.room.name': 50,
+  'm.room.power_levels': 100,
+  'm.room.history_visibility': 100,
+  'm.room.canonical_alias': 50,
+  'm.room.avatar': 50,
+  'm.room.tombstone': 100,
+  'm.room.server_acl': 100,
+  'm.room.encryption': 100,
+  'org.matrix.msc3401.call.member': 0,
+} as const;
 /** At most this many caught-up events per room, the newest. */
 const CATCH_UP_MAX_EVENTS_PER_ROOM = 100;
 const isCallEventType = (type: string): boolean => CALL_EVENT_PREFIXES.some((prefix) => type.startsWith(prefix));
@@ -204,7 +220,12 @@ export class JsSdkVoipPort implements VoipPort {
   async directRoomWith(userId: string): Promise<string> {
     const existing = this.findDirectRoom(userId);
     if (existing) return existing;
-    const { room_id: roomId } = await this.client.createRoom({ is_direct: true, invite: [userId], preset: Preset.TrustedPrivateChat });
+    const { room_id: roomId } = await this.client.createRoom({
+      is_direct: true,
+      invite: [userId],
+      preset: Preset.TrustedPrivateChat,
+      power_level_content_override: { events: CALL_ROOM_EVENT_POWER_LEVELS },
+    });
     const direct = (this.client.getAccountData(EventType.Direct)?.getContent() ?? {}) as Record<string, string[]>;
     await this.client.setAccountData(EventType.Direct, { ...direct, [userId]: [...(direct[userId] ?? []), roomId] });
     await this.waitForRoom(roomId);
