@@ -1,6 +1,7 @@
 import type { MatrixClient, SyncState } from 'matrix-js-sdk';
 import { MxError } from '../errors.js';
 import { createStore, type ReadableStore } from '../store/store.js';
+import { isRecord } from '../json.js';
 
 export const MATRIX_SESSION_STATUSES = ['idle', 'connecting', 'online', 'reconnecting', 'stopped', 'error'] as const;
 export type MatrixSessionStatus = (typeof MATRIX_SESSION_STATUSES)[number];
@@ -68,10 +69,6 @@ function initCryptoInTurn(init: () => Promise<void>): Promise<void> {
   const turn = cryptoInitQueue.then(init);
   cryptoInitQueue = turn.catch(() => undefined);
   return turn;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 /**

@@ -2,6 +2,7 @@
 // `/sfu/get` for the state-event membership, `/get_token` for the sticky one. The request carries exactly the
 // fields the contract lists (the upstream service refuses unknown ones), and the answer is checked here.
 import { MxError } from '../errors.js';
+import { isRecord, parseJson } from '../json.js';
 
 /** The OpenID token of `POST /_matrix/client/v3/user/{userId}/openid/request_token` (matrix-js-sdk's getOpenIdToken). */
 export interface OpenIdToken {
@@ -163,16 +164,4 @@ function expiryOf(payload: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

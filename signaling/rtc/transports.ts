@@ -5,6 +5,7 @@
 import type { MatrixClient } from 'matrix-js-sdk';
 import { MxError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isRecord } from '../json.js';
 
 export const TRANSPORT_SOURCES = ['homeserver', 'well-known', 'configuration'] as const;
 export type TransportSource = (typeof TRANSPORT_SOURCES)[number];
@@ -141,10 +142,6 @@ async function readWellKnown(url: string, fetchWellKnown: typeof fetch): Promise
   const text = await response.text();
   if (text.length > MAX_WELL_KNOWN_BYTES) throw new Error(`${url} is larger than a .well-known document (${text.length} bytes)`);
   return JSON.parse(text) as unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(error: unknown): string {

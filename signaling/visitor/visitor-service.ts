@@ -3,6 +3,7 @@
 // MxErrors whose codes the call button turns into messages.
 import { MxError, type MxErrorCode } from '../errors.js';
 import type { MatrixCredentials } from '../matrix/session.js';
+import { isRecord, parseJson } from '../json.js';
 
 export interface VisitorCredentials extends MatrixCredentials {
   /** Epoch ms when the service deactivates the account, whatever the call is doing. */
@@ -32,18 +33,9 @@ function endpoint(serviceUrl: string, path: string): string {
   return new URL(path, base.href.endsWith('/') ? base.href : `${base.href}/`).href;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 async function readJson(response: Response): Promise<unknown> {
   const text = await response.text();
-  if (text.length > MAX_ANSWER_BYTES) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
+  return text.length > MAX_ANSWER_BYTES ? undefined : parseJson(text);
 }
 
 function refusal(status: number, body: unknown, serviceUrl: string): MxError {
