@@ -54,7 +54,7 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]*$/;
 
 /**
  * Asks the token service for a LiveKit JWT. A service that refuses the delay fields (400 `M_BAD_JSON`, as
- * older lk-jwt-service versions do) is asked again without them. Rejects with an MxError: 
+ * older lk-jwt-service versions do) is asked again without them. Rejects with an MxError:
  * `TOKEN_SERVICE_UNAUTHORIZED` (it could not confirm the account), `TOKEN_SERVICE_UNREACHABLE` (network,
  * timeout, 5xx), `TOKEN_SERVICE_REFUSED` (another refusal) or `TOKEN_SERVICE_INVALID_ANSWER`; each names the
  * service's URL.
@@ -63,14 +63,13 @@ export async function requestSfuToken(request: SfuTokenRequest, fetchToken: type
   if (request.form === 'sticky' && !request.memberId) {
     throw new MxError('INVALID_CONFIGURATION', 'A token for the sticky membership form needs the membership\'s member id.');
   }
-  const withDelay = await post(request, true, fetchToken);
-  if (withDelay.retryWithoutDelay) return (await post(request, false, fetchToken)).token ?? unreachable();
-  return withDelay.token ?? unreachable();
+  const token = await post(request, true, fetchToken);
+  // Without the delay fields there is nothing for DELAY_REFUSED: the second answer is a token or a rejection.
+  return token === DELAY_REFUSED ? post(request, false, fetchToken) as Promise<SfuToken> : token;
 }
 
-function unreachable(): never {
-  throw new Error('a token request ended without a token or an error');
-}
+/** What `post` answers when the service refused the delayed-leave fields and should be asked without them. */
+const DELAY_REFUSED = 'delay refused';
 
 /** The body of each form, with exactly the contract's fields. */
 export function tokenRequestBody(request: SfuTokenRequest, includeDelay: boolean): { path: string; body: Record<string, unknown> } {
@@ -98,7 +97,7 @@ export function tokenRequestBody(request: SfuTokenRequest, includeDelay: boolean
   return { path: '/sfu/get', body: { room: request.roomId, openid_token, device_id: request.deviceId, ...delay } };
 }
 
-async function post(request: SfuTokenRequest, includeDelay: boolean, fetchToken: typeof fetch): Promise<{ token?: SfuToken; retryWithoutDelay?: true }> {
+async function post(request: SfuTokenRequest, includeDelay: boolean, fetchToken: typeof fetch): Promise<SfuToken | typeof DELAY_REFUSED> {
   const base = request.serviceUrl.replace(/\/+$/, '');
   const { path, body } = tokenRequestBody(request, includeDelay);
   const url = `${base}${path}`;
@@ -125,7 +124,7 @@ async function post(request: SfuTokenRequest, includeDelay: boolean, fetchToken:
   if (!response.ok) {
     const errcode = isRecord(answer) && typeof answer.errcode === 'string' ? answer.errcode : undefined;
     const said = `${response.status}${errcode ? ` ${errcode}` : ''}`;
-    if (response.status === 400 && errcode === 'M_BAD_JSON' && includeDelay && request.delayedLeave) return { retryWithoutDelay: true };
+    if (response.status === 400 && errcode === 'M_BAD_JSON' && includeDelay && request.delayedLeave) return DELAY_REFUSED;
     if (response.status === 401 || response.status === 403) {
       throw new MxError('TOKEN_SERVICE_UNAUTHORIZED',
         `The LiveKit token service at ${base} did not accept this account (${said}): it could not confirm our OpenID token with ` +
@@ -136,7 +135,7 @@ async function post(request: SfuTokenRequest, includeDelay: boolean, fetchToken:
     }
     throw new MxError('TOKEN_SERVICE_REFUSED', `The LiveKit token service at ${base} refused ${path} (${said}).`);
   }
-  return { token: readToken(answer, `${base}${path}`) };
+  return readToken(answer, `${base}${path}`);
 }
 
 /** The checked `{ url, jwt }` of a token answer. */
