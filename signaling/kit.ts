@@ -52,8 +52,8 @@ export interface CallKit {
   /** Calls a user (reusing or creating your DM with them) or the other member of a room, 1:1. */
   placeCall(target: CallTarget, kind?: CallKind): Promise<CallHandle>;
   /**
-   * Calls `listener` for each call that starts ringing here; returns the unsubscribe function. Loads the
-   * features that ring (1:1 calls); a failure to load them is logged, not thrown.
+   * Calls `listener` for each call that rings here, those already ringing first; returns the unsubscribe
+   * function. Loads the features that ring (1:1 calls); a failure to load them is logged, not thrown.
    */
   onIncomingCall(listener: (incoming: IncomingCall) => void): () => void;
   /** Hangs up every call, unloads the features and stops the session (when the kit created it). */
@@ -99,8 +99,10 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
   });
 
   const ringingVoip = (listener: (incoming: IncomingCall) => void) => (calls: CallManager): (() => void) => {
-    const seen = new Set<CallHandle>(calls.getSnapshot().ringing);
-    return calls.subscribe(({ ringing }) => {
+    // Calls already ringing count too: 1:1 calls may load after an invite arrived (the port catches up on it),
+    // and whether it rings before or after this listener is attached is a matter of milliseconds.
+    const seen = new Set<CallHandle>();
+    const deliver = ({ ringing }: { ringing: readonly CallHandle[] }): void => {
       // Only calls still ringing are remembered, so a page open all day holds no call that rang hours ago.
       for (const old of seen) if (!ringing.includes(old)) seen.delete(old);
       for (const call of ringing) {
@@ -112,7 +114,9 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
           log.error('an incoming-call listener threw', error);
         }
       }
-    });
+    };
+    deliver(calls.getSnapshot());
+    return calls.subscribe(deliver);
   };
 
   return {
