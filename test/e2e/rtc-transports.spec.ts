@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { credentialsOf } from '../helpers/calls.js';
 import { openHarness } from '../helpers/pages.js';
 import { loadStack } from '../helpers/stack.js';
@@ -12,7 +12,7 @@ const hashName = (parts: string[]) => createHash('sha256').update(JSON.stringify
 // token service at /_matrix/client/unstable/org.matrix.msc4143/rtc/transports (matrix_rtc.transports) and in
 // its /.well-known/matrix/client (org.matrix.msc4143.rtc_foci), both as the stack's homeserver.yaml sets them.
 
-async function kitPage(browser: Parameters<Parameters<typeof test>[2]>[0]['browser']) {
+async function kitPage(browser: Browser) {
   const page = await openHarness(browser);
   const user = await registerUser({ displayName: 'Rita' });
   await page.evaluate((credentials) => window.mx.startKit(credentials, { listenLater: true }), credentialsOf(user));
