@@ -18,6 +18,10 @@ export const MX_ERROR_CODES = [
   'TOKEN_SERVICE_REFUSED',
   /** The LiveKit token service answered without a usable `{ url, jwt }`. */
   'TOKEN_SERVICE_INVALID_ANSWER',
+  /** The room's power levels do not let this user publish a call membership; a room admin can change them. */
+  'RTC_MEMBERSHIP_FORBIDDEN',
+  /** The group call's connection to its SFU ended and could not be restored. */
+  'RTC_CONNECTION_LOST',
   'ICE_FAILED',
   /** The person called never joined the conversation the call needs (they declined it, or did not accept in time). */
   'PEER_UNAVAILABLE',

@@ -15,6 +15,9 @@ export {
 export { consoleLogger, silentLogger, type Logger } from './log.js';
 export { createCallKit, type CallKit, type CallKitOptions, type IncomingCall, type VoipOptions } from './kit.js';
 export type { CallManager, CallManagerOptions, CallTarget } from './voip/call-manager.js';
+export type { GroupCalls, GroupCallsOptions } from './rtc/group-calls.js';
+export type { GroupJoinOptions } from './rtc/group-call.js';
+export * from './rtc/group-call.types.js';
 export * from './voip/types.js';
 export * from './media/index.js';
 export {

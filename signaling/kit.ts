@@ -1,7 +1,7 @@
 // The headless entry point: one signed-in Matrix session, and the features that use it. Each feature loads
 // when first used, so a page pays only for what it does: 1:1 calls (the spec's VoIP) load at the first
-// placeCall, voip() or onIncomingCall; group calls (MatrixRTC, with livekit-client) will load at their first
-// join, never for a 1:1 call.
+// placeCall, voip() or onIncomingCall; group calls (MatrixRTC, with livekit-client) load at their first join,
+// never for a 1:1 call.
 import { MxError } from './errors.js';
 import { consoleLogger, type Logger } from './log.js';
 import { createMatrixSession, type MatrixCredentials, type MatrixSession } from './matrix/session.js';
@@ -10,6 +10,9 @@ import type { CallManager, CallManagerOptions, CallTarget } from './voip/call-ma
 import type { CallHandle, CallKind } from './voip/types.js';
 import { createMediaDevicesStore, type MediaDevicesStore } from './media/index.js';
 import { onDemand } from './on-demand.js';
+import type { GroupCalls, GroupCallsOptions } from './rtc/group-calls.js';
+import type { GroupJoinOptions } from './rtc/group-call.js';
+import type { GroupCallHandle } from './rtc/group-call.types.js';
 
 /** Options of 1:1 calls (`voip`). */
 export type VoipOptions = Omit<CallManagerOptions, 'log'>;
@@ -19,6 +22,8 @@ export type CallKitOptions = {
   log?: Logger;
   /** 1:1 calls. */
   voip?: VoipOptions;
+  /** Group calls (MatrixRTC through LiveKit). */
+  group?: GroupCallsOptions;
 } & (
   | {
       credentials: MatrixCredentials;
@@ -56,6 +61,13 @@ export interface CallKit {
    * function. Loads the features that ring (1:1 calls); a failure to load them is logged, not thrown.
    */
   onIncomingCall(listener: (incoming: IncomingCall) => void): () => void;
+  /** The group-call feature, loaded (with livekit-client) on the first call of this or of `joinGroupCall`. */
+  groupCalls(): Promise<GroupCalls>;
+  /**
+   * Joins a room's group call (starting it if nobody is in it). The handle is a store of the call; its `joined`
+   * rejects with an MxError when the join failed, and nothing of it is left behind then.
+   */
+  joinGroupCall(roomId: string, options?: GroupJoinOptions): Promise<GroupCallHandle>;
   /** Hangs up every call, unloads the features and stops the session (when the kit created it). */
   dispose(): void;
 }
@@ -98,6 +110,16 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
     };
   });
 
+  const group = onDemand('group calls', async () => {
+    const { GroupCalls } = await import('./rtc/group-calls.js');
+    const calls = new GroupCalls({
+      client,
+      getUserMedia: (request) => devices.getUserMedia(request),
+      log: options.log ?? consoleLogger('group'),
+    }, options.group);
+    return { feature: calls, dispose: () => void calls.dispose() };
+  });
+
   const ringingVoip = (listener: (incoming: IncomingCall) => void) => (calls: CallManager): (() => void) => {
     // Calls already ringing count too: 1:1 calls may load after an invite arrived (the port catches up on it),
     // and whether it rings before or after this listener is attached is a matter of milliseconds.
@@ -124,11 +146,14 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
     devices,
     voip: () => voip.get(),
     placeCall: async (target, kind) => (await voip.get()).placeCall(target, kind),
+    groupCalls: () => group.get(),
+    joinGroupCall: async (roomId, joinOptions) => (await group.get()).join(roomId, joinOptions),
     onIncomingCall(listener) {
       return voip.whenLoaded(ringingVoip(listener), (error) => log.error(`incoming calls cannot ring: ${error.message}`, error));
     },
     dispose() {
       voip.dispose();
+      group.dispose();
       devices.dispose();
       session.stop();
     },

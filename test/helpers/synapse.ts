@@ -77,7 +77,7 @@ export async function login(user: Pick<TestUser, 'localpart' | 'password'>, stac
 
 export async function createRoom(
   creator: TestUser,
-  options: { invite?: string[]; isDirect?: boolean; name?: string; encrypted?: boolean; preset?: string } = {},
+  options: { invite?: string[]; isDirect?: boolean; name?: string; encrypted?: boolean; preset?: string; eventPowerLevels?: Record<string, number> } = {},
   stack: StackEndpoints = loadStack(),
 ): Promise<string> {
   const initialState = options.encrypted
@@ -92,6 +92,7 @@ export async function createRoom(
       is_direct: options.isDirect ?? false,
       name: options.name,
       initial_state: initialState,
+      ...(options.eventPowerLevels ? { power_level_content_override: { events: options.eventPowerLevels } } : {}),
     }),
   });
   return room_id;

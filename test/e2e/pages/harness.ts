@@ -325,6 +325,71 @@ function kitClientHasEvent(roomId: string, type: string): boolean {
   return callKit?.session.client.getRoom(roomId)?.getLiveTimeline().getEvents().some((event) => event.getType() === type) ?? false;
 }
 
+let groupCall: kit.GroupCallHandle | undefined;
+
+/** Joins a room's group call with the kit; resolves once joined, or with the join's error. */
+async function kitJoinGroupCall(roomId: string, options: { video?: boolean } = {}): Promise<{ code: string; message: string } | undefined> {
+  if (!callKit) throw new Error('call mx.startKit first');
+  groupCall = await callKit.joinGroupCall(roomId, options);
+  playGroupFeeds(groupCall);
+  try {
+    await groupCall.joined;
+    return undefined;
+  } catch (error) {
+    const failure = kit.MxError.from(error);
+    return { code: failure.code, message: failure.message };
+  }
+}
+
+/** Plays every member's feeds as a page would (audio is measured only where it plays). */
+function playGroupFeeds(call: kit.GroupCallHandle): void {
+  const elements = new Map<MediaStream, HTMLVideoElement>();
+  const sync = ({ participants }: kit.GroupCallSnapshot): void => {
+    const streams = new Set(participants.flatMap((participant) => participant.feeds.map((feed) => feed.stream)));
+    for (const [stream, element] of elements) {
+      if (streams.has(stream)) continue;
+      element.remove();
+      elements.delete(stream);
+    }
+    for (const stream of streams) {
+      if (elements.has(stream)) continue;
+      const video = document.createElement('video');
+      video.autoplay = true;
+      video.srcObject = stream;
+      document.body.append(video);
+      elements.set(stream, video);
+    }
+  };
+  sync(call.getSnapshot());
+  call.subscribe(sync);
+}
+
+function requireGroupCall(): kit.GroupCallHandle {
+  if (!groupCall) throw new Error('call mx.kitJoinGroupCall first');
+  return groupCall;
+}
+
+/** The group call's snapshot without its streams. */
+function kitGroupSnapshot(): { phase: kit.GroupCallPhase; error: string | undefined; participants: (Omit<kit.GroupParticipant, 'feeds'> & { feeds: { purpose: string; tracks: string[] }[] })[] } {
+  const { phase, error, participants } = requireGroupCall().getSnapshot();
+  return {
+    phase,
+    error: error?.code,
+    participants: participants.map(({ feeds, ...rest }) => ({ ...rest, feeds: feeds.map((feed) => ({ purpose: feed.purpose, tracks: feed.stream.getTracks().map((track) => track.kind) })) })),
+  };
+}
+
+/** Frames decoded and audio energy received from each member so far, by LiveKit identity. */
+async function kitGroupReceived(): Promise<Record<string, kit.ReceivedMedia>> {
+  return Object.fromEntries(await requireGroupCall().receivedMedia());
+}
+
+async function kitLeaveGroupCall(): Promise<kit.GroupCallPhase> {
+  const call = requireGroupCall();
+  await call.leave();
+  return call.getSnapshot().phase;
+}
+
 async function kitPlaceCall(target: { roomId?: string; userId?: string }, kind: kit.CallKind): Promise<string> {
   if (!callKit) throw new Error('call mx.startKit first');
   const call = target.roomId ? await callKit.placeCall({ roomId: target.roomId, userId: target.userId }, kind) : await callKit.placeCall({ userId: target.userId ?? '' }, kind);
@@ -789,6 +854,10 @@ const harness = {
   refuseCamera,
   startKit,
   kitPlaceCall,
+  kitJoinGroupCall,
+  kitGroupSnapshot,
+  kitGroupReceived,
+  kitLeaveGroupCall,
   rtcDiscoverTransports,
   rtcRequestToken,
   kitIdentity,

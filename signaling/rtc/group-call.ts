@@ -1,0 +1,456 @@
+// One MatrixRTC group call in a room, joined from this device: our membership through matrix-js-sdk's
+// MatrixRTCSession (Element Call's default form: a state event with focus_active multi_sfu and our transport in
+// foci_preferred), media through the transport's LiveKit SFU. This module imports livekit-client, so the kit loads
+// it only at the first join.
+import {
+  ConnectionQuality as LivekitQuality,
+  Room as LivekitRoom,
+  RoomEvent,
+  Track,
+  type Participant,
+  type RemoteParticipant,
+  type RemoteTrack,
+} from 'livekit-client';
+import type { MatrixClient, Room } from 'matrix-js-sdk';
+import {
+  MatrixRTCSessionEvent,
+  MembershipManagerEvent,
+  Status,
+  type CallMembership,
+  type MatrixRTCSession,
+} from 'matrix-js-sdk/lib/matrixrtc/index.js';
+import { MxError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { CallFeed, StreamPurpose } from '../media/feed.js';
+import type { UserMediaRequest } from '../media/user-media.js';
+import { createStore, type WritableStore } from '../store/store.js';
+import { rosterOf, type MembershipRecord, type RosterMember } from './roster.js';
+import { requestSfuToken, type OpenIdToken } from './token-service.js';
+import { parseTransport, type LivekitTransport } from './transports.js';
+import type {
+  ConnectionQuality,
+  GroupCallHandle,
+  GroupCallSnapshot,
+  GroupParticipant,
+  ReceivedMedia,
+} from './group-call.types.js';
+
+/** The state event of the default membership form; a room's power levels decide who may send it. */
+export const CALL_MEMBER_EVENT = 'org.matrix.msc3401.call.member';
+/** How long leave() waits for the homeserver to take our leave before the delayed leave is left to do it. */
+const LEAVE_TIMEOUT_MS = 8_000;
+
+export interface GroupCallDependencies {
+  readonly client: MatrixClient;
+  readonly room: Room;
+  /** The transports this call may publish on, ours first (discovery). */
+  transports(): Promise<readonly LivekitTransport[]>;
+  getUserMedia(request: UserMediaRequest): Promise<MediaStream>;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+export interface GroupJoinOptions {
+  /** Send the camera (default true); the microphone is always sent, muted or not. */
+  readonly video?: boolean;
+  readonly microphoneMuted?: boolean;
+  readonly cameraMuted?: boolean;
+}
+
+export class GroupCall implements GroupCallHandle {
+  readonly roomId: string;
+  readonly joined: Promise<void>;
+
+  private readonly store: WritableStore<GroupCallSnapshot>;
+  private readonly session: MatrixRTCSession;
+  private readonly userId: string;
+  private readonly deviceId: string;
+  private readonly identity: string;
+  private readonly now: () => number;
+  private livekit: LivekitRoom | undefined;
+  private localStream: MediaStream | undefined;
+  private readonly remoteStreams = new Map<string, Map<StreamPurpose, MediaStream>>();
+  private roster: readonly RosterMember[] = [];
+  private readonly droppedLogged = new Set<string>();
+  private readonly stopListening: (() => void)[] = [];
+  private ending: Promise<void> | undefined;
+
+  constructor(private readonly deps: GroupCallDependencies, options: GroupJoinOptions = {}) {
+    const { client, room } = deps;
+    this.roomId = room.roomId;
+    this.userId = client.getSafeUserId();
+    const deviceId = client.getDeviceId();
+    if (!deviceId) throw new MxError('INVALID_CONFIGURATION', 'Group calls need a device id (it names our membership).');
+    this.deviceId = deviceId;
+    // The state-event form names every membership `${userId}:${deviceId}` whatever we pass, and keys are matched
+    // to memberships by it, so pass exactly that (rtc-facts.md §1).
+    this.identity = `${this.userId}:${deviceId}`;
+    this.now = deps.now ?? Date.now;
+    this.session = client.matrixRTC.getRoomSession(room);
+    this.store = createStore<GroupCallSnapshot>({
+      roomId: this.roomId,
+      phase: 'joining',
+      local: {
+        userId: this.userId,
+        deviceId,
+        identity: this.identity,
+        feeds: [],
+        microphoneMuted: options.microphoneMuted ?? false,
+        cameraMuted: options.cameraMuted ?? options.video === false,
+        screenSharing: false,
+        speaking: false,
+      },
+      participants: [],
+      activeSpeakers: [],
+      screenShares: [],
+      error: undefined,
+    });
+    this.joined = this.join(options);
+    // The app may never await `joined`; its failure is in the snapshot, and must not be an unhandled rejection.
+    this.joined.catch(() => undefined);
+  }
+
+  getSnapshot = (): GroupCallSnapshot => this.store.getSnapshot();
+  subscribe = (listener: (snapshot: GroupCallSnapshot) => void): (() => void) => this.store.subscribe(listener);
+
+  async setMicrophoneMuted(muted: boolean): Promise<void> {
+    await this.setLocalMuted(Track.Source.Microphone, muted);
+    this.patchLocal({ microphoneMuted: muted });
+  }
+
+  async setCameraMuted(muted: boolean): Promise<void> {
+    await this.setLocalMuted(Track.Source.Camera, muted);
+    this.patchLocal({ cameraMuted: muted });
+  }
+
+  leave(): Promise<void> {
+    if (this.ending) return this.ending;
+    this.store.update((snapshot) => ({ ...snapshot, phase: 'leaving' }));
+    this.ending = this.teardown().then(() => {
+      this.store.update((snapshot) => ({ ...snapshot, phase: 'left', participants: [], activeSpeakers: [], screenShares: [] }));
+    });
+    return this.ending;
+  }
+
+  async receivedMedia(): Promise<ReadonlyMap<string, ReceivedMedia>> {
+    const received = new Map<string, ReceivedMedia>();
+    const livekit = this.livekit;
+    if (!livekit) return received;
+    for (const member of this.roster) {
+      const participant = livekit.remoteParticipants.get(member.identity);
+      if (!participant) continue;
+      let framesDecoded = 0;
+      let audioEnergy = 0;
+      for (const publication of participant.trackPublications.values()) {
+        const report = await publication.track?.getRTCStatsReport();
+        report?.forEach((stats: RTCStats & { framesDecoded?: number; totalAudioEnergy?: number }) => {
+          if (stats.type !== 'inbound-rtp') return;
+          framesDecoded += stats.framesDecoded ?? 0;
+          if (publication.source === Track.Source.Microphone) audioEnergy += stats.totalAudioEnergy ?? 0;
+        });
+      }
+      received.set(member.identity, { framesDecoded, audioEnergy });
+    }
+    return received;
+  }
+
+  private async join(options: GroupJoinOptions): Promise<void> {
+    try {
+      this.ensureMayPublishMembership();
+      const withVideo = options.video ?? true;
+      const [transports, localStream, openIdToken] = await Promise.all([
+        this.deps.transports(),
+        this.deps.getUserMedia({ audio: true, video: withVideo }),
+        this.deps.client.getOpenIdToken() as Promise<OpenIdToken>,
+      ]);
+      this.localStream = localStream;
+      if (this.ending) throw new MxError('INVALID_STATE', 'The call was left while it was being joined.');
+      const own = transports[0];
+      if (!own) throw new MxError('NO_RTC_TRANSPORT', 'Transport discovery found no LiveKit SFU.');
+      const token = await requestSfuToken({
+        serviceUrl: own.livekitServiceUrl,
+        roomId: this.roomId,
+        openIdToken,
+        userId: this.userId,
+        deviceId: this.deviceId,
+        form: 'state-event',
+      });
+      if (this.ending) throw new MxError('INVALID_STATE', 'The call was left while it was being joined.');
+
+      const membershipPublished = this.publishMembership(own);
+      const livekit = this.connectLivekit();
+      await livekit.connect(token.url, token.jwt, { autoSubscribe: false });
+      await this.publishLocalMedia(livekit, localStream, options);
+      await membershipPublished;
+      if (this.ending) throw new MxError('INVALID_STATE', 'The call was left while it was being joined.');
+      this.store.update((snapshot) => ({ ...snapshot, phase: 'connected' }));
+      this.refresh();
+    } catch (thrown) {
+      const error = MxError.from(thrown);
+      if (!this.ending) await this.fail(error);
+      throw error;
+    }
+  }
+
+  /** Fails early, with who can fix it, where the room's power levels forbid our membership event. */
+  private ensureMayPublishMembership(): void {
+    const state = this.deps.room.currentState;
+    if (state.maySendStateEvent(CALL_MEMBER_EVENT, this.userId)) return;
+    const levels = state.getStateEvents('m.room.power_levels', '')?.getContent<{ events?: Record<string, number>; state_default?: number }>();
+    const needed = levels?.events?.[CALL_MEMBER_EVENT] ?? levels?.state_default ?? 50;
+    const own = this.deps.room.getMember(this.userId)?.powerLevel ?? 0;
+    throw new MxError('RTC_MEMBERSHIP_FORBIDDEN',
+      `This room's power levels do not let ${this.userId} join its call: call membership (\`${CALL_MEMBER_EVENT}\`) needs ` +
+      `power level ${needed}, and ${this.userId} has ${own}. A room admin can let members join calls by setting that event's ` +
+      'level to 0 in the room\'s power levels (Element does this in the rooms it creates).');
+  }
+
+  /** Resolves once the homeserver holds our membership; rejects with the membership manager's error. */
+  private publishMembership(own: LivekitTransport): Promise<void> {
+    const published = new Promise<void>((resolve, reject) => {
+      const onStatus = (_before: Status, now: Status): void => {
+        if (now === Status.Connected) resolve();
+      };
+      const onError = (error: unknown): void => reject(membershipError(error, this.userId));
+      this.session.on(MembershipManagerEvent.StatusChanged, onStatus);
+      this.session.on(MatrixRTCSessionEvent.MembershipManagerError, onError);
+      this.stopListening.push(() => {
+        this.session.off(MembershipManagerEvent.StatusChanged, onStatus);
+        this.session.off(MatrixRTCSessionEvent.MembershipManagerError, onError);
+      });
+    });
+    const onMemberships = (): void => this.refresh();
+    this.session.on(MatrixRTCSessionEvent.MembershipsChanged, onMemberships);
+    this.stopListening.push(() => this.session.off(MatrixRTCSessionEvent.MembershipsChanged, onMemberships));
+
+    // With a multi-SFU focus the SDK writes `focus_active: multi_sfu` and puts that transport first in
+    // `foci_preferred`: the one we publish on, as Element Call's membership names it.
+    this.session.joinRTCSession(
+      { userId: this.userId, deviceId: this.deviceId, memberId: this.identity },
+      [],
+      { type: 'livekit', livekit_service_url: own.livekitServiceUrl, livekit_alias: this.roomId },
+      { manageMediaKeys: false, callIntent: 'video' },
+    );
+    return published;
+  }
+
+  private connectLivekit(): LivekitRoom {
+    const livekit = new LivekitRoom({ adaptiveStream: true, dynacast: true, publishDefaults: { red: false, dtx: true } });
+    this.livekit = livekit;
+    const refresh = (): void => this.refresh();
+    const events = [
+      RoomEvent.ParticipantConnected,
+      RoomEvent.ParticipantDisconnected,
+      RoomEvent.TrackPublished,
+      RoomEvent.TrackUnpublished,
+      RoomEvent.TrackSubscribed,
+      RoomEvent.TrackUnsubscribed,
+      RoomEvent.TrackMuted,
+      RoomEvent.TrackUnmuted,
+      RoomEvent.ActiveSpeakersChanged,
+      RoomEvent.ConnectionQualityChanged,
+    ] as const;
+    for (const event of events) livekit.on(event, refresh);
+    livekit.on(RoomEvent.Reconnecting, () => this.setPhaseWhileJoined('reconnecting'));
+    livekit.on(RoomEvent.Reconnected, () => this.setPhaseWhileJoined('connected'));
+    livekit.on(RoomEvent.Disconnected, (reason) => {
+      if (this.ending) return;
+      void this.fail(new MxError('RTC_CONNECTION_LOST', `The connection to the call's SFU ended (LiveKit reason ${String(reason)}).`));
+    });
+    this.stopListening.push(() => livekit.removeAllListeners());
+    return livekit;
+  }
+
+  private async publishLocalMedia(livekit: LivekitRoom, stream: MediaStream, options: GroupJoinOptions): Promise<void> {
+    const local = this.store.getSnapshot().local;
+    for (const track of stream.getTracks()) {
+      const source = track.kind === 'audio' ? Track.Source.Microphone : Track.Source.Camera;
+      const publication = await livekit.localParticipant.publishTrack(track, { source, stopMicTrackOnMute: false });
+      const muted = source === Track.Source.Microphone ? local.microphoneMuted : local.cameraMuted;
+      if (muted) await publication.mute();
+    }
+    this.patchLocal({
+      feeds: [{ id: stream.id, purpose: 'm.usermedia', stream, isLocal: true, userId: this.userId, audioMuted: local.microphoneMuted, videoMuted: local.cameraMuted || options.video === false }],
+    });
+  }
+
+  private async setLocalMuted(source: Track.Source, muted: boolean): Promise<void> {
+    const publication = this.livekit?.localParticipant.getTrackPublication(source);
+    if (!publication) return;
+    if (muted) await publication.mute();
+    else await publication.unmute();
+  }
+
+  private patchLocal(change: Partial<GroupCallSnapshot['local']>): void {
+    this.store.update((snapshot) => {
+      const local = { ...snapshot.local, ...change };
+      const feeds = local.feeds.map((feed) => feed.purpose === 'm.usermedia' ? { ...feed, audioMuted: local.microphoneMuted, videoMuted: local.cameraMuted } : feed);
+      return { ...snapshot, local: { ...local, feeds } };
+    });
+  }
+
+  private setPhaseWhileJoined(phase: 'reconnecting' | 'connected'): void {
+    if (this.ending) return;
+    const current = this.store.getSnapshot().phase;
+    if (current === 'joining') return;
+    this.store.update((snapshot) => ({ ...snapshot, phase }));
+  }
+
+  /** Recomputes who is in the call from the memberships and the SFU, and subscribes to members only. */
+  private refresh(): void {
+    if (this.ending) return;
+    const livekit = this.livekit;
+    const remote = livekit ? [...livekit.remoteParticipants.values()] : [];
+    const roster = rosterOf(this.membershipRecords(), new Set(remote.map((participant) => participant.identity)), this.identity, this.now());
+    for (const { identity, reason } of roster.dropped) {
+      if (this.droppedLogged.has(`${identity} ${reason}`)) continue;
+      this.droppedLogged.add(`${identity} ${reason}`);
+      this.deps.log.info(`call membership of ${identity} ignored: ${reason}`);
+    }
+    this.roster = roster.members;
+    const members = new Set(roster.members.map((member) => member.identity));
+    for (const participant of remote) {
+      const isMember = members.has(participant.identity);
+      for (const publication of participant.trackPublications.values()) {
+        if (publication.isDesired !== isMember) publication.setSubscribed(isMember);
+      }
+      if (!isMember) this.remoteStreams.delete(participant.identity);
+    }
+    const speakers = livekit?.activeSpeakers.map((speaker) => speaker.identity).filter((identity) => identity === this.identity || members.has(identity)) ?? [];
+    const participants = roster.members.map((member) => this.participantOf(member, livekit?.remoteParticipants.get(member.identity), speakers));
+    this.store.update((snapshot) => ({
+      ...snapshot,
+      participants,
+      activeSpeakers: speakers,
+      screenShares: participants.filter((participant) => participant.screenSharing).map((participant) => participant.identity),
+      local: { ...snapshot.local, speaking: speakers.includes(this.identity) },
+    }));
+  }
+
+  private membershipRecords(): MembershipRecord[] {
+    const oldest = this.session.getOldestMembership();
+    return this.session.memberships.map((membership) => recordOf(membership, oldest));
+  }
+
+  private participantOf(member: RosterMember, participant: RemoteParticipant | undefined, speakers: readonly string[]): GroupParticipant {
+    const roomMember = this.deps.room.getMember(member.userId);
+    const microphone = participant?.getTrackPublication(Track.Source.Microphone);
+    const camera = participant?.getTrackPublication(Track.Source.Camera);
+    const screen = participant?.getTrackPublication(Track.Source.ScreenShare);
+    return {
+      identity: member.identity,
+      userId: member.userId,
+      deviceId: member.deviceId,
+      memberId: member.memberId,
+      name: roomMember?.name ?? member.userId,
+      avatarUrl: roomMember?.getMxcAvatarUrl() ?? undefined,
+      status: participant ? 'connected' : 'connecting',
+      feeds: participant ? this.feedsOf(member, participant) : [],
+      microphoneMuted: !microphone || microphone.isMuted,
+      cameraMuted: !camera || camera.isMuted,
+      screenSharing: Boolean(screen && !screen.isMuted),
+      speaking: speakers.includes(member.identity),
+      connectionQuality: participant ? qualityOf(participant) : 'unknown',
+    };
+  }
+
+  /** One stable MediaStream per member and purpose, holding the tracks subscribed now. */
+  private feedsOf(member: RosterMember, participant: RemoteParticipant): CallFeed[] {
+    let streams = this.remoteStreams.get(member.identity);
+    if (!streams) {
+      streams = new Map();
+      this.remoteStreams.set(member.identity, streams);
+    }
+    const feeds: CallFeed[] = [];
+    const purposes: [StreamPurpose, Track.Source, Track.Source][] = [
+      ['m.usermedia', Track.Source.Microphone, Track.Source.Camera],
+      ['m.screenshare', Track.Source.ScreenShareAudio, Track.Source.ScreenShare],
+    ];
+    for (const [purpose, audioSource, videoSource] of purposes) {
+      const audio = participant.getTrackPublication(audioSource);
+      const video = participant.getTrackPublication(videoSource);
+      const tracks = [audio?.track, video?.track].filter((track): track is RemoteTrack => track !== undefined).map((track) => track.mediaStreamTrack);
+      if (tracks.length === 0) {
+        streams.delete(purpose);
+        continue;
+      }
+      let stream = streams.get(purpose);
+      if (!stream) {
+        stream = new MediaStream();
+        streams.set(purpose, stream);
+      }
+      for (const old of stream.getTracks()) if (!tracks.includes(old)) stream.removeTrack(old);
+      for (const track of tracks) if (!stream.getTracks().includes(track)) stream.addTrack(track);
+      feeds.push({
+        id: stream.id,
+        purpose,
+        stream,
+        isLocal: false,
+        userId: member.userId,
+        audioMuted: !audio?.track || audio.isMuted,
+        videoMuted: !video?.track || video.isMuted,
+      });
+    }
+    return feeds;
+  }
+
+  private async fail(error: MxError): Promise<void> {
+    if (this.ending) return this.ending;
+    this.deps.log.warn(`group call in ${this.roomId} ended: ${error.message}`);
+    this.ending = this.teardown();
+    await this.ending;
+    this.store.update((snapshot) => ({ ...snapshot, phase: 'failed', error, participants: [], activeSpeakers: [], screenShares: [] }));
+  }
+
+  /** Leaves everything the join started: the membership (always, so no ghost is left), the SFU, the camera. */
+  private async teardown(): Promise<void> {
+    for (const stop of this.stopListening.splice(0)) stop();
+    for (const track of this.localStream?.getTracks() ?? []) track.stop();
+    const leaving = this.session.isJoined()
+      ? this.session.leaveRoomSession(LEAVE_TIMEOUT_MS).then((left) => {
+          if (!left) this.deps.log.warn(`leaving the call in ${this.roomId} timed out; the delayed leave event will end our membership`);
+        })
+      : Promise.resolve();
+    await Promise.allSettled([this.livekit?.disconnect(), leaving]);
+    this.remoteStreams.clear();
+    this.roster = [];
+  }
+}
+
+function recordOf(membership: CallMembership, oldest: CallMembership | undefined): MembershipRecord {
+  let transport: unknown;
+  try {
+    transport = oldest ? membership.getTransport(oldest) : membership.transports[0];
+  } catch {
+    transport = undefined;
+  }
+  return {
+    sender: membership.sender,
+    userId: membership.userId,
+    deviceId: membership.deviceId,
+    memberId: membership.memberId,
+    rtcBackendIdentity: membership.rtcBackendIdentity,
+    expiresAt: membership.getAbsoluteExpiry(),
+    transport: parseTransport(transport),
+  };
+}
+
+function qualityOf(participant: Participant): ConnectionQuality {
+  switch (participant.connectionQuality) {
+    case LivekitQuality.Excellent: return 'excellent';
+    case LivekitQuality.Good: return 'good';
+    case LivekitQuality.Poor: return 'poor';
+    case LivekitQuality.Lost: return 'lost';
+    default: return 'unknown';
+  }
+}
+
+function membershipError(error: unknown, userId: string): MxError {
+  const status = typeof error === 'object' && error !== null && 'httpStatus' in error ? (error as { httpStatus?: unknown }).httpStatus : undefined;
+  if (status === 403) {
+    return new MxError('RTC_MEMBERSHIP_FORBIDDEN',
+      `The homeserver refused ${userId}'s call membership in this room (403): its power levels do not let members join calls. ` +
+      `A room admin can set \`${CALL_MEMBER_EVENT}\` to level 0 in the room's power levels.`, { cause: error });
+  }
+  return MxError.from(error, 'HOMESERVER_REFUSED');
+}

@@ -1,0 +1,81 @@
+// What a group call shows: its phase, the local participant, the other members and layout hints. Elements read
+// only this (through getSnapshot / subscribe); the MatrixRTC and LiveKit objects behind it stay inside signaling/.
+import type { MxError } from '../errors.js';
+import type { CallFeed } from '../media/feed.js';
+import type { ReadableStore } from '../store/store.js';
+
+export const GROUP_CALL_PHASES = ['joining', 'connected', 'reconnecting', 'leaving', 'left', 'failed'] as const;
+/**
+ * `joining` until our membership is published and the SFU connected; `reconnecting` while the SFU link is
+ * being restored (media paused, membership kept); `left` after leave(); `failed` with `error` when the call
+ * could not be joined or kept (our membership is removed either way).
+ */
+export type GroupCallPhase = (typeof GROUP_CALL_PHASES)[number];
+
+export const CONNECTION_QUALITIES = ['excellent', 'good', 'poor', 'lost', 'unknown'] as const;
+export type ConnectionQuality = (typeof CONNECTION_QUALITIES)[number];
+
+export interface GroupParticipant {
+  /** The LiveKit identity of the membership: stable for the membership's lifetime, a key for tiles. */
+  readonly identity: string;
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly memberId: string;
+  /** The room member's display name (the user id when there is none). */
+  readonly name: string;
+  /** Their avatar's mxc:// URL, if any. */
+  readonly avatarUrl: string | undefined;
+  /** `connecting` until their media connection arrives on the SFU; a member whose never arrives stays so. */
+  readonly status: 'connecting' | 'connected';
+  /** Their camera and microphone (`m.usermedia`), and their screen share with its audio (`m.screenshare`). */
+  readonly feeds: readonly CallFeed[];
+  readonly microphoneMuted: boolean;
+  readonly cameraMuted: boolean;
+  readonly screenSharing: boolean;
+  readonly speaking: boolean;
+  readonly connectionQuality: ConnectionQuality;
+}
+
+export interface LocalGroupParticipant {
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly identity: string;
+  /** The local camera and microphone (the self-view), and our screen share while sharing. */
+  readonly feeds: readonly CallFeed[];
+  readonly microphoneMuted: boolean;
+  readonly cameraMuted: boolean;
+  readonly screenSharing: boolean;
+  readonly speaking: boolean;
+}
+
+export interface GroupCallSnapshot {
+  readonly roomId: string;
+  readonly phase: GroupCallPhase;
+  readonly local: LocalGroupParticipant;
+  /** The other members, oldest membership first. */
+  readonly participants: readonly GroupParticipant[];
+  /** Identities of who is speaking now, loudest first (the local one included). */
+  readonly activeSpeakers: readonly string[];
+  /** Identities of the members sharing a screen, for the spotlight. */
+  readonly screenShares: readonly string[];
+  readonly error: MxError | undefined;
+}
+
+/** Per remote member: what the browser decoded and heard from them so far (inbound RTP statistics). */
+export interface ReceivedMedia {
+  readonly framesDecoded: number;
+  /** `totalAudioEnergy` of their microphone track; above zero once sound arrived. */
+  readonly audioEnergy: number;
+}
+
+export interface GroupCallHandle extends ReadableStore<GroupCallSnapshot> {
+  readonly roomId: string;
+  /** Resolves once joined (`connected`); rejects with an MxError when the join failed (nothing is left behind). */
+  readonly joined: Promise<void>;
+  setMicrophoneMuted(muted: boolean): Promise<void>;
+  setCameraMuted(muted: boolean): Promise<void>;
+  /** Removes our membership and leaves the SFU; resolves when the membership is gone from the room. */
+  leave(): Promise<void>;
+  /** What has arrived from each connected member, by identity. */
+  receivedMedia(): Promise<ReadonlyMap<string, ReceivedMedia>>;
+}

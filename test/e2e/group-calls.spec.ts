@@ -1,0 +1,87 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { AUDIBLE_ENERGY } from '../helpers/audible.js';
+import { credentialsOf } from '../helpers/calls.js';
+import { openHarness } from '../helpers/pages.js';
+import { matrixRequest } from '../helpers/raw-matrix.js';
+import { createRoom, joinRoom, registerUser, type TestUser } from '../helpers/synapse.js';
+
+// Group calls on the real stack: MatrixRTC memberships in Synapse, media through livekit-server, tokens from
+// services/rtc-auth, found through the homeserver's MSC4143 transports.
+
+const CALL_MEMBER = 'org.matrix.msc3401.call.member';
+
+interface Member {
+  user: TestUser;
+  page: Page;
+  identity: string;
+}
+
+/** Members of a new private room; `callMemberLevel` is the power level call membership needs there (default 0). */
+async function membersOfANewRoom(browser: Browser, names: string[], callMemberLevel?: 'room default'): Promise<{ roomId: string; members: Member[] }> {
+  const eventPowerLevels = callMemberLevel === 'room default' ? undefined : { [CALL_MEMBER]: 0 };
+  const users = await Promise.all(names.map((displayName) => registerUser({ displayName })));
+  const roomId = await createRoom(users[0]!, { name: 'Standup', invite: users.slice(1).map((user) => user.userId), eventPowerLevels });
+  for (const user of users.slice(1)) await joinRoom(user, roomId);
+  const members = await Promise.all(users.map(async (user) => {
+    const page = await openHarness(browser);
+    await page.evaluate((credentials) => window.mx.startKit(credentials, { listenLater: true }), credentialsOf(user));
+    const { userId, deviceId } = await page.evaluate(() => window.mx.kitIdentity());
+    return { user, page, identity: `${userId}:${deviceId}` };
+  }));
+  return { roomId, members };
+}
+
+/** The room's call membership state events with content, by state key (a left membership's content is empty). */
+async function callMemberships(roomId: string, asUser: TestUser): Promise<Record<string, unknown>> {
+  const state = await matrixRequest<{ type: string; state_key: string; content: Record<string, unknown> }[]>(asUser, 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`);
+  return Object.fromEntries(state.filter((event) => event.type === CALL_MEMBER && Object.keys(event.content).length > 0).map((event) => [event.state_key, event.content]));
+}
+
+const connectedIdentities = (page: Page) => page.evaluate(() => window.mx.kitGroupSnapshot().participants.filter((participant) => participant.status === 'connected').map((participant) => participant.identity).sort());
+
+test.describe('group calls', () => {
+  test('three members join one call: each decodes the others\' video and hears their audio, and a leave removes the membership', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Ana', 'Ben', 'Cy']);
+    const failures = await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    expect(failures).toEqual([undefined, undefined, undefined]);
+
+    for (const member of members) {
+      const others = members.filter((other) => other !== member).map((other) => other.identity).sort();
+      await expect.poll(() => connectedIdentities(member.page), { message: `${member.identity} to see the others connected`, timeout: 30_000 }).toEqual(others);
+      await expect.poll(async () => {
+        const received = await member.page.evaluate(() => window.mx.kitGroupReceived());
+        return others.every((identity) => (received[identity]?.framesDecoded ?? 0) > 10 && (received[identity]?.audioEnergy ?? 0) > AUDIBLE_ENERGY);
+      }, { message: `${member.identity} to decode the others' video and hear their audio`, timeout: 30_000 }).toBe(true);
+    }
+
+    // Element Call's compatibility form, as the room state holds it.
+    const [ana, ben, cy] = members as [Member, Member, Member];
+    const held = await callMemberships(roomId, ana.user);
+    const anaKey = `_${ana.identity.replace(/:([^:]+)$/, '_$1')}_m.call`;
+    expect(held[anaKey]).toMatchObject({
+      application: 'm.call', call_id: '', scope: 'm.room', device_id: ana.identity.split(':').pop(),
+      focus_active: { type: 'livekit', focus_selection: 'multi_sfu' },
+      foci_preferred: [{ type: 'livekit', livekit_alias: roomId, livekit_service_url: expect.stringMatching(/^http:\/\/127\./) }],
+    });
+    expect(Object.keys(held)).toHaveLength(3);
+
+    expect(await cy.page.evaluate(() => window.mx.kitLeaveGroupCall())).toBe('left');
+    expect(Object.keys(await callMemberships(roomId, ana.user))).toHaveLength(2);
+    for (const stayed of [ana, ben]) {
+      await expect.poll(() => connectedIdentities(stayed.page), { message: 'the leaver to disappear' }).toEqual([ana, ben].filter((m) => m !== stayed).map((m) => m.identity));
+    }
+    await Promise.all([ana, ben].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+    expect(await callMemberships(roomId, ana.user)).toEqual({});
+  });
+
+  test('a room whose power levels forbid call membership: RTC_MEMBERSHIP_FORBIDDEN says who can fix it, and nothing is left behind', async ({ browser }) => {
+    const { roomId, members } = await membersOfANewRoom(browser, ['Owner', 'Guest'], 'room default');
+    const guest = members[1]!;
+    const failure = await guest.page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId);
+    expect(failure).toMatchObject({ code: 'RTC_MEMBERSHIP_FORBIDDEN', message: expect.stringContaining('room admin') });
+    expect(failure?.message).toContain(CALL_MEMBER);
+    expect(await guest.page.evaluate(() => window.mx.kitGroupSnapshot().phase)).toBe('failed');
+    expect(await callMemberships(roomId, guest.user)).toEqual({});
+  });
+});
