@@ -12,6 +12,7 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { importMetaAssets } from '@web/rollup-plugin-import-meta-assets';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const dependencies = Object.keys(pkg.dependencies ?? {});
@@ -34,6 +35,15 @@ const ts = (outDir) => typescript({
   outputToFilesystem: false,
 });
 
+// LiveKit's E2EE worker, self-contained: group calls in encrypted rooms start it as `./e2ee-worker.js` beside
+// the group-call module (signaling/rtc/group-calls.ts), so each build puts a copy where that module ends up.
+const e2eeWorker = (fileName) => ({
+  name: 'e2ee-worker',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName, source: readFileSync(fileURLToPath(import.meta.resolve('livekit-client/e2ee-worker'))) });
+  },
+});
+
 const onwarn = (warning, warn) => {
   // matrix-js-sdk and livekit-client use `this` at module level and eval-free circular imports; both are harmless.
   if (warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'THIS_IS_UNDEFINED') return;
@@ -44,7 +54,7 @@ export default [
   {
     input,
     external: isExternal,
-    plugins: [ts('dist')],
+    plugins: [ts('dist'), e2eeWorker('signaling/rtc/e2ee-worker.js')],
     output: {
       dir: 'dist',
       format: 'es',
@@ -64,8 +74,10 @@ export default [
       ts('dist/cdn'),
       // `new URL('./pkg/…wasm', import.meta.url)` in a bundled dependency: the file is copied next to the chunk
       // that asks for it, under a hashed name the chunk is rewritten to use.
-      importMetaAssets(),
+      importMetaAssets({ exclude: ['signaling/rtc/group-calls.ts'] }),
       terser({ format: { comments: false } }),
+      // Lazy chunks, the group-call one included, all sit in chunks/.
+      e2eeWorker('chunks/e2ee-worker.js'),
     ],
     output: {
       dir: 'dist/cdn',

@@ -4,6 +4,7 @@ import { build, context } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ROOT } from './stack.mjs';
 
 /**
@@ -39,6 +40,8 @@ export async function servePages({ servedir, entryPoints, port, host = '127.0.0.
     ctx = await context({ logLevel: 'warning' });
   }
   copyCryptoWasm(join(servedir, 'build'));
+  // Chunks sit flat in build/, so the group-call chunk finds the worker beside it.
+  copyFileSync(E2EE_WORKER_FILE, join(servedir, 'build', 'e2ee-worker.js'));
   const served = await ctx.serve({ host, port, servedir });
   return {
     url: `http://${host}:${served.port}`,
@@ -50,6 +53,9 @@ export async function servePages({ servedir, entryPoints, port, host = '127.0.0.
  * matrix-js-sdk's Rust crypto fetches its WebAssembly from `./pkg/` next to the script that imports it
  * (`new URL(..., import.meta.url)`), which bundlers leave as it is: put the file where that URL points.
  */
+/** LiveKit's E2EE worker, self-contained: group calls in encrypted rooms load it as `./e2ee-worker.js`. */
+export const E2EE_WORKER_FILE = fileURLToPath(import.meta.resolve('livekit-client/e2ee-worker'));
+
 export function copyCryptoWasm(outdir) {
   const require = createRequire(join(ROOT, 'package.json'));
   // The package exports no ./package.json; its CommonJS entry sits at the package root.

@@ -11,19 +11,20 @@ import {
   type RemoteParticipant,
   type RemoteTrack,
 } from 'livekit-client';
-import type { MatrixClient, Room } from 'matrix-js-sdk';
+import { RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from 'matrix-js-sdk';
 import {
+  MatrixRTCSession,
   MatrixRTCSessionEvent,
   MembershipManagerEvent,
   Status,
   type CallMembership,
-  type MatrixRTCSession,
 } from 'matrix-js-sdk/lib/matrixrtc/index.js';
 import { MxError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallFeed, StreamPurpose } from '../media/feed.js';
 import type { UserMediaRequest } from '../media/user-media.js';
 import { createStore, type WritableStore } from '../store/store.js';
+import { clientTakingOnlyEncryptedKeys, MatrixRtcKeyProvider } from './media-keys.js';
 import { rosterOf, type MembershipRecord, type RosterMember } from './roster.js';
 import { requestSfuToken, type OpenIdToken } from './token-service.js';
 import { parseTransport, type LivekitTransport } from './transports.js';
@@ -46,9 +47,14 @@ export interface GroupCallDependencies {
   /** The transports this call may publish on, ours first (discovery). */
   transports(): Promise<readonly LivekitTransport[]>;
   getUserMedia(request: UserMediaRequest): Promise<MediaStream>;
+  /** Starts LiveKit's E2EE worker, for a call in an encrypted room. */
+  createE2eeWorker(): Worker;
   readonly log: Logger;
   readonly now?: () => number;
 }
+
+/** The slot of a room's one call, as Element Call and matrix-js-sdk name it (`m.call#ROOM`). */
+const ROOM_CALL_SLOT = { application: 'm.call', id: 'ROOM' };
 
 export interface GroupJoinOptions {
   /** Send the camera (default true); the microphone is always sent, muted or not. */
@@ -67,6 +73,8 @@ export class GroupCall implements GroupCallHandle {
   private readonly deviceId: string;
   private readonly identity: string;
   private readonly now: () => number;
+  /** Per-participant media keys, in an encrypted room. */
+  private readonly keyProvider: MatrixRtcKeyProvider | undefined;
   private livekit: LivekitRoom | undefined;
   private localStream: MediaStream | undefined;
   private readonly remoteStreams = new Map<string, Map<StreamPurpose, MediaStream>>();
@@ -86,7 +94,10 @@ export class GroupCall implements GroupCallHandle {
     // to memberships by it, so pass exactly that (rtc-facts.md §1).
     this.identity = `${this.userId}:${deviceId}`;
     this.now = deps.now ?? Date.now;
-    this.session = client.matrixRTC.getRoomSession(room);
+    // Our own session over a client that drops plaintext media keys; the client's session manager keeps its own
+    // for the room (it only reads memberships).
+    this.keyProvider = room.hasEncryptionStateEvent() ? new MatrixRtcKeyProvider() : undefined;
+    this.session = MatrixRTCSession.sessionForSlot(clientTakingOnlyEncryptedKeys(client, deps.log), room, ROOM_CALL_SLOT);
     this.store = createStore<GroupCallSnapshot>({
       roomId: this.roomId,
       phase: 'joining',
@@ -180,6 +191,8 @@ export class GroupCall implements GroupCallHandle {
       const membershipPublished = this.publishMembership(own);
       const livekit = this.connectLivekit();
       await livekit.connect(token.url, token.jwt, { autoSubscribe: false });
+      // Before anything is published: no frame of ours leaves unencrypted.
+      if (this.keyProvider) await livekit.setE2EEEnabled(true);
       await this.publishLocalMedia(livekit, localStream, options);
       await membershipPublished;
       if (this.ending) throw new MxError('INVALID_STATE', 'The call was left while it was being joined.');
@@ -222,6 +235,23 @@ export class GroupCall implements GroupCallHandle {
     const onMemberships = (): void => this.refresh();
     this.session.on(MatrixRTCSessionEvent.MembershipsChanged, onMemberships);
     this.stopListening.push(() => this.session.off(MatrixRTCSessionEvent.MembershipsChanged, onMemberships));
+    // A session recalculates its memberships on slot and sticky events by itself; for the state-event form it
+    // is told, as matrix-js-sdk's session manager tells the sessions it owns.
+    const onStateEvent = (event: MatrixEvent): void => {
+      if (event.getRoomId() !== this.roomId || event.getType() !== CALL_MEMBER_EVENT) return;
+      this.session.ensureRecalculateSessionMembers().catch((error: unknown) => this.deps.log.warn('reading the call\'s memberships failed', error));
+    };
+    this.deps.client.on(RoomStateEvent.Events, onStateEvent);
+    this.stopListening.push(() => this.deps.client.off(RoomStateEvent.Events, onStateEvent));
+    void this.session.ensureRecalculateSessionMembers().catch(() => undefined);
+    const keyProvider = this.keyProvider;
+    if (keyProvider) {
+      const onKey = (key: Uint8Array<ArrayBuffer>, index: number, _member: unknown, rtcBackendIdentity: string): void => {
+        keyProvider.setKey(rtcBackendIdentity, key, index).catch((error: unknown) => this.deps.log.warn(`a media key of ${rtcBackendIdentity} could not be used`, error));
+      };
+      this.session.on(MatrixRTCSessionEvent.EncryptionKeyChanged, onKey);
+      this.stopListening.push(() => this.session.off(MatrixRTCSessionEvent.EncryptionKeyChanged, onKey));
+    }
 
     // With a multi-SFU focus the SDK writes `focus_active: multi_sfu` and puts that transport first in
     // `foci_preferred`: the one we publish on, as Element Call's membership names it.
@@ -229,13 +259,18 @@ export class GroupCall implements GroupCallHandle {
       { userId: this.userId, deviceId: this.deviceId, memberId: this.identity },
       [],
       { type: 'livekit', livekit_service_url: own.livekitServiceUrl, livekit_alias: this.roomId },
-      { manageMediaKeys: false, callIntent: 'video' },
+      { manageMediaKeys: keyProvider !== undefined, callIntent: 'video' },
     );
     return published;
   }
 
   private connectLivekit(): LivekitRoom {
-    const livekit = new LivekitRoom({ adaptiveStream: true, dynacast: true, publishDefaults: { red: false, dtx: true } });
+    const livekit = new LivekitRoom({
+      adaptiveStream: true,
+      dynacast: true,
+      publishDefaults: { red: false, dtx: true },
+      ...(this.keyProvider ? { encryption: { keyProvider: this.keyProvider, worker: this.deps.createE2eeWorker() } } : {}),
+    });
     this.livekit = livekit;
     const refresh = (): void => this.refresh();
     const events = [
@@ -249,6 +284,7 @@ export class GroupCall implements GroupCallHandle {
       RoomEvent.TrackUnmuted,
       RoomEvent.ActiveSpeakersChanged,
       RoomEvent.ConnectionQualityChanged,
+      RoomEvent.ParticipantEncryptionStatusChanged,
     ] as const;
     for (const event of events) livekit.on(event, refresh);
     livekit.on(RoomEvent.Reconnecting, () => this.setPhaseWhileJoined('reconnecting'));
@@ -351,6 +387,7 @@ export class GroupCall implements GroupCallHandle {
       screenSharing: Boolean(screen && !screen.isMuted),
       speaking: speakers.includes(member.identity),
       connectionQuality: participant ? qualityOf(participant) : 'unknown',
+      encrypted: participant?.isEncrypted ?? false,
     };
   }
 
@@ -412,6 +449,7 @@ export class GroupCall implements GroupCallHandle {
         })
       : Promise.resolve();
     await Promise.allSettled([this.livekit?.disconnect(), leaving]);
+    await this.session.stop().catch((error: unknown) => this.deps.log.warn('stopping the call session failed', error));
     this.remoteStreams.clear();
     this.roster = [];
   }

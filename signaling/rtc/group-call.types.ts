@@ -34,6 +34,8 @@ export interface GroupParticipant {
   readonly screenSharing: boolean;
   readonly speaking: boolean;
   readonly connectionQuality: ConnectionQuality;
+  /** Their media arrives end-to-end encrypted (always false in an unencrypted room's call). */
+  readonly encrypted: boolean;
 }
 
 export interface LocalGroupParticipant {

@@ -13,6 +13,12 @@ export interface GroupCallsOptions {
    * order of preference.
    */
   readonly livekitServiceUrls?: readonly string[];
+  /**
+   * Starts LiveKit's E2EE worker (`livekit-client/e2ee-worker`) for calls in encrypted rooms. By default the kit
+   * starts the copy it ships beside its group-call code; a bundler that moves that code elsewhere needs this, e.g.
+   * with Vite: `() => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' })`.
+   */
+  readonly createE2eeWorker?: () => Worker;
 }
 
 export interface GroupCallsDependencies {
@@ -45,6 +51,7 @@ export class GroupCalls {
       room,
       transports: () => this.transports(),
       getUserMedia: (request) => this.deps.getUserMedia(request),
+      createE2eeWorker: this.options.createE2eeWorker ?? shippedE2eeWorker,
       log: this.deps.log,
     }, options);
     this.calls.set(roomId, call);
@@ -72,4 +79,9 @@ export class GroupCalls {
     }
     return this.discovery;
   }
+}
+
+/** The worker file the builds put beside this module (scripts/e2ee-worker.mjs copies it from livekit-client). */
+function shippedE2eeWorker(): Worker {
+  return new Worker(new URL('./e2ee-worker.js', import.meta.url), { type: 'module', name: 'matrix-call-kit E2EE' });
 }

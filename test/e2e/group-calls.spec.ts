@@ -17,10 +17,10 @@ interface Member {
 }
 
 /** Members of a new private room; `callMemberLevel` is the power level call membership needs there (default 0). */
-async function membersOfANewRoom(browser: Browser, names: string[], callMemberLevel?: 'room default'): Promise<{ roomId: string; members: Member[] }> {
-  const eventPowerLevels = callMemberLevel === 'room default' ? undefined : { [CALL_MEMBER]: 0 };
+async function membersOfANewRoom(browser: Browser, names: string[], options: { callMemberLevel?: 'room default'; encrypted?: boolean } = {}): Promise<{ roomId: string; members: Member[] }> {
+  const eventPowerLevels = options.callMemberLevel === 'room default' ? undefined : { [CALL_MEMBER]: 0 };
   const users = await Promise.all(names.map((displayName) => registerUser({ displayName })));
-  const roomId = await createRoom(users[0]!, { name: 'Standup', invite: users.slice(1).map((user) => user.userId), eventPowerLevels });
+  const roomId = await createRoom(users[0]!, { name: 'Standup', invite: users.slice(1).map((user) => user.userId), eventPowerLevels, encrypted: options.encrypted });
   for (const user of users.slice(1)) await joinRoom(user, roomId);
   const members = await Promise.all(users.map(async (user) => {
     const page = await openHarness(browser);
@@ -37,6 +37,18 @@ async function callMemberships(roomId: string, asUser: TestUser): Promise<Record
   return Object.fromEntries(state.filter((event) => event.type === CALL_MEMBER && Object.keys(event.content).length > 0).map((event) => [event.state_key, event.content]));
 }
 
+/** Waits until every member sees the others connected and has decoded their video and heard their audio. */
+async function expectMediaBetweenAll(members: Member[]): Promise<void> {
+  for (const member of members) {
+    const others = members.filter((other) => other !== member).map((other) => other.identity).sort();
+    await expect.poll(() => connectedIdentities(member.page), { message: `${member.identity} to see the others connected`, timeout: 30_000 }).toEqual(others);
+    await expect.poll(async () => {
+      const received = await member.page.evaluate(() => window.mx.kitGroupReceived());
+      return others.every((identity) => (received[identity]?.framesDecoded ?? 0) > 10 && (received[identity]?.audioEnergy ?? 0) > AUDIBLE_ENERGY);
+    }, { message: `${member.identity} to decode the others' video and hear their audio`, timeout: 30_000 }).toBe(true);
+  }
+}
+
 const connectedIdentities = (page: Page) => page.evaluate(() => window.mx.kitGroupSnapshot().participants.filter((participant) => participant.status === 'connected').map((participant) => participant.identity).sort());
 
 test.describe('group calls', () => {
@@ -46,14 +58,7 @@ test.describe('group calls', () => {
     const failures = await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
     expect(failures).toEqual([undefined, undefined, undefined]);
 
-    for (const member of members) {
-      const others = members.filter((other) => other !== member).map((other) => other.identity).sort();
-      await expect.poll(() => connectedIdentities(member.page), { message: `${member.identity} to see the others connected`, timeout: 30_000 }).toEqual(others);
-      await expect.poll(async () => {
-        const received = await member.page.evaluate(() => window.mx.kitGroupReceived());
-        return others.every((identity) => (received[identity]?.framesDecoded ?? 0) > 10 && (received[identity]?.audioEnergy ?? 0) > AUDIBLE_ENERGY);
-      }, { message: `${member.identity} to decode the others' video and hear their audio`, timeout: 30_000 }).toBe(true);
-    }
+    await expectMediaBetweenAll(members);
 
     // Element Call's compatibility form, as the room state holds it.
     const [ana, ben, cy] = members as [Member, Member, Member];
@@ -75,8 +80,21 @@ test.describe('group calls', () => {
     expect(await callMemberships(roomId, ana.user)).toEqual({});
   });
 
+  test('in an encrypted room media is end-to-end encrypted with per-participant keys, and decodes', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Eve', 'Finn', 'Gus'], { encrypted: true });
+    const failures = await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    expect(failures).toEqual([undefined, undefined, undefined]);
+    await expectMediaBetweenAll(members);
+    for (const { page } of members) {
+      expect(await page.evaluate(() => window.mx.kitGroupSnapshot().participants.map((participant) => participant.encrypted))).toEqual([true, true]);
+    }
+    await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+    expect(await callMemberships(roomId, members[0]!.user)).toEqual({});
+  });
+
   test('a room whose power levels forbid call membership: RTC_MEMBERSHIP_FORBIDDEN says who can fix it, and nothing is left behind', async ({ browser }) => {
-    const { roomId, members } = await membersOfANewRoom(browser, ['Owner', 'Guest'], 'room default');
+    const { roomId, members } = await membersOfANewRoom(browser, ['Owner', 'Guest'], { callMemberLevel: 'room default' });
     const guest = members[1]!;
     const failure = await guest.page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId);
     expect(failure).toMatchObject({ code: 'RTC_MEMBERSHIP_FORBIDDEN', message: expect.stringContaining('room admin') });

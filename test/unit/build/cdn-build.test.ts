@@ -42,23 +42,27 @@ async function entries(): Promise<string[]> {
 }
 
 describe('the CDN build (dist/cdn)', () => {
-  it('ships every file its modules import or fetch by URL, the crypto WebAssembly included', async () => {
+  it('ships every file its modules import or fetch by URL, the crypto WebAssembly and the E2EE worker included', async () => {
     const files = await crawl(await entries());
     const missing = [...files].filter(([, { status }]) => status !== 200).map(([url]) => url);
     expect(missing).to.deep.equal([]);
     const wasm = [...files.keys()].filter((url) => url.endsWith('.wasm'));
     expect(wasm.some((url) => url.includes('matrix_sdk_crypto_wasm_bg'))).to.equal(true);
+    // Group calls in encrypted rooms start LiveKit's worker from beside their chunk.
+    const worker = [...files].find(([url]) => url.endsWith('/chunks/e2ee-worker.js'));
+    expect(worker?.[1]).to.deep.include({ status: 200 });
+    expect(worker?.[1].type).to.match(/javascript/);
   });
 
-  it('loads no feature when the package root is imported: matrix-js-sdk and the 1:1 calls come with their first use', async () => {
+  it('loads no feature when the package root is imported: matrix-js-sdk, the 1:1 and the group calls come with their first use', async () => {
     // Chunks are named after their first module (rollup's chunkFileNames).
-    const features = /\/chunks\/(browser-index|js-sdk-port|call-manager|rust-crypto|livekit[^/]*)-[^/]+\.js$/;
+    const features = /\/chunks\/(browser-index|js-sdk-port|call-manager|group-calls|rust-crypto|livekit[^/]*)-[^/]+\.js$/;
     const loadedAtImport = [...(await crawl([`${CDN}index.js`], staticImports)).keys()];
     expect(loadedAtImport.filter((url) => features.test(url))).to.deep.equal([]);
     // The same pattern finds them among what a session and a call load later, so the check above can fail.
     const loadedOnDemand = [...(await crawl([`${CDN}index.js`])).keys()];
     expect(loadedOnDemand.filter((url) => features.test(url)).map((url) => features.exec(url)?.[1]))
-      .to.include.members(['browser-index', 'call-manager', 'js-sdk-port']);
+      .to.include.members(['browser-index', 'call-manager', 'js-sdk-port', 'group-calls']);
   });
 
   it('gives every entry one copy of Lit and of each element class', async () => {
