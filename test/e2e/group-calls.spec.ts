@@ -93,6 +93,27 @@ test.describe('group calls', () => {
     expect(await callMemberships(roomId, members[0]!.user)).toEqual({});
   });
 
+  test('no ghosts: a page that vanishes mid-call leaves it by its delayed leave event, and the others stop showing it', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Hal', 'Ida']);
+    const [hal, ida] = members as [Member, Member];
+    await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    await expectMediaBetweenAll(members);
+    const idaKey = `_${ida.identity.replace(/:([^:]+)$/, '_$1')}_m.call`;
+    expect(Object.keys(await callMemberships(roomId, hal.user))).toContain(idaKey);
+
+    // The tab goes without a word: its requests fail from now on (a leave it tries on the way out included), so
+    // only the homeserver's delayed leave event can end the membership. (Page.crash would be closer, but pages
+    // of one browser may share a renderer here, and it took the other page down too.)
+    await ida.page.route('**/*', (route) => route.abort('internetdisconnected'));
+    await ida.page.close({ runBeforeUnload: false });
+
+    await expect.poll(async () => Object.keys(await callMemberships(roomId, hal.user)), { message: 'the delayed leave to end the vanished membership', timeout: 40_000 }).not.toContain(idaKey);
+    await expect.poll(() => hal.page.evaluate(() => window.mx.kitGroupSnapshot().participants.map((participant) => participant.identity)), { message: 'the vanished member\'s tile to go' }).toEqual([]);
+    await hal.page.evaluate(() => window.mx.kitLeaveGroupCall());
+    expect(await callMemberships(roomId, hal.user)).toEqual({});
+  });
+
   test('a room whose power levels forbid call membership: RTC_MEMBERSHIP_FORBIDDEN says who can fix it, and nothing is left behind', async ({ browser }) => {
     const { roomId, members } = await membersOfANewRoom(browser, ['Owner', 'Guest'], { callMemberLevel: 'room default' });
     const guest = members[1]!;
