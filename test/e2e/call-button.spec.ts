@@ -6,7 +6,7 @@ import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 import { credentialsOf, startMatrixCallIn, type CallParty } from '../helpers/calls.js';
 import { openHarness, openWatchedPage, receivedMedia } from '../helpers/pages.js';
 import { loadStack } from '../helpers/stack.js';
-import { startSynapse, stopSynapse } from '../helpers/synapse-process.js';
+import { startSynapse, stopSynapse } from '../helpers/stack-process.js';
 import { registerUser } from '../helpers/synapse.js';
 import { PAGE_ORIGIN, supportUser, tokenWorks, VisitorProcess } from '../helpers/visitor.js';
 

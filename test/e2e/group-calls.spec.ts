@@ -3,6 +3,7 @@ import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 import { credentialsOf } from '../helpers/calls.js';
 import { openHarness } from '../helpers/pages.js';
 import { matrixRequest } from '../helpers/raw-matrix.js';
+import { startService, stopService } from '../helpers/stack-process.js';
 import { createRoom, joinRoom, registerUser, type TestUser } from '../helpers/synapse.js';
 
 // Group calls on the real stack: MatrixRTC memberships in Synapse, media through livekit-server, tokens from
@@ -112,6 +113,34 @@ test.describe('group calls', () => {
     await expect.poll(() => hal.page.evaluate(() => window.mx.kitGroupSnapshot().participants.map((participant) => participant.identity)), { message: 'the vanished member\'s tile to go' }).toEqual([]);
     await hal.page.evaluate(() => window.mx.kitLeaveGroupCall());
     expect(await callMemberships(roomId, hal.user)).toEqual({});
+  });
+
+  test('the SFU restarts mid-call: the call comes back by itself, media resumes, and the memberships stay', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Jo', 'Kai']);
+    await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    await expectMediaBetweenAll(members);
+
+    await stopService('livekit');
+    for (const { page } of members) {
+      await expect.poll(() => page.evaluate(() => window.mx.kitGroupSnapshot().phase), { message: 'the call to say it is reconnecting' }).toBe('reconnecting');
+    }
+    await startService();
+
+    for (const member of members) {
+      await expect.poll(() => member.page.evaluate(() => window.mx.kitGroupSnapshot().phase), { message: 'the call to come back', timeout: 60_000 }).toBe('connected');
+    }
+    // Media flows again: the SFU lost every track, so what arrives now is new.
+    for (const member of members) {
+      const before = await member.page.evaluate(() => window.mx.kitGroupReceived());
+      const other = members.find((candidate) => candidate !== member)!.identity;
+      await expect.poll(async () => {
+        const now = await member.page.evaluate(() => window.mx.kitGroupReceived());
+        return (now[other]?.framesDecoded ?? 0) > (before[other]?.framesDecoded ?? 0) + 30 || ((now[other]?.framesDecoded ?? 0) > 30 && (now[other]?.framesDecoded ?? 0) < (before[other]?.framesDecoded ?? 0));
+      }, { message: `${member.identity} to decode new frames after the restart`, timeout: 30_000 }).toBe(true);
+    }
+    expect(Object.keys(await callMemberships(roomId, members[0]!.user))).toHaveLength(2);
+    await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
   });
 
   test('a room whose power levels forbid call membership: RTC_MEMBERSHIP_FORBIDDEN says who can fix it, and nothing is left behind', async ({ browser }) => {

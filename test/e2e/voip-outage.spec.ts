@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startKitIn, startMatrixCallIn, twoPartiesInADm, type CallParty } from '../helpers/calls.js';
-import { startSynapse, stopSynapse } from '../helpers/synapse-process.js';
+import { startSynapse, stopSynapse } from '../helpers/stack-process.js';
 
 // A 1:1 call between the kit and matrix-js-sdk's MatrixCall while their homeserver restarts. The call's
 // media is peer to peer, so it goes on without Synapse; what the kit has to say in the meantime waits in its
