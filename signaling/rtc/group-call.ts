@@ -365,7 +365,13 @@ export class GroupCall implements GroupCallHandle {
 
   private membershipRecords(): MembershipRecord[] {
     const oldest = this.session.getOldestMembership();
-    return this.session.memberships.map((membership) => recordOf(membership, oldest));
+    const stateKeys = new Map<string, string>();
+    for (const event of this.deps.room.currentState.getStateEvents(CALL_MEMBER_EVENT)) {
+      const id = event.getId();
+      const stateKey = event.getStateKey();
+      if (id && stateKey !== undefined) stateKeys.set(id, stateKey);
+    }
+    return this.session.memberships.map((membership) => recordOf(membership, oldest, stateKeys.get(membership.eventId)));
   }
 
   private participantOf(member: RosterMember, participant: RemoteParticipant | undefined, speakers: readonly string[]): GroupParticipant {
@@ -455,7 +461,7 @@ export class GroupCall implements GroupCallHandle {
   }
 }
 
-function recordOf(membership: CallMembership, oldest: CallMembership | undefined): MembershipRecord {
+function recordOf(membership: CallMembership, oldest: CallMembership | undefined, stateKey: string | undefined): MembershipRecord {
   let transport: unknown;
   try {
     transport = oldest ? membership.getTransport(oldest) : membership.transports[0];
@@ -469,7 +475,9 @@ function recordOf(membership: CallMembership, oldest: CallMembership | undefined
     memberId: membership.memberId,
     rtcBackendIdentity: membership.rtcBackendIdentity,
     expiresAt: membership.getAbsoluteExpiry(),
-    transport: parseTransport(transport),
+    transport: transport === undefined ? { refused: 'it names none (a focus_active the kit does not understand, or no foci_preferred)' } : parseTransport(transport),
+    transportCount: membership.transports.length,
+    stateKey,
   };
 }
 

@@ -15,7 +15,14 @@ export interface MembershipRecord {
   readonly expiresAt: number | undefined;
   /** The token service of the SFU it publishes on, or why its transport is not one the kit can use. */
   readonly transport: { readonly livekitServiceUrl: string } | { readonly refused: string };
+  /** How many transports it lists (`foci_preferred`). */
+  readonly transportCount: number;
+  /** The state key of a state-event membership; undefined for the sticky form, which has none. */
+  readonly stateKey: string | undefined;
 }
+
+/** More transports than any client lists (Element Call lists one): such a membership is not read further. */
+export const MAX_TRANSPORTS = 16;
 
 export interface RosterMember {
   readonly identity: string;
@@ -71,7 +78,18 @@ export function rosterOf(
 
 function invalidity(membership: MembershipRecord, now: number): string | undefined {
   if (membership.sender !== membership.userId) return `sent by ${membership.sender} for ${membership.userId}`;
+  // matrix-js-sdk takes the member from the sender and does not look at the state key, which any member may
+  // choose freely (the `_` prefix escapes Synapse's owned-state check): one naming someone else is a forgery.
+  if (membership.stateKey !== undefined && !stateKeyBelongsTo(membership.stateKey, membership.sender)) {
+    return `its state key ${JSON.stringify(membership.stateKey.slice(0, 200))} is not ${membership.sender}'s`;
+  }
+  if (membership.transportCount > MAX_TRANSPORTS) return `it lists ${membership.transportCount} transports (at most ${MAX_TRANSPORTS} are read)`;
   if (!membership.deviceId) return 'it names no device';
   if (membership.expiresAt !== undefined && membership.expiresAt <= now) return 'it has expired';
   return undefined;
+}
+
+/** The state keys a member's call membership is written under: `_@u:hs_DEVICE_m.call`, `@u:hs_DEVICE_m.call` or the legacy `@u:hs`. */
+function stateKeyBelongsTo(stateKey: string, userId: string): boolean {
+  return stateKey === userId || stateKey.startsWith(`_${userId}_`) || stateKey.startsWith(`${userId}_`);
 }

@@ -4,6 +4,7 @@ import { credentialsOf } from '../helpers/calls.js';
 import { openHarness } from '../helpers/pages.js';
 import { matrixRequest } from '../helpers/raw-matrix.js';
 import { startService, stopService } from '../helpers/stack-process.js';
+import { loadStack } from '../helpers/stack.js';
 import { createRoom, joinRoom, registerUser, type TestUser } from '../helpers/synapse.js';
 
 // Group calls on the real stack: MatrixRTC memberships in Synapse, media through livekit-server, tokens from
@@ -30,6 +31,12 @@ async function membersOfANewRoom(browser: Browser, names: string[], options: { c
     return { user, page, identity: `${userId}:${deviceId}` };
   }));
   return { roomId, members };
+}
+
+/** `inviter` invites `user`, who joins. */
+async function joinRoomAfterInvite(inviter: TestUser, user: TestUser, roomId: string): Promise<void> {
+  await matrixRequest(inviter, 'POST', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/invite`, { user_id: user.userId });
+  await joinRoom(user, roomId);
 }
 
 /** The room's call membership state events with content, by state key (a left membership's content is empty). */
@@ -141,6 +148,43 @@ test.describe('group calls', () => {
     }
     expect(Object.keys(await callMemberships(roomId, members[0]!.user))).toHaveLength(2);
     await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
+  test('malformed, forged, expired and oversized memberships make no ghost tiles, and a valid member still joins', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Lea', 'Max']);
+    const [lea, max] = members as [Member, Member];
+    const mallory = await registerUser({ displayName: 'Mallory' });
+    await joinRoomAfterInvite(lea.user, mallory, roomId);
+    expect(await lea.page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)).toBeUndefined();
+
+    const transport = { type: 'livekit', livekit_service_url: loadStack().rtcAuthUrl, livekit_alias: roomId };
+    const valid = (deviceId: string) => ({
+      application: 'm.call', call_id: '', scope: 'm.room', device_id: deviceId, expires: 3_600_000,
+      focus_active: { type: 'livekit', focus_selection: 'multi_sfu' }, foci_preferred: [transport],
+    });
+    const send = (stateKey: string, content: unknown) => matrixRequest(mallory, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${CALL_MEMBER}/${encodeURIComponent(stateKey)}`, content);
+    const [maxUser, maxDevice] = [max.user.userId, max.identity.split(':').pop()!];
+    const [leaUser, leaDevice] = [lea.user.userId, lea.identity.split(':').pop()!];
+    // A membership under Max's state key (the sender is Mallory, so the SDK would call it Mallory's device).
+    await send(`_${maxUser}_${maxDevice}_m.call`, valid(maxDevice));
+    // Under Lea's own key, even: it must not replace or shadow hers.
+    await send(`_${leaUser}_${leaDevice}X_m.call`, valid(`${leaDevice}X`));
+    const own = (device: string) => `_${mallory.userId}_${device}_m.call`;
+    await send(own('NOFOCUS'), { ...valid('NOFOCUS'), focus_active: undefined });
+    await send(own('NOTSTRING'), { ...valid('NOTSTRING'), device_id: 42 });
+    await send(own('MESH'), { ...valid('MESH'), focus_active: { type: 'full_mesh' }, foci_preferred: [{ type: 'full_mesh' }] });
+    await send(own('EXPIRED'), { ...valid('EXPIRED'), created_ts: 1_000, expires: 1_000 });
+    await send(own('HUGE'), { ...valid('HUGE'), foci_preferred: Array.from({ length: 400 }, (_, index) => ({ ...transport, livekit_alias: `${roomId}#${index}` })) });
+    await send(own('NOTALIST'), { ...valid('NOTALIST'), foci_preferred: 'everywhere' });
+
+    // Then a real member joins: Lea sees exactly Max, and media flows, so the call read past all of the above.
+    expect(await max.page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)).toBeUndefined();
+    await expectMediaBetweenAll([lea, max]);
+    expect(await lea.page.evaluate(() => window.mx.kitGroupSnapshot().participants.map((participant) => participant.identity))).toEqual([max.identity]);
+    await Promise.all([lea, max].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+    const left = await callMemberships(roomId, lea.user);
+    expect(Object.keys(left).filter((key) => key.includes(leaUser) && key.endsWith(`_${leaDevice}_m.call`))).toEqual([]);
   });
 
   test('a room whose power levels forbid call membership: RTC_MEMBERSHIP_FORBIDDEN says who can fix it, and nothing is left behind', async ({ browser }) => {

@@ -14,6 +14,8 @@ function membership(userId: string, deviceId: string, change: Partial<Membership
     rtcBackendIdentity: `${userId}:${deviceId}`,
     expiresAt: NOW + 60_000,
     transport: { livekitServiceUrl: SFU },
+    transportCount: 1,
+    stateKey: `_${userId}_${deviceId}_m.call`,
     ...change,
   };
 }
@@ -43,6 +45,17 @@ describe('rosterOf: only current, valid members are participants', () => {
       { members: [], dropped: [/sent by @mallory:example.org for @ann:example.org/] }],
     ['a membership without a device is dropped', [membership('@ann:example.org', '')], [],
       { members: [], dropped: [/names no device/] }],
+    ['the state key forms of Element Call, of older clients and the sticky form (none) are all members', [
+      membership('@ann:example.org', 'ANN', { stateKey: '@ann:example.org_ANN_m.call' }),
+      membership('@bob:example.org', 'BOB', { stateKey: '@bob:example.org' }),
+      membership('@cat:example.org', 'CAT', { stateKey: undefined }),
+    ], [], { members: [['@ann:example.org:ANN', false], ['@bob:example.org:BOB', false], ['@cat:example.org:CAT', false]], dropped: [] }],
+    ['a state key naming someone else is a forgery, dropped', [membership('@mallory:example.org', 'ANN', { stateKey: '_@ann:example.org_ANN_m.call' })], [],
+      { members: [], dropped: [/state key "_@ann:example.org_ANN_m.call" is not @mallory:example.org's/] }],
+    ['a user id that only starts like the sender\'s is not theirs', [membership('@ann:example.org', 'X', { stateKey: '_@ann:example.org.evil_X_m.call' })], [],
+      { members: [], dropped: [/is not @ann:example.org's/] }],
+    ['a membership listing more transports than any client does is dropped', [membership('@ann:example.org', 'ANN', { transportCount: 1000 })], [],
+      { members: [], dropped: [/1000 transports/] }],
     ['a membership whose transport the kit cannot use is dropped with the reason', [membership('@ann:example.org', 'ANN', { transport: { refused: 'type "full_mesh" is not a LiveKit transport' } })], [ann.rtcBackendIdentity],
       { members: [], dropped: [/not one the kit can use: type "full_mesh"/] }],
   ];
