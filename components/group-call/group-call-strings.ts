@@ -1,0 +1,74 @@
+// The words <mx-group-call> shows and announces, in one module so that a localisation layer has one place to
+// replace. Pure functions over snapshots, checked by tables without rendering.
+import type { ConnectionQuality, GroupCallPhase, GroupCallSnapshot, GroupParticipant } from '../../signaling/rtc/group-call.types.js';
+import { visibleName } from '../internal/call-strings.js';
+
+/** A participant's name as tiles show it: the display name, else their Matrix user id. */
+export function participantName(participant: Pick<GroupParticipant, 'name' | 'userId'>): string {
+  return visibleName(participant.name, participant.userId);
+}
+
+/** The text alternative of the connection-quality bars. */
+export function qualityText(quality: ConnectionQuality): string {
+  return quality === 'unknown' ? 'Connection quality unknown' : `Connection ${quality}`;
+}
+
+/** How many bars of three the quality lights. */
+export function qualityBars(quality: ConnectionQuality): number {
+  switch (quality) {
+    case 'excellent':
+      return 3;
+    case 'good':
+      return 2;
+    case 'poor':
+      return 1;
+    case 'lost':
+    case 'unknown':
+      return 0;
+  }
+}
+
+const IN_CALL: ReadonlySet<GroupCallPhase> = new Set(['connected', 'reconnecting']);
+
+function phaseChange(before: GroupCallSnapshot, after: GroupCallSnapshot): string | undefined {
+  if (before.phase === after.phase) return undefined;
+  switch (after.phase) {
+    case 'connected':
+      return before.phase === 'reconnecting' ? 'Reconnected' : 'You joined the call';
+    case 'reconnecting':
+      return 'Connection lost, reconnecting…';
+    case 'failed':
+      return after.error?.message ? `The call failed: ${after.error.message}` : 'The call failed';
+    case 'left':
+      return 'You left the call';
+    case 'joining':
+    case 'leaving':
+      return undefined;
+  }
+}
+
+function names(people: readonly GroupParticipant[]): string {
+  const all = people.map(participantName);
+  if (all.length <= 1) return all.join('');
+  return `${all.slice(0, -1).join(', ')} and ${all.at(-1) ?? ''}`;
+}
+
+/**
+ * What changed between two snapshots of the same call, for the polite live region: the phase (joined,
+ * reconnecting, reconnected, failed, left) and who joined or left while we were in the call. Members already there
+ * when we join are not read out one by one. Empty when nothing worth saying changed.
+ */
+export function groupCallAnnouncement(before: GroupCallSnapshot, after: GroupCallSnapshot): string {
+  const sentences: string[] = [];
+  const phase = phaseChange(before, after);
+  if (phase) sentences.push(phase);
+  if (IN_CALL.has(before.phase) && IN_CALL.has(after.phase)) {
+    const had = new Set(before.participants.map((p) => p.identity));
+    const has = new Set(after.participants.map((p) => p.identity));
+    const joined = after.participants.filter((p) => !had.has(p.identity));
+    const left = before.participants.filter((p) => !has.has(p.identity));
+    if (joined.length > 0) sentences.push(`${names(joined)} joined`);
+    if (left.length > 0) sentences.push(`${names(left)} left`);
+  }
+  return sentences.join('. ');
+}
