@@ -4,6 +4,7 @@
 // it only at the first join.
 import {
   ConnectionQuality as LivekitQuality,
+  DisconnectReason,
   Room as LivekitRoom,
   RoomEvent,
   Track,
@@ -26,7 +27,7 @@ import type { UserMediaRequest } from '../media/user-media.js';
 import { createStore, type WritableStore } from '../store/store.js';
 import { clientTakingOnlyEncryptedKeys, MatrixRtcKeyProvider } from './media-keys.js';
 import { rosterOf, type MembershipRecord, type RosterMember } from './roster.js';
-import { requestSfuToken, type OpenIdToken } from './token-service.js';
+import { requestSfuToken, type OpenIdToken, type SfuToken } from './token-service.js';
 import { parseTransport, type LivekitTransport } from './transports.js';
 import type {
   ConnectionQuality,
@@ -40,6 +41,19 @@ import type {
 export const CALL_MEMBER_EVENT = 'org.matrix.msc3401.call.member';
 /** How long leave() waits for the homeserver to take our leave before the delayed leave is left to do it. */
 const LEAVE_TIMEOUT_MS = 8_000;
+/**
+ * After livekit-client gave up restoring the SFU link (its own retries last about 45 s), the call joins the SFU
+ * again with a fresh token, waiting this long between attempts, until RECONNECT_GIVE_UP_MS have passed; then it
+ * ends, and its membership with it, rather than leave a member in the room who is not in the call.
+ */
+const RECONNECT_DELAYS_MS = [0, 1_000, 2_000, 4_000, 8_000, 15_000] as const;
+const RECONNECT_GIVE_UP_MS = 120_000;
+/** Disconnections the SFU meant: another tab took our identity, or someone removed us or ended the room. */
+const FINAL_DISCONNECTS: ReadonlySet<DisconnectReason | undefined> = new Set([
+  DisconnectReason.DUPLICATE_IDENTITY,
+  DisconnectReason.PARTICIPANT_REMOVED,
+  DisconnectReason.ROOM_DELETED,
+]);
 
 export interface GroupCallDependencies {
   readonly client: MatrixClient;
@@ -76,7 +90,14 @@ export class GroupCall implements GroupCallHandle {
   /** Per-participant media keys, in an encrypted room. */
   private readonly keyProvider: MatrixRtcKeyProvider | undefined;
   private livekit: LivekitRoom | undefined;
+  /** The E2EE worker of the current LiveKit room (one per room), in an encrypted room. */
+  private e2eeWorker: Worker | undefined;
   private localStream: MediaStream | undefined;
+  /** Our transport, once discovery found it. */
+  private own: LivekitTransport | undefined;
+  private withVideo = true;
+  /** A rejoin of the SFU is under way: the disconnections of its failed attempts are its own business. */
+  private rejoining = false;
   private readonly remoteStreams = new Map<string, Map<StreamPurpose, MediaStream>>();
   private roster: readonly RosterMember[] = [];
   private readonly droppedLogged = new Set<string>();
@@ -168,40 +189,105 @@ export class GroupCall implements GroupCallHandle {
   private async join(options: GroupJoinOptions): Promise<void> {
     try {
       this.ensureMayPublishMembership();
-      const withVideo = options.video ?? true;
+      this.withVideo = options.video ?? true;
       const [transports, localStream, openIdToken] = await Promise.all([
         this.deps.transports(),
-        this.deps.getUserMedia({ audio: true, video: withVideo }),
+        this.deps.getUserMedia({ audio: true, video: this.withVideo }),
         this.deps.client.getOpenIdToken() as Promise<OpenIdToken>,
       ]);
       this.localStream = localStream;
-      if (this.ending) throw new MxError('INVALID_STATE', 'The call was left while it was being joined.');
+      this.throwIfLeft();
       const own = transports[0];
       if (!own) throw new MxError('NO_RTC_TRANSPORT', 'Transport discovery found no LiveKit SFU.');
-      const token = await requestSfuToken({
-        serviceUrl: own.livekitServiceUrl,
-        roomId: this.roomId,
-        openIdToken,
-        userId: this.userId,
-        deviceId: this.deviceId,
-        form: 'state-event',
-      });
-      if (this.ending) throw new MxError('INVALID_STATE', 'The call was left while it was being joined.');
+      this.own = own;
+      const token = await this.requestToken(own, openIdToken);
+      this.throwIfLeft();
 
       const membershipPublished = this.publishMembership(own);
-      const livekit = this.connectLivekit();
-      await livekit.connect(token.url, token.jwt, { autoSubscribe: false });
-      // Before anything is published: no frame of ours leaves unencrypted.
-      if (this.keyProvider) await livekit.setE2EEEnabled(true);
-      await this.publishLocalMedia(livekit, localStream, options);
+      await this.connectMedia(token);
       await membershipPublished;
-      if (this.ending) throw new MxError('INVALID_STATE', 'The call was left while it was being joined.');
+      this.throwIfLeft();
       this.store.update((snapshot) => ({ ...snapshot, phase: 'connected' }));
       this.refresh();
     } catch (thrown) {
       const error = MxError.from(thrown);
       if (!this.ending) await this.fail(error);
       throw error;
+    }
+  }
+
+  private throwIfLeft(): void {
+    if (this.ending) throw new MxError('INVALID_STATE', 'The call was left while it was being joined.');
+  }
+
+  private async requestToken(own: LivekitTransport, openIdToken?: OpenIdToken): Promise<SfuToken> {
+    return requestSfuToken({
+      serviceUrl: own.livekitServiceUrl,
+      roomId: this.roomId,
+      openIdToken: openIdToken ?? (await this.deps.client.getOpenIdToken() as OpenIdToken),
+      userId: this.userId,
+      deviceId: this.deviceId,
+      form: 'state-event',
+    });
+  }
+
+  /** Joins the SFU and publishes our camera and microphone (opened again if they were stopped meanwhile). */
+  private async connectMedia(token: SfuToken): Promise<void> {
+    const livekit = this.connectLivekit();
+    await livekit.connect(token.url, token.jwt, { autoSubscribe: false });
+    // Before anything is published: no frame of ours leaves unencrypted.
+    if (this.keyProvider) {
+      await livekit.setE2EEEnabled(true);
+      // A rejoin's new worker knows no key yet: the session hands it every key it holds.
+      if (this.store.getSnapshot().phase === 'reconnecting') this.session.reemitEncryptionKeys();
+    }
+    await this.publishLocalMedia(livekit, await this.liveLocalStream());
+  }
+
+  /** The local camera and microphone; livekit-client stops them when it gives a connection up. */
+  private async liveLocalStream(): Promise<MediaStream> {
+    const current = this.localStream;
+    if (current && current.getTracks().every((track) => track.readyState === 'live')) return current;
+    for (const track of current?.getTracks() ?? []) track.stop();
+    const fresh = await this.deps.getUserMedia({ audio: true, video: this.withVideo });
+    this.localStream = fresh;
+    return fresh;
+  }
+
+  /**
+   * Joins the SFU again after livekit-client gave the link up, with a fresh token each attempt; the membership
+   * stays meanwhile (its delayed leave still guards it). Gives up after RECONNECT_GIVE_UP_MS and ends the call.
+   */
+  private async rejoinSfu(reason: DisconnectReason | undefined): Promise<void> {
+    const own = this.own;
+    if (!own || this.rejoining) return;
+    this.rejoining = true;
+    this.deps.log.warn(`the SFU link of the call in ${this.roomId} ended (LiveKit reason ${String(reason)}); joining it again`);
+    this.store.update((snapshot) => ({ ...snapshot, phase: 'reconnecting' }));
+    const giveUpAt = this.now() + RECONNECT_GIVE_UP_MS;
+    try {
+      for (let attempt = 0; !this.ending; attempt += 1) {
+        await sleep(RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)]!);
+        if (this.ending) return;
+        try {
+          await this.connectMedia(await this.requestToken(own));
+          if (this.ending) return;
+          this.deps.log.info(`the call in ${this.roomId} is back on its SFU`);
+          this.store.update((snapshot) => ({ ...snapshot, phase: 'connected' }));
+          this.refresh();
+          return;
+        } catch (error) {
+          await this.livekit?.disconnect().catch(() => undefined);
+          if (this.now() >= giveUpAt) {
+            void this.fail(new MxError('RTC_CONNECTION_LOST',
+              `The call's SFU could not be reached again for ${RECONNECT_GIVE_UP_MS / 1000} s (${MxError.from(error).message}).`, { cause: error }));
+            return;
+          }
+          this.deps.log.info(`joining the SFU again failed; trying again: ${MxError.from(error).message}`);
+        }
+      }
+    } finally {
+      this.rejoining = false;
     }
   }
 
@@ -265,11 +351,14 @@ export class GroupCall implements GroupCallHandle {
   }
 
   private connectLivekit(): LivekitRoom {
+    this.livekit?.removeAllListeners();
+    this.e2eeWorker?.terminate();
+    this.e2eeWorker = this.keyProvider ? this.deps.createE2eeWorker() : undefined;
     const livekit = new LivekitRoom({
       adaptiveStream: true,
       dynacast: true,
       publishDefaults: { red: false, dtx: true },
-      ...(this.keyProvider ? { encryption: { keyProvider: this.keyProvider, worker: this.deps.createE2eeWorker() } } : {}),
+      ...(this.keyProvider && this.e2eeWorker ? { encryption: { keyProvider: this.keyProvider, worker: this.e2eeWorker } } : {}),
     });
     this.livekit = livekit;
     const refresh = (): void => this.refresh();
@@ -290,14 +379,18 @@ export class GroupCall implements GroupCallHandle {
     livekit.on(RoomEvent.Reconnecting, () => this.setPhaseWhileJoined('reconnecting'));
     livekit.on(RoomEvent.Reconnected, () => this.setPhaseWhileJoined('connected'));
     livekit.on(RoomEvent.Disconnected, (reason) => {
-      if (this.ending) return;
-      void this.fail(new MxError('RTC_CONNECTION_LOST', `The connection to the call's SFU ended (LiveKit reason ${String(reason)}).`));
+      if (this.ending || this.rejoining || this.livekit !== livekit || this.store.getSnapshot().phase === 'joining') return;
+      if (FINAL_DISCONNECTS.has(reason)) {
+        void this.fail(new MxError('RTC_CONNECTION_LOST', `The call's SFU ended our connection (LiveKit reason ${String(reason)}).`));
+        return;
+      }
+      void this.rejoinSfu(reason);
     });
     this.stopListening.push(() => livekit.removeAllListeners());
     return livekit;
   }
 
-  private async publishLocalMedia(livekit: LivekitRoom, stream: MediaStream, options: GroupJoinOptions): Promise<void> {
+  private async publishLocalMedia(livekit: LivekitRoom, stream: MediaStream): Promise<void> {
     const local = this.store.getSnapshot().local;
     for (const track of stream.getTracks()) {
       const source = track.kind === 'audio' ? Track.Source.Microphone : Track.Source.Camera;
@@ -306,7 +399,7 @@ export class GroupCall implements GroupCallHandle {
       if (muted) await publication.mute();
     }
     this.patchLocal({
-      feeds: [{ id: stream.id, purpose: 'm.usermedia', stream, isLocal: true, userId: this.userId, audioMuted: local.microphoneMuted, videoMuted: local.cameraMuted || options.video === false }],
+      feeds: [{ id: stream.id, purpose: 'm.usermedia', stream, isLocal: true, userId: this.userId, audioMuted: local.microphoneMuted, videoMuted: local.cameraMuted || !this.withVideo }],
     });
   }
 
@@ -455,6 +548,7 @@ export class GroupCall implements GroupCallHandle {
         })
       : Promise.resolve();
     await Promise.allSettled([this.livekit?.disconnect(), leaving]);
+    this.e2eeWorker?.terminate();
     await this.session.stop().catch((error: unknown) => this.deps.log.warn('stopping the call session failed', error));
     this.remoteStreams.clear();
     this.roster = [];
@@ -500,3 +594,5 @@ function membershipError(error: unknown, userId: string): MxError {
   }
   return MxError.from(error, 'HOMESERVER_REFUSED');
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
