@@ -195,6 +195,35 @@ test.describe('group calls', () => {
     expect(Object.keys(left).filter((key) => key.includes(leaUser) && key.endsWith(`_${leaDevice}_m.call`))).toEqual([]);
   });
 
+  test('a plaintext media-key message changes nothing: media keeps decoding (the homeserver cannot hand out keys)', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Nia', 'Oli'], { encrypted: true });
+    const [nia, oli] = members as [Member, Member];
+    await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    await expectMediaBetweenAll(members);
+
+    const dropped = new Promise<void>((resolve) => nia.page.on('console', (message) => {
+      if (message.text().includes('sent unencrypted')) resolve();
+    }));
+    // What a homeserver (or anyone who can send to-device as Oli) could inject: Oli's device's keys replaced by
+    // garbage at the first indexes, sent in the clear. Taken, they would stop Nia decoding Oli.
+    const [niaDevice, oliDevice] = [nia.identity.split(':').pop()!, oli.identity.split(':').pop()!];
+    for (let index = 0; index < 4; index += 1) {
+      const content = {
+        keys: { index, key: btoa(String.fromCharCode(...Array.from({ length: 16 }, (_, i) => (i * 7 + index) % 256))) },
+        room_id: roomId,
+        member: { id: oli.identity, claimed_device_id: oliDevice },
+        sent_ts: Date.now(),
+      };
+      await matrixRequest(oli.user, 'PUT', `/_matrix/client/v3/sendToDevice/io.element.call.encryption_keys/plaintext-${index}-${Date.now()}`, { messages: { [nia.user.userId]: { [niaDevice]: content } } });
+    }
+    await dropped;
+    const before = (await nia.page.evaluate(() => window.mx.kitGroupReceived()))[oli.identity]?.framesDecoded ?? 0;
+    await expect.poll(async () => (await nia.page.evaluate(() => window.mx.kitGroupReceived()))[oli.identity]?.framesDecoded ?? 0,
+      { message: 'Nia to keep decoding Oli' }).toBeGreaterThan(before + 60);
+    await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
   test('a room whose power levels forbid call membership: RTC_MEMBERSHIP_FORBIDDEN says who can fix it, and nothing is left behind', async ({ browser }) => {
     const { roomId, members } = await membersOfANewRoom(browser, ['Owner', 'Guest'], { callMemberLevel: 'room default' });
     const guest = members[1]!;
