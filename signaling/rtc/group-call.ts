@@ -27,7 +27,7 @@ import type { UserMediaRequest } from '../media/user-media.js';
 import { createStore, type WritableStore } from '../store/store.js';
 import { clientTakingOnlyEncryptedKeys, MatrixRtcKeyProvider } from './media-keys.js';
 import { rosterOf, type MembershipRecord, type RosterMember } from './roster.js';
-import { requestSfuToken, type OpenIdToken, type SfuToken } from './token-service.js';
+import { requestSfuToken, stickyMemberIdentity, type MembershipForm, type OpenIdToken, type SfuToken } from './token-service.js';
 import { parseTransport, type LivekitTransport } from './transports.js';
 import type {
   ConnectionQuality,
@@ -39,6 +39,8 @@ import type {
 
 /** The state event of the default membership form; a room's power levels decide who may send it. */
 export const CALL_MEMBER_EVENT = 'org.matrix.msc3401.call.member';
+/** The sticky event (MSC4354) of the newer membership form. */
+export const RTC_MEMBER_EVENT = 'org.matrix.msc4143.rtc.member';
 /** How long leave() waits for the homeserver to take our leave before the delayed leave is left to do it. */
 const LEAVE_TIMEOUT_MS = 8_000;
 /**
@@ -61,6 +63,8 @@ export interface GroupCallDependencies {
   /** The transports this call may publish on, ours first (discovery). */
   transports(): Promise<readonly LivekitTransport[]>;
   getUserMedia(request: UserMediaRequest): Promise<MediaStream>;
+  /** How to publish our membership: Element Call's state event, or the sticky event where asked and served. */
+  membershipForm(): Promise<MembershipForm>;
   /** Starts LiveKit's E2EE worker, for a call in an encrypted room. */
   createE2eeWorker(): Worker;
   readonly log: Logger;
@@ -85,7 +89,10 @@ export class GroupCall implements GroupCallHandle {
   private readonly session: MatrixRTCSession;
   private readonly userId: string;
   private readonly deviceId: string;
-  private readonly identity: string;
+  /** Our LiveKit identity: `${userId}:${deviceId}` in the state-event form, a hash with the member id in the sticky one. */
+  private identity: string;
+  private memberId: string;
+  private form: MembershipForm = 'state-event';
   private readonly now: () => number;
   /** Per-participant media keys, in an encrypted room. */
   private readonly keyProvider: MatrixRtcKeyProvider | undefined;
@@ -114,6 +121,7 @@ export class GroupCall implements GroupCallHandle {
     // The state-event form names every membership `${userId}:${deviceId}` whatever we pass, and keys are matched
     // to memberships by it, so pass exactly that (rtc-facts.md §1).
     this.identity = `${this.userId}:${deviceId}`;
+    this.memberId = this.identity;
     this.now = deps.now ?? Date.now;
     // Our own session over a client that drops plaintext media keys; the client's session manager keeps its own
     // for the room (it only reads memberships).
@@ -188,7 +196,14 @@ export class GroupCall implements GroupCallHandle {
 
   private async join(options: GroupJoinOptions): Promise<void> {
     try {
+      this.form = await this.deps.membershipForm();
       this.ensureMayPublishMembership();
+      if (this.form === 'sticky') {
+        // A new member id per join, so that a rejoin rotates the keys others hold for us.
+        this.memberId = crypto.randomUUID();
+        this.identity = await stickyMemberIdentity(this.userId, this.deviceId, this.memberId);
+        this.patchLocal({ identity: this.identity });
+      }
       this.withVideo = options.video ?? true;
       const [transports, localStream, openIdToken] = await Promise.all([
         this.deps.transports(),
@@ -227,7 +242,8 @@ export class GroupCall implements GroupCallHandle {
       openIdToken: openIdToken ?? (await this.deps.client.getOpenIdToken() as OpenIdToken),
       userId: this.userId,
       deviceId: this.deviceId,
-      form: 'state-event',
+      form: this.form,
+      memberId: this.memberId,
     });
   }
 
@@ -294,12 +310,14 @@ export class GroupCall implements GroupCallHandle {
   /** Fails early, with who can fix it, where the room's power levels forbid our membership event. */
   private ensureMayPublishMembership(): void {
     const state = this.deps.room.currentState;
-    if (state.maySendStateEvent(CALL_MEMBER_EVENT, this.userId)) return;
-    const levels = state.getStateEvents('m.room.power_levels', '')?.getContent<{ events?: Record<string, number>; state_default?: number }>();
-    const needed = levels?.events?.[CALL_MEMBER_EVENT] ?? levels?.state_default ?? 50;
+    const sticky = this.form === 'sticky';
+    const eventType = sticky ? RTC_MEMBER_EVENT : CALL_MEMBER_EVENT;
+    if (sticky ? state.maySendEvent(eventType, this.userId) : state.maySendStateEvent(eventType, this.userId)) return;
+    const levels = state.getStateEvents('m.room.power_levels', '')?.getContent<{ events?: Record<string, number>; state_default?: number; events_default?: number }>();
+    const needed = levels?.events?.[eventType] ?? (sticky ? levels?.events_default ?? 0 : levels?.state_default ?? 50);
     const own = this.deps.room.getMember(this.userId)?.powerLevel ?? 0;
     throw new MxError('RTC_MEMBERSHIP_FORBIDDEN',
-      `This room's power levels do not let ${this.userId} join its call: call membership (\`${CALL_MEMBER_EVENT}\`) needs ` +
+      `This room's power levels do not let ${this.userId} join its call: call membership (\`${eventType}\`) needs ` +
       `power level ${needed}, and ${this.userId} has ${own}. A room admin can let members join calls by setting that event's ` +
       'level to 0 in the room\'s power levels (Element does this in the rooms it creates).');
   }
@@ -342,10 +360,10 @@ export class GroupCall implements GroupCallHandle {
     // With a multi-SFU focus the SDK writes `focus_active: multi_sfu` and puts that transport first in
     // `foci_preferred`: the one we publish on, as Element Call's membership names it.
     this.session.joinRTCSession(
-      { userId: this.userId, deviceId: this.deviceId, memberId: this.identity },
+      { userId: this.userId, deviceId: this.deviceId, memberId: this.memberId },
       [],
       { type: 'livekit', livekit_service_url: own.livekitServiceUrl, livekit_alias: this.roomId },
-      { manageMediaKeys: keyProvider !== undefined, callIntent: 'video' },
+      { manageMediaKeys: keyProvider !== undefined, callIntent: 'video', unstableSendStickyEvents: this.form === 'sticky' },
     );
     return published;
   }

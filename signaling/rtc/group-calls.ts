@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { UserMediaRequest } from '../media/user-media.js';
 import { GroupCall, type GroupJoinOptions } from './group-call.js';
 import type { GroupCallHandle } from './group-call.types.js';
+import type { MembershipForm } from './token-service.js';
 import { clientTransportSources, discoverTransports, type LivekitTransport } from './transports.js';
 
 export interface GroupCallsOptions {
@@ -19,7 +20,16 @@ export interface GroupCallsOptions {
    * with Vite: `() => new Worker(new URL('livekit-client/e2ee-worker', import.meta.url), { type: 'module' })`.
    */
   readonly createE2eeWorker?: () => Worker;
+  /**
+   * Publish our membership as the MSC4354 sticky event (`org.matrix.msc4143.rtc.member`) where the homeserver
+   * advertises `org.matrix.msc4354`. Off by default: Element Call's default is the state event, which every
+   * MatrixRTC client reads. Memberships of either form are understood whatever this says.
+   */
+  readonly stickyMembership?: boolean;
 }
+
+/** The unstable feature a homeserver advertises when it serves sticky events. */
+const STICKY_EVENTS_FEATURE = 'org.matrix.msc4354';
 
 export interface GroupCallsDependencies {
   readonly client: MatrixClient;
@@ -52,6 +62,7 @@ export class GroupCalls {
       transports: () => this.transports(),
       getUserMedia: (request) => this.deps.getUserMedia(request),
       createE2eeWorker: this.options.createE2eeWorker ?? shippedE2eeWorker,
+      membershipForm: () => this.membershipForm(),
       log: this.deps.log,
     }, options);
     this.calls.set(roomId, call);
@@ -68,6 +79,13 @@ export class GroupCalls {
     this.disposed = true;
     await Promise.allSettled([...this.calls.values()].map((call) => call.leave()));
     this.calls.clear();
+  }
+
+  private async membershipForm(): Promise<MembershipForm> {
+    if (!this.options.stickyMembership) return 'state-event';
+    const served = await this.deps.client.doesServerSupportUnstableFeature(STICKY_EVENTS_FEATURE).catch(() => false);
+    if (!served) this.deps.log.info(`the homeserver does not advertise ${STICKY_EVENTS_FEATURE}: the membership is a state event`);
+    return served ? 'sticky' : 'state-event';
   }
 
   /** Discovered once per session; a failed discovery is tried again at the next join. */

@@ -164,3 +164,12 @@ function expiryOf(payload: string): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * The LiveKit identity of a sticky-form membership, as the token service derives it: unpadded standard base64 of
+ * SHA-256 of `JSON.stringify([userId, deviceId, memberId])`.
+ */
+export async function stickyMemberIdentity(userId: string, deviceId: string, memberId: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify([userId, deviceId, memberId])));
+  return btoa(String.fromCharCode(...new Uint8Array(digest))).replace(/=+$/, '');
+}

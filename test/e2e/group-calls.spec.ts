@@ -15,18 +15,20 @@ const CALL_MEMBER = 'org.matrix.msc3401.call.member';
 interface Member {
   user: TestUser;
   page: Page;
+  /** Their LiveKit identity. */
   identity: string;
 }
 
 /** Members of a new private room; `callMemberLevel` is the power level call membership needs there (default 0). */
-async function membersOfANewRoom(browser: Browser, names: string[], options: { callMemberLevel?: 'room default'; encrypted?: boolean } = {}): Promise<{ roomId: string; members: Member[] }> {
+async function membersOfANewRoom(browser: Browser, names: string[], options: { callMemberLevel?: 'room default'; encrypted?: boolean; stickyFor?: string[] } = {}): Promise<{ roomId: string; members: Member[] }> {
   const eventPowerLevels = options.callMemberLevel === 'room default' ? undefined : { [CALL_MEMBER]: 0 };
   const users = await Promise.all(names.map((displayName) => registerUser({ displayName })));
   const roomId = await createRoom(users[0]!, { name: 'Standup', invite: users.slice(1).map((user) => user.userId), eventPowerLevels, encrypted: options.encrypted });
   for (const user of users.slice(1)) await joinRoom(user, roomId);
-  const members = await Promise.all(users.map(async (user) => {
+  const members = await Promise.all(users.map(async (user, index) => {
     const page = await openHarness(browser);
-    await page.evaluate((credentials) => window.mx.startKit(credentials, { listenLater: true }), credentialsOf(user));
+    const stickyMembership = options.stickyFor?.includes(names[index]!) ?? false;
+    await page.evaluate(([credentials, sticky]) => window.mx.startKit(credentials, { listenLater: true, group: { stickyMembership: sticky } }), [credentialsOf(user), stickyMembership] as const);
     const { userId, deviceId } = await page.evaluate(() => window.mx.kitIdentity());
     return { user, page, identity: `${userId}:${deviceId}` };
   }));
@@ -221,6 +223,24 @@ test.describe('group calls', () => {
     const before = (await nia.page.evaluate(() => window.mx.kitGroupReceived()))[oli.identity]?.framesDecoded ?? 0;
     await expect.poll(async () => (await nia.page.evaluate(() => window.mx.kitGroupReceived()))[oli.identity]?.framesDecoded ?? 0,
       { message: 'Nia to keep decoding Oli' }).toBeGreaterThan(before + 60);
+    await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
+  test('the sticky membership form (MSC4354) where the homeserver serves it: both forms in one call see and hear each other', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Pia', 'Quinn'], { encrypted: true, stickyFor: ['Pia'] });
+    const [pia, quinn] = members as [Member, Member];
+    await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    // Pia's LiveKit identity is the sticky form's hash of user, device and a fresh member id.
+    const piaIdentity = await pia.page.evaluate(() => window.mx.kitGroupSnapshot().localIdentity);
+    expect(piaIdentity).toMatch(/^[A-Za-z0-9+/]{43}$/);
+    pia.identity = piaIdentity;
+    await expectMediaBetweenAll(members);
+
+    // Quinn's membership is a state event; Pia's is not: it is the sticky room event, which Quinn's client received.
+    const held = await callMemberships(roomId, quinn.user);
+    expect(Object.keys(held)).toEqual([`_${quinn.user.userId}_${quinn.identity.split(':').pop()}_m.call`]);
+    expect(await quinn.page.evaluate((room) => window.mx.kitClientHasEvent(room, 'org.matrix.msc4143.rtc.member'), roomId)).toBe(true);
     await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
   });
 

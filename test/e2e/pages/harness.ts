@@ -246,11 +246,12 @@ export type KitTestOptions = Pick<kit.CallManagerOptions, 'relayOnly' | 'inviteL
   permissionsWillPrompt?: boolean;
   /** Neither load 1:1 calls nor listen for incoming ones until kitListenForIncoming. */
   listenLater?: boolean;
+  group?: kit.GroupCallsOptions;
 };
 
-async function startKit(credentials: PageCredentials, { permissionsWillPrompt: prompting, encryption, listenLater, ...voip }: KitTestOptions = {}): Promise<string> {
+async function startKit(credentials: PageCredentials, { permissionsWillPrompt: prompting, encryption, listenLater, group, ...voip }: KitTestOptions = {}): Promise<string> {
   if (prompting) permissionsWillPrompt();
-  callKit = await kit.createCallKit({ credentials, encryption, voip });
+  callKit = await kit.createCallKit({ credentials, encryption, voip, group });
   if (!listenLater) await kitListenForIncoming();
   return callKit.session.getSnapshot().userId ?? '';
 }
@@ -370,11 +371,12 @@ function requireGroupCall(): kit.GroupCallHandle {
 }
 
 /** The group call's snapshot without its streams. */
-function kitGroupSnapshot(): { phase: kit.GroupCallPhase; error: string | undefined; participants: (Omit<kit.GroupParticipant, 'feeds'> & { feeds: { purpose: string; tracks: string[] }[] })[] } {
-  const { phase, error, participants } = requireGroupCall().getSnapshot();
+function kitGroupSnapshot(): { phase: kit.GroupCallPhase; error: string | undefined; localIdentity: string; participants: (Omit<kit.GroupParticipant, 'feeds'> & { feeds: { purpose: string; tracks: string[] }[] })[] } {
+  const { phase, error, participants, local } = requireGroupCall().getSnapshot();
   return {
     phase,
     error: error?.code,
+    localIdentity: local.identity,
     participants: participants.map(({ feeds, ...rest }) => ({ ...rest, feeds: feeds.map((feed) => ({ purpose: feed.purpose, tracks: feed.stream.getTracks().map((track) => track.kind) })) })),
   };
 }

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { MxError } from '../../../signaling/errors.js';
-import { readToken, requestSfuToken, type SfuTokenRequest } from '../../../signaling/rtc/token-service.js';
+import { readToken, requestSfuToken, stickyMemberIdentity, type SfuTokenRequest } from '../../../signaling/rtc/token-service.js';
 
 const SERVICE = 'https://sfu.example.org/livekit/jwt';
 const OPENID = { access_token: 'openid-token', token_type: 'Bearer', matrix_server_name: 'example.org', expires_in: 3600 };
@@ -117,5 +117,13 @@ describe('readToken', () => {
   it('a JWT without exp has no known expiry', () => {
     const jwt = `${base64url({ alg: 'HS256' })}.${base64url({ sub: 'x' })}.c2ln`;
     expect(readToken({ url: 'wss://l.example.org', jwt }, SERVICE).expiresAt).to.equal(undefined);
+  });
+});
+
+describe('stickyMemberIdentity', () => {
+  it('is the unpadded standard base64 of SHA-256 of the JSON of [userId, deviceId, memberId] (the token service\'s derivation)', async () => {
+    // Vector computed with Node: createHash('sha256').update(JSON.stringify([...])).digest('base64') without padding.
+    expect(await stickyMemberIdentity('@alice:example.org', 'ALICEDEVICE', '7d8c2e4a-1b2c-4d5e-8f90-123456789abc'))
+      .to.equal('qH7VnsdoLnMF4FJcY9PlDboy8l/4oSDbSVNOrXIvud4');
   });
 });
