@@ -52,7 +52,15 @@ export default css`
       line-height: 1.4;
     }
 
-    /* Its size comes from the surface, never from the tiles, so measuring it cannot feed back into itself. */
+    /* Measured for the grid: its size comes from the surface, never from the tiles or the pager inside it. */
+    .stage-area {
+      flex: 1;
+      min-block-size: 0;
+      display: flex;
+      flex-direction: column;
+      gap: var(--mx-group-call-gap);
+    }
+
     .stage {
       flex: 1;
       min-block-size: 0;
@@ -244,7 +252,10 @@ export default css`
       background: var(--mx-group-call-muted-color);
     }
 
+    /* A fixed height, which the grid sets aside (PAGER_BLOCK_SIZE) while there are pages. */
     .pager {
+      flex: none;
+      block-size: 2.25rem;
       display: flex;
       align-items: center;
       justify-content: center;

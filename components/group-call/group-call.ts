@@ -30,6 +30,9 @@ import { StageSizeController } from './stage-size.js';
 /** What the grid assumes before the stage has been measured once. */
 const UNMEASURED_STAGE: StageSize = { width: 960, height: 540 };
 
+/** The pager's height in CSS pixels (its .pager rule), taken from the stage area while the grid has pages. */
+const PAGER_BLOCK_SIZE = 36;
+
 /** One tile: a person's camera (or avatar), or a shared screen. */
 interface Tile {
   readonly key: string;
@@ -383,12 +386,17 @@ export class MxGroupCall extends MxElement {
         self;
       return { ...EMPTY_VIEW, layout, spotlight, tiles: tiles.filter((tile) => tile !== spotlight), audio };
     }
-    const size = this.stage.size ?? UNMEASURED_STAGE;
+    const gap = this.stage.gap;
+    const area = this.stage.size ?? UNMEASURED_STAGE;
+    // The pager takes its row out of the area only when there are pages, and the area (not the grid) is what is
+    // measured: the grid's size then never depends on what it shows, so resizing cannot chase itself.
+    const paged = tiles.length > pageCapacity(area, gap);
+    const size = paged ? { width: area.width, height: Math.max(0, area.height - PAGER_BLOCK_SIZE - gap) } : area;
     const pinned = [...screens.map((tile) => tile.key), ...(speaker ? [speaker] : []), self.key];
-    const pages = paginate(tiles, pageCapacity(size, this.stage.gap), (tile) => tile.key, pinned);
+    const pages = paginate(tiles, pageCapacity(size, gap), (tile) => tile.key, pinned);
     const page = Math.min(Math.max(0, this.page), pages.length - 1);
     const shown = pages[page] ?? [];
-    const { columns, rows } = gridShape(shown.length, size, this.stage.gap);
+    const { columns, rows } = gridShape(shown.length, size, gap);
     return { layout, tiles: shown, spotlight: undefined, page, pages: pages.length, columns, rows, audio };
   }
 
@@ -461,10 +469,10 @@ export class MxGroupCall extends MxElement {
   }
 
   private async turnPage(step: -1 | 1, event: Event): Promise<void> {
+    const pressed = event.currentTarget;
     this.page = this.view.page + step;
     await this.updateComplete;
     // The button pressed may now be disabled (first or last page); keep focus in the pager.
-    const pressed = event.currentTarget;
     if (pressed instanceof HTMLButtonElement && pressed.disabled) {
       this.renderRoot.querySelector<HTMLButtonElement>(step === 1 ? '[part~="previous-button"]' : '[part~="next-button"]')?.focus();
     }
@@ -533,7 +541,7 @@ export class MxGroupCall extends MxElement {
     const key = (tile: Tile) => tile.key;
     if (view.layout === 'spotlight') {
       return html`
-        <div part="stage" class="stage spotlight" ${ref(this.stage.observe)}>
+        <div part="stage" class="stage spotlight">
           ${view.spotlight ? this.renderTile(view.spotlight, true) : nothing}
           ${view.tiles.length > 0
             ? html`<div part="strip" class="strip" role="region" aria-label="Other participants" tabindex="0">
@@ -545,7 +553,7 @@ export class MxGroupCall extends MxElement {
     }
     const grid = { '--_columns': String(view.columns), '--_rows': String(view.rows) };
     return html`
-      <div part="stage" class="stage grid" style=${styleMap(grid)} ${ref(this.stage.observe)}>
+      <div part="stage" class="stage grid" style=${styleMap(grid)}>
         ${repeat(view.tiles, key, (tile) => this.renderTile(tile, false))}
       </div>
       ${view.pages > 1
@@ -607,7 +615,8 @@ export class MxGroupCall extends MxElement {
         return html`
           ${s.phase === 'reconnecting' ? html`<div part="banner" class="banner">Reconnecting…</div>` : nothing}
           ${s.phase === 'leaving' ? html`<div part="banner" class="banner">Leaving…</div>` : nothing}
-          ${this.renderStage()} ${this.renderControls(s)}
+          <div class="stage-area" ${ref(this.stage.observe)}>${this.renderStage()}</div>
+          ${this.renderControls(s)}
         `;
     }
   }

@@ -2,7 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { StageSize } from './group-call-layout.js';
 
 /**
- * The size of one element of the host's shadow tree (the stage), and the gap between its tiles, kept current by a
+ * The size of one element of the host's shadow tree (the area the tiles are laid out in), and its gap, kept current by a
  * ResizeObserver; the host re-renders only when either changes, so a resize that keeps the same grid costs
  * nothing. Pass `observe` to Lit's `ref()` on the element.
  */

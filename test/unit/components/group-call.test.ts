@@ -1,0 +1,678 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import type { MxGroupCall } from '../../../components/group-call/index.js';
+import { gridShape, MAX_TILES_PER_PAGE, pageCapacity, paginate } from '../../../components/group-call/group-call-layout.js';
+import { groupCallAnnouncement, qualityText } from '../../../components/group-call/group-call-strings.js';
+import '../../../define/mx-group-call.js';
+import { MxError } from '../../../signaling/errors.js';
+import type { CallFeed } from '../../../signaling/media/feed.js';
+import type { GroupCallHandle, GroupCallSnapshot, GroupParticipant, LocalGroupParticipant } from '../../../signaling/rtc/group-call.types.js';
+import { createStore, type WritableStore } from '../../../signaling/store/store.js';
+import { waitFor } from '../../helpers/browser/wait-for.js';
+
+// ---- fakes: a GroupCallHandle over a real store, and real streams from a canvas and an audio graph ----
+
+const tracks: MediaStreamTrack[] = [];
+let audioContext: AudioContext | undefined;
+
+/** A stream with a live video track painted on a canvas, and a live audio track when `audio`. */
+function liveStream(audio = false): MediaStream {
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 36;
+  canvas.getContext('2d')?.fillRect(0, 0, 64, 36);
+  const stream = canvas.captureStream(5);
+  if (audio) {
+    audioContext ??= new AudioContext();
+    for (const track of audioContext.createMediaStreamDestination().stream.getAudioTracks()) stream.addTrack(track);
+  }
+  tracks.push(...stream.getTracks());
+  return stream;
+}
+
+function feed(purpose: CallFeed['purpose'], patch: Partial<CallFeed> = {}): CallFeed {
+  const stream = patch.stream ?? liveStream(true);
+  return { id: stream.id, purpose, stream, isLocal: false, userId: '@someone:example.org', audioMuted: false, videoMuted: false, ...patch };
+}
+
+const NAMES = ['Alice Aalto', 'Bob Tanaka', 'Carol Chen', 'Dan Diaz', 'Eve Ek', 'Fay Fox', 'Gus Gray', 'Hal Hu', 'Ivy Iyer', 'Jon Jung'];
+
+function participant(n: number, patch: Partial<GroupParticipant> = {}): GroupParticipant {
+  const name = NAMES[n % NAMES.length] ?? 'Someone';
+  const userId = `@user${n}:example.org`;
+  return {
+    identity: `${userId}:DEVICE${n}`,
+    userId,
+    deviceId: `DEVICE${n}`,
+    memberId: `${userId}:DEVICE${n}`,
+    name: n < NAMES.length ? name : `${name} ${n}`,
+    avatarUrl: undefined,
+    status: 'connected',
+    feeds: patch.feeds ?? [feed('m.usermedia', { userId })],
+    microphoneMuted: false,
+    cameraMuted: false,
+    screenSharing: false,
+    speaking: false,
+    connectionQuality: 'good',
+    encrypted: true,
+    ...patch,
+  };
+}
+
+const people = (count: number) => Array.from({ length: count }, (_, n) => participant(n));
+
+function local(patch: Partial<LocalGroupParticipant> = {}): LocalGroupParticipant {
+  return {
+    userId: '@me:example.org',
+    deviceId: 'MYDEVICE',
+    identity: '@me:example.org:MYDEVICE',
+    feeds: [feed('m.usermedia', { isLocal: true, userId: '@me:example.org' })],
+    microphoneMuted: false,
+    cameraMuted: false,
+    screenSharing: false,
+    speaking: false,
+    ...patch,
+  };
+}
+
+interface FakeGroupCall extends GroupCallHandle {
+  readonly store: WritableStore<GroupCallSnapshot>;
+  /** The handle's methods called, in order: `mic:true`, `camera:false`, `leave`. */
+  readonly calls: string[];
+  patch(change: Partial<GroupCallSnapshot>): void;
+  /** Makes the next call of that method reject. */
+  failNext(method: 'mic' | 'camera' | 'leave'): void;
+}
+
+function fakeCall(patch: Partial<GroupCallSnapshot> = {}): FakeGroupCall {
+  const store = createStore<GroupCallSnapshot>({
+    roomId: '!room:example.org',
+    phase: 'connected',
+    local: local(),
+    participants: [],
+    activeSpeakers: [],
+    screenShares: [],
+    error: undefined,
+    ...patch,
+  });
+  const calls: string[] = [];
+  const failing = new Set<string>();
+  const act = async (name: string, change: (s: GroupCallSnapshot) => GroupCallSnapshot) => {
+    calls.push(name);
+    const method = name.split(':')[0] ?? name;
+    if (failing.delete(method)) throw new MxError('MEDIA_DEVICE_IN_USE', 'The camera is busy.');
+    store.update(change);
+  };
+  return {
+    roomId: '!room:example.org',
+    joined: Promise.resolve(),
+    getSnapshot: store.getSnapshot,
+    subscribe: store.subscribe,
+    setMicrophoneMuted: (muted) => act(`mic:${muted}`, (s) => ({ ...s, local: { ...s.local, microphoneMuted: muted } })),
+    setCameraMuted: (muted) => act(`camera:${muted}`, (s) => ({ ...s, local: { ...s.local, cameraMuted: muted } })),
+    leave: () => act('leave', (s) => ({ ...s, phase: 'left', participants: [] })),
+    receivedMedia: () => Promise.resolve(new Map()),
+    store,
+    calls,
+    patch: (change) => store.update((s) => ({ ...s, ...change })),
+    failNext: (method) => failing.add(method),
+  };
+}
+
+// ---- reading the element ----
+
+const STATES = ['empty', 'joining', 'connected', 'reconnecting', 'leaving', 'left', 'failed', 'grid', 'spotlight', 'presentation', 'paginated', 'mic-muted', 'camera-muted'];
+const states = (el: HTMLElement) => STATES.filter((s) => el.matches(`:state(${s})`));
+const all = <T extends Element = HTMLElement>(el: HTMLElement, selector: string) => [...(el.shadowRoot?.querySelectorAll<T>(selector) ?? [])];
+const part = <T extends HTMLElement = HTMLElement>(el: HTMLElement, name: string) => el.shadowRoot?.querySelector<T>(`[part~="${name}"]`) ?? null;
+const parts = (el: HTMLElement | Element, name: string) => [...((el.shadowRoot ?? el).querySelectorAll<HTMLElement>(`[part~="${name}"]`))];
+const text = (el: HTMLElement, name: string) => part(el, name)?.textContent?.trim().replace(/\s+/g, ' ') ?? null;
+const tiles = (el: HTMLElement) => all(el, '[part~="tile"]');
+const tileNames = (el: HTMLElement) => tiles(el).map((tile) => tile.getAttribute('aria-label'));
+const tileOf = (el: HTMLElement, name: string) => tiles(el).find((tile) => tile.getAttribute('aria-label') === name) ?? null;
+const videoOf = (tile: Element) => tile.querySelector('video') as HTMLVideoElement;
+const liveText = (el: HTMLElement) => el.shadowRoot?.querySelector('[aria-live]')?.textContent?.trim() ?? '';
+const button = (el: HTMLElement, name: string) => part<HTMLButtonElement>(el, `${name}-button`) as HTMLButtonElement;
+const columns = (el: HTMLElement) => Number(part(el, 'stage')?.style.getPropertyValue('--_columns'));
+
+/** Identity check that names what it compared: chai would walk a whole element or stream to print a failure. */
+function expectSame(actual: unknown, expected: unknown, what: string): void {
+  if (actual !== expected) throw new Error(`expected ${what} to be the same object`);
+}
+
+const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+
+async function settle(el: MxGroupCall): Promise<void> {
+  for (let i = 0; i < 5; i += 1) await Promise.resolve();
+  await el.updateComplete;
+}
+
+async function render(call: GroupCallHandle | undefined, { width = 800, height = 600, layout = 'grid' } = {}): Promise<MxGroupCall> {
+  const el = await fixture<MxGroupCall>(html`<mx-group-call style="width: ${width}px; height: ${height}px" layout=${layout} .call=${call}></mx-group-call>`);
+  // The grid follows the stage's measured size: ResizeObserver reports it in the rendering step after layout.
+  await nextFrame();
+  await nextFrame();
+  await settle(el);
+  return el;
+}
+
+/** Waits for the ResizeObserver to have measured the stage (the grid then matches its real size). */
+async function measured(el: MxGroupCall, expectedColumns: number): Promise<void> {
+  await waitFor(() => columns(el) === expectedColumns, `${expectedColumns} columns (now ${columns(el)})`);
+}
+
+describe('<mx-group-call>', () => {
+  afterEach(() => {
+    for (const track of tracks.splice(0)) track.stop();
+  });
+
+  describe('layout geometry', () => {
+    it('fits as many minimum-size tiles as the stage holds, at least one and at most the page maximum', () => {
+      const table: [number, number, number][] = [
+        [100, 80, 1],
+        [344, 500, 8],
+        [784, 480, MAX_TILES_PER_PAGE],
+        [320, 240, 4],
+        [700, 110, 4],
+      ];
+      for (const [width, height, expected] of table) expect(pageCapacity({ width, height }, 8), `${width}×${height}`).to.equal(expected);
+    });
+
+    it('chooses the columns that give the largest 16:9 picture', () => {
+      const table: [number, number, number, number][] = [
+        [1, 800, 450, 1],
+        [2, 800, 450, 2],
+        [4, 800, 450, 2],
+        [4, 360, 640, 1],
+        [9, 1200, 700, 3],
+        [12, 1200, 500, 4],
+        [2, 360, 640, 1],
+      ];
+      for (const [count, width, height, expected] of table) {
+        expect(gridShape(count, { width, height }, 8).columns, `${count} tiles on ${width}×${height}`).to.equal(expected);
+      }
+    });
+
+    it('pages items in order, keeping pinned items on the first page', () => {
+      const items = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+      const id = (item: string) => item;
+      expect(paginate(items, 3, id, [])).to.deep.equal([['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]);
+      expect(paginate(items, 3, id, ['f', 'g'])).to.deep.equal([['a', 'f', 'g'], ['b', 'c', 'd'], ['e']]);
+      expect(paginate(items, 2, id, ['g', 'f', 'e'])).to.deep.equal([['f', 'g'], ['a', 'b'], ['c', 'd'], ['e']]);
+      expect(paginate(items, 3, id, ['missing', 'g'])).to.deep.equal([['a', 'b', 'g'], ['c', 'd', 'e'], ['f']]);
+      expect(paginate([], 3, id, ['a'])).to.deep.equal([[]]);
+    });
+  });
+
+  describe('accessibility', () => {
+    const cases: [string, () => FakeGroupCall | undefined, string?][] = [
+      ['no call', () => undefined],
+      ['joining', () => fakeCall({ phase: 'joining' })],
+      ['one other participant', () => fakeCall({ participants: people(1) })],
+      ['four participants with every indicator', () =>
+        fakeCall({
+          participants: [
+            participant(0, { microphoneMuted: true, connectionQuality: 'poor' }),
+            participant(1, { speaking: true, encrypted: false, connectionQuality: 'excellent' }),
+            participant(2, { status: 'connecting', feeds: [], connectionQuality: 'unknown' }),
+            participant(3, { cameraMuted: true, connectionQuality: 'lost' }),
+          ],
+          activeSpeakers: ['@user1:example.org:DEVICE1'],
+          local: local({ microphoneMuted: true, cameraMuted: true }),
+        })],
+      ['twenty participants over pages', () => fakeCall({ participants: people(20) })],
+      ['a screen share in the spotlight', () => fakeCall({ participants: [participant(0, { screenSharing: true, feeds: [feed('m.usermedia'), feed('m.screenshare')] }), participant(1)], screenShares: ['@user0:example.org:DEVICE0'] }), 'spotlight'],
+      ['reconnecting', () => fakeCall({ phase: 'reconnecting', participants: people(2) })],
+      ['failed', () => fakeCall({ phase: 'failed', error: new MxError('RTC_CONNECTION_LOST', 'The connection to the call server was lost.') })],
+      ['left', () => fakeCall({ phase: 'left' })],
+    ];
+    for (const [name, make, layout] of cases) {
+      it(`is accessible: ${name}`, async () => {
+        const el = await render(make(), { layout: layout ?? 'grid' });
+        await expect(el).to.be.accessible();
+      });
+    }
+
+    it('is accessible at phone width', async () => {
+      const el = await render(fakeCall({ participants: people(9) }), { width: 360, height: 640 });
+      await expect(el).to.be.accessible();
+    });
+
+    it('has one polite live region', async () => {
+      const el = await render(fakeCall({ participants: people(2) }));
+      const regions = all(el, '[aria-live]');
+      expect(regions.length).to.equal(1);
+      expect(regions[0]?.getAttribute('aria-live')).to.equal('polite');
+    });
+
+    it('reaches every control with the keyboard, in order', async () => {
+      const el = await render(fakeCall({ participants: people(20) }));
+      el.focus();
+      const focused = () => el.shadowRoot?.activeElement?.getAttribute('part');
+      const seen = [focused()];
+      for (let i = 0; i < 4; i += 1) {
+        await sendKeys({ press: 'Tab' });
+        seen.push(focused());
+      }
+      // "Previous page" is disabled on the first page.
+      expect(seen).to.deep.equal(['button next-button', 'button mic-button', 'button camera-button', 'button layout-button', 'button leave-button']);
+    });
+  });
+
+  describe('grid', () => {
+    it('shows a tile for every participant and a muted self-view, in the grid by default', async () => {
+      const call = fakeCall({ participants: people(3) });
+      const el = await render(call);
+      expect(states(el)).to.deep.equal(['connected', 'grid']);
+      expect(tileNames(el)).to.deep.equal(['Alice Aalto', 'Bob Tanaka', 'Carol Chen', 'You']);
+      const self = tileOf(el, 'You') as HTMLElement;
+      expect(self.getAttribute('part')).to.contain('local-tile');
+      const selfVideo = videoOf(self);
+      expectSame(selfVideo.srcObject, call.getSnapshot().local.feeds[0]?.stream, 'the self-view stream');
+      expect(selfVideo.muted).to.equal(true);
+      for (const tile of tiles(el)) expect(videoOf(tile).muted, tile.getAttribute('aria-label') ?? '').to.equal(true);
+    });
+
+    it('picks columns from its width and the number of tiles', async () => {
+      const wide = await render(fakeCall({ participants: people(3) }), { width: 900, height: 560 });
+      await measured(wide, 2);
+      const phone = await render(fakeCall({ participants: people(3) }), { width: 360, height: 720 });
+      await measured(phone, 1);
+      const nine = await render(fakeCall({ participants: people(8) }), { width: 1200, height: 760 });
+      await measured(nine, 3);
+    });
+
+    it('pages past the tiles that fit, with labelled previous and next buttons', async () => {
+      const el = await render(fakeCall({ participants: people(20) }), { width: 800, height: 600 });
+      await waitFor(() => text(el, 'page-status') === 'Page 1 of 2', 'two pages');
+      expect(states(el)).to.include('paginated');
+      expect(tiles(el).length).to.equal(MAX_TILES_PER_PAGE);
+      const firstPage = tileNames(el);
+      expect(firstPage).to.include('You');
+      expect(button(el, 'previous').disabled).to.equal(true);
+      expect(button(el, 'previous').getAttribute('aria-label')).to.equal('Previous page');
+      expect(button(el, 'next').getAttribute('aria-label')).to.equal('Next page');
+      button(el, 'next').click();
+      await settle(el);
+      expect(text(el, 'page-status')).to.equal('Page 2 of 2');
+      expect(tiles(el).length).to.equal(21 - MAX_TILES_PER_PAGE);
+      expect(tileNames(el).some((name) => firstPage.includes(name))).to.equal(false);
+      expect(button(el, 'next').disabled).to.equal(true);
+      // Focus left the disabled button for the one that still works.
+      expectSame(el.shadowRoot?.activeElement, button(el, 'previous'), 'the focused button');
+      button(el, 'previous').click();
+      await settle(el);
+      expect(tileNames(el)).to.deep.equal(firstPage);
+    });
+
+    it('has more pages at phone width', async () => {
+      const el = await render(fakeCall({ participants: people(20) }), { width: 360, height: 640 });
+      await waitFor(() => text(el, 'page-status') === 'Page 1 of 3', `three pages (now ${text(el, 'page-status')})`);
+      expect(columns(el)).to.equal(2);
+    });
+
+    it('keeps the active speaker on the first page', async () => {
+      const call = fakeCall({ participants: people(20) });
+      const el = await render(call);
+      await waitFor(() => text(el, 'page-status') === 'Page 1 of 2', 'two pages');
+      const speaker = call.getSnapshot().participants[18] as GroupParticipant;
+      expect(tileNames(el)).not.to.include(speaker.name);
+      call.patch({ activeSpeakers: [speaker.identity] });
+      await settle(el);
+      expect(tileNames(el)).to.include(speaker.name);
+      expect(tileNames(el)).to.include('You');
+      // Once quiet, the last speaker stays where they are.
+      call.patch({ activeSpeakers: [] });
+      await settle(el);
+      expect(tileNames(el)).to.include(speaker.name);
+    });
+
+    it('keeps the page within the pages there are when people leave', async () => {
+      const call = fakeCall({ participants: people(20) });
+      const el = await render(call);
+      await waitFor(() => text(el, 'page-status') === 'Page 1 of 2', 'two pages');
+      button(el, 'next').click();
+      await settle(el);
+      call.patch({ participants: people(3) });
+      await settle(el);
+      expectSame(part(el, 'pager'), null, 'the pager');
+      expect(tileNames(el)).to.deep.equal(['Alice Aalto', 'Bob Tanaka', 'Carol Chen', 'You']);
+    });
+
+    it('plays the sound of every remote feed, screen shares included, whatever page shows them, and never our own', async () => {
+      const call = fakeCall({
+        participants: [...people(19), participant(19, { feeds: [feed('m.usermedia'), feed('m.screenshare')], screenSharing: true })],
+        screenShares: ['@user19:example.org:DEVICE19'],
+        local: local({ feeds: [feed('m.usermedia', { isLocal: true }), feed('m.screenshare', { isLocal: true })] }),
+      });
+      const el = await render(call, { layout: 'grid' });
+      const audio = all<HTMLAudioElement>(el, 'audio');
+      const remote = call.getSnapshot().participants.flatMap((p) => p.feeds.map((f) => f.stream));
+      expect(audio.map((a) => (a.srcObject as MediaStream).id)).to.have.members(remote.map((stream) => stream.id));
+      expect(audio.every((a) => !a.muted)).to.equal(true);
+      const own = call.getSnapshot().local.feeds.map((f) => f.stream);
+      expect(audio.some((a) => own.includes(a.srcObject as MediaStream))).to.equal(false);
+      await waitFor(() => audio.every((a) => !a.paused), 'the audio to play');
+    });
+  });
+
+  describe('spotlight', () => {
+    it('shows the active speaker large and the others in a strip', async () => {
+      const call = fakeCall({ participants: people(4), activeSpeakers: ['@user2:example.org:DEVICE2'] });
+      const el = await render(call, { layout: 'spotlight' });
+      expect(states(el)).to.deep.equal(['connected', 'spotlight']);
+      expect(part(el, 'spotlight-tile')?.getAttribute('aria-label')).to.equal('Carol Chen');
+      expect(parts(part(el, 'strip') as HTMLElement, 'tile').map((t) => t.getAttribute('aria-label'))).to.deep.equal(['Alice Aalto', 'Bob Tanaka', 'Dan Diaz', 'You']);
+      call.patch({ activeSpeakers: ['@me:example.org:MYDEVICE', '@user0:example.org:DEVICE0'] });
+      await settle(el);
+      expect(part(el, 'spotlight-tile')?.getAttribute('aria-label')).to.equal('Alice Aalto');
+      call.patch({ activeSpeakers: [] });
+      await settle(el);
+      expect(part(el, 'spotlight-tile')?.getAttribute('aria-label')).to.equal('Alice Aalto');
+    });
+
+    it('shows the first connected member when nobody has spoken, and yourself when alone', async () => {
+      const el = await render(fakeCall({ participants: [participant(0, { status: 'connecting', feeds: [] }), participant(1)] }), { layout: 'spotlight' });
+      expect(part(el, 'spotlight-tile')?.getAttribute('aria-label')).to.equal('Bob Tanaka');
+      const alone = await render(fakeCall(), { layout: 'spotlight' });
+      expect(part(alone, 'spotlight-tile')?.getAttribute('aria-label')).to.equal('You');
+      expectSame(part(alone, 'strip'), null, 'the strip');
+    });
+
+    it('puts a screen share in the spotlight ahead of the speaker', async () => {
+      const share = feed('m.screenshare');
+      const call = fakeCall({
+        participants: [participant(0), participant(1, { screenSharing: true, feeds: [feed('m.usermedia'), share] })],
+        screenShares: ['@user1:example.org:DEVICE1'],
+        activeSpeakers: ['@user0:example.org:DEVICE0'],
+      });
+      const el = await render(call, { layout: 'spotlight' });
+      const spotlight = part(el, 'spotlight-tile') as HTMLElement;
+      expect(spotlight.getAttribute('aria-label')).to.equal('Bob Tanaka (screen)');
+      expect(spotlight.getAttribute('part')).to.contain('screenshare-tile');
+      expectSame(videoOf(spotlight).srcObject, share.stream, 'the spotlight stream');
+      expect(states(el)).to.include('presentation');
+    });
+
+    it('switches to the spotlight when a screen share starts, and back when it ends', async () => {
+      const call = fakeCall({ participants: people(3) });
+      const el = await render(call);
+      const requests: string[] = [];
+      el.addEventListener('mx-layout-change-request', (e) => requests.push(`${e.detail.layout}:${e.detail.reason}`));
+      const sharer = participant(1, { screenSharing: true, feeds: [feed('m.usermedia'), feed('m.screenshare')] });
+      call.patch({ participants: [participant(0), sharer, participant(2)], screenShares: [sharer.identity] });
+      await settle(el);
+      expect(el.layout).to.equal('spotlight');
+      expect(el.getAttribute('layout')).to.equal('spotlight');
+      expect(part(el, 'spotlight-tile')?.getAttribute('aria-label')).to.equal('Bob Tanaka (screen)');
+      call.patch({ participants: people(3), screenShares: [] });
+      await settle(el);
+      expect(el.layout).to.equal('grid');
+      expect(requests).to.deep.equal(['spotlight:screenshare', 'grid:screenshare']);
+    });
+
+    it('stays in the grid when the layout request is cancelled, with the share as a tile', async () => {
+      const call = fakeCall({ participants: people(2) });
+      const el = await render(call);
+      el.addEventListener('mx-layout-change-request', (e) => e.preventDefault());
+      const sharer = participant(1, { screenSharing: true, feeds: [feed('m.usermedia'), feed('m.screenshare')] });
+      call.patch({ participants: [participant(0), sharer], screenShares: [sharer.identity] });
+      await settle(el);
+      expect(el.layout).to.equal('grid');
+      expect(tileNames(el)).to.deep.equal(['Bob Tanaka (screen)', 'Alice Aalto', 'Bob Tanaka', 'You']);
+    });
+  });
+
+  describe('tiles', () => {
+    it('shows the muted microphone, speaking outline, connection quality and lock of each member', async () => {
+      const el = await render(
+        fakeCall({
+          participants: [
+            participant(0, { microphoneMuted: true, connectionQuality: 'poor', encrypted: true }),
+            participant(1, { speaking: true, connectionQuality: 'excellent', encrypted: false }),
+          ],
+        }),
+      );
+      const alice = tileOf(el, 'Alice Aalto') as HTMLElement;
+      const bob = tileOf(el, 'Bob Tanaka') as HTMLElement;
+      expect(alice.querySelector('[part~="mic-muted"]')?.getAttribute('aria-label')).to.equal('Microphone muted');
+      expectSame(bob.querySelector('[part~="mic-muted"]'), null, "Bob's muted icon");
+      expect(bob.getAttribute('part')).to.contain('speaking-tile');
+      expect(alice.getAttribute('part')).not.to.contain('speaking-tile');
+      expect(getComputedStyle(bob, '::after').boxShadow).not.to.equal(getComputedStyle(alice, '::after').boxShadow);
+      const aliceQuality = alice.querySelector('[part~="quality"]') as HTMLElement;
+      expect(aliceQuality.getAttribute('role')).to.equal('img');
+      expect(aliceQuality.getAttribute('aria-label')).to.equal('Connection poor');
+      expect(aliceQuality.querySelectorAll('.lit').length).to.equal(1);
+      expect(bob.querySelector('[part~="quality"]')?.querySelectorAll('.lit').length).to.equal(3);
+      expect(alice.querySelector('[part~="encrypted"]')?.getAttribute('aria-label')).to.equal('End-to-end encrypted');
+      expectSame(bob.querySelector('[part~="encrypted"]'), null, "Bob's lock");
+      expectSame(tileOf(el, 'You')?.querySelector('[part~="quality"]'), null, 'the self-view quality');
+    });
+
+    it('outlines members the call lists as active speakers, yourself included', async () => {
+      const el = await render(fakeCall({ participants: people(2), activeSpeakers: ['@user1:example.org:DEVICE1'], local: local({ speaking: true }) }));
+      expect(tiles(el).filter((t) => t.getAttribute('part')?.includes('speaking-tile')).map((t) => t.getAttribute('aria-label'))).to.deep.equal(['Bob Tanaka', 'You']);
+    });
+
+    it('shows "Connecting…" and the initials, never a picture, for a member whose media has not arrived', async () => {
+      const el = await render(fakeCall({ participants: [participant(0, { status: 'connecting' })] }));
+      const alice = tileOf(el, 'Alice Aalto') as HTMLElement;
+      expect(alice.querySelector('[part~="connecting"]')?.textContent?.trim()).to.equal('Connecting…');
+      expect(alice.querySelector('[part~="avatar"]')?.textContent?.trim()).to.equal('AA');
+      expectSame(videoOf(alice).srcObject, null, "Alice's video stream");
+      expect(videoOf(alice).hidden).to.equal(true);
+      expect(alice.getAttribute('part')).to.contain('connecting-tile');
+    });
+
+    it('shows the initials instead of the picture when a camera is off, and the picture when it is back', async () => {
+      const call = fakeCall({ participants: [participant(1, { cameraMuted: true })] });
+      const el = await render(call);
+      const bob = () => tileOf(el, 'Bob Tanaka') as HTMLElement;
+      expect(bob().querySelector('[part~="avatar"]')?.textContent?.trim()).to.equal('BT');
+      expect(videoOf(bob()).hidden).to.equal(true);
+      const stream = call.getSnapshot().participants[0]?.feeds[0]?.stream;
+      call.patch({ participants: [participant(1, { feeds: call.getSnapshot().participants[0]?.feeds ?? [] })] });
+      await settle(el);
+      expect(videoOf(bob()).hidden).to.equal(false);
+      expectSame(videoOf(bob()).srcObject, stream, "Bob's video stream");
+      expectSame(bob().querySelector('[part~="avatar"]'), null, "Bob's avatar");
+    });
+
+    it('shows a camera-off icon in the self-view when your camera is off', async () => {
+      const el = await render(fakeCall({ local: local({ cameraMuted: true }) }));
+      const self = tileOf(el, 'You') as HTMLElement;
+      expect(videoOf(self).hidden).to.equal(true);
+      expect(!!self.querySelector('[part~="placeholder"] svg')).to.equal(true);
+      expect(states(el)).to.include('camera-muted');
+    });
+  });
+
+  describe('controls', () => {
+    it('toggles the microphone and camera through cancelable requests, with aria-pressed', async () => {
+      const call = fakeCall({ participants: people(1) });
+      const el = await render(call);
+      const mic = button(el, 'mic');
+      expect(mic.getAttribute('aria-pressed')).to.equal('false');
+      expect(mic.getAttribute('aria-label')).to.equal('Mute microphone');
+      const micRequest = oneEvent(el, 'mx-mic-toggle-request');
+      mic.click();
+      expect((await micRequest).detail.muted).to.equal(true);
+      await settle(el);
+      expect(call.calls).to.deep.equal(['mic:true']);
+      expect(mic.getAttribute('aria-pressed')).to.equal('true');
+      expect(mic.getAttribute('aria-label')).to.equal('Unmute microphone');
+      expect(states(el)).to.include('mic-muted');
+
+      const camera = button(el, 'camera');
+      const cameraRequest = oneEvent(el, 'mx-camera-toggle-request');
+      camera.click();
+      expect((await cameraRequest).detail.muted).to.equal(true);
+      await settle(el);
+      expect(call.calls).to.deep.equal(['mic:true', 'camera:true']);
+      expect(camera.getAttribute('aria-pressed')).to.equal('true');
+      expect(camera.getAttribute('aria-label')).to.equal('Turn on camera');
+    });
+
+    it('does nothing when a request is cancelled', async () => {
+      const call = fakeCall({ participants: people(1) });
+      const el = await render(call);
+      for (const type of ['mx-mic-toggle-request', 'mx-camera-toggle-request', 'mx-leave-request'] as const) {
+        el.addEventListener(type, (e) => e.preventDefault());
+      }
+      button(el, 'mic').click();
+      button(el, 'camera').click();
+      button(el, 'leave').click();
+      await settle(el);
+      expect(call.calls).to.deep.equal([]);
+      expect(call.getSnapshot().phase).to.equal('connected');
+    });
+
+    it('leaves through mx-leave-request, then fires mx-call-left and says so', async () => {
+      const call = fakeCall({ participants: people(2) });
+      const el = await render(call);
+      expect(button(el, 'leave').getAttribute('aria-label')).to.equal('Leave call');
+      const request = oneEvent(el, 'mx-leave-request');
+      const left = oneEvent(el, 'mx-call-left');
+      button(el, 'leave').click();
+      await request;
+      await left;
+      expect(call.calls).to.deep.equal(['leave']);
+      expect(text(el, 'message')).to.equal('You left the call');
+      expect(liveText(el)).to.equal('You left the call');
+    });
+
+    it('toggles the layout with aria-pressed', async () => {
+      const el = await render(fakeCall({ participants: people(2) }));
+      const toggle = button(el, 'layout');
+      expect(toggle.getAttribute('aria-label')).to.equal('Spotlight layout');
+      expect(toggle.getAttribute('aria-pressed')).to.equal('false');
+      const request = oneEvent(el, 'mx-layout-change-request');
+      toggle.click();
+      expect((await request).detail).to.deep.equal({ layout: 'spotlight', reason: 'user' });
+      await settle(el);
+      expect(el.layout).to.equal('spotlight');
+      expect(toggle.getAttribute('aria-pressed')).to.equal('true');
+      expect(!!part(el, 'spotlight-tile')).to.equal(true);
+      toggle.click();
+      await settle(el);
+      expect(el.layout).to.equal('grid');
+    });
+
+    it('shows a refused request and fires mx-error', async () => {
+      const call = fakeCall({ participants: people(1) });
+      const el = await render(call);
+      call.failNext('camera');
+      const error = oneEvent(el, 'mx-error');
+      button(el, 'camera').click();
+      expect((await error).detail.error.code).to.equal('MEDIA_DEVICE_IN_USE');
+      await settle(el);
+      expect(text(el, 'error')).to.equal('Could not turn off the camera: The camera is busy.');
+      expect(part(el, 'error')?.getAttribute('role')).to.equal('alert');
+    });
+  });
+
+  describe('phases', () => {
+    it('shows "Joining…" with the controls and no tiles while joining', async () => {
+      const el = await render(fakeCall({ phase: 'joining', participants: people(2) }));
+      expect(states(el)).to.deep.equal(['joining']);
+      expect(text(el, 'message')).to.equal('Joining…');
+      expect(tiles(el).length).to.equal(0);
+      expect(button(el, 'leave').disabled).to.equal(false);
+      expect(button(el, 'mic').disabled).to.equal(false);
+    });
+
+    it('keeps the tiles under a reconnecting banner, with no overlay', async () => {
+      const call = fakeCall({ participants: people(2) });
+      const el = await render(call);
+      const before = tiles(el);
+      call.patch({ phase: 'reconnecting' });
+      await settle(el);
+      expect(states(el)).to.deep.equal(['reconnecting', 'grid']);
+      expect(text(el, 'banner')).to.equal('Reconnecting…');
+      expect(tiles(el).every((tile, i) => tile === before[i]) && tiles(el).length === before.length).to.equal(true);
+      expect(button(el, 'leave').disabled).to.equal(false);
+    });
+
+    it('shows why the call failed, and fires mx-error', async () => {
+      const call = fakeCall({ participants: people(2) });
+      const el = await render(call);
+      const error = new MxError('RTC_CONNECTION_LOST', 'The connection to the call server was lost.');
+      const fired = oneEvent(el, 'mx-error');
+      call.patch({ phase: 'failed', error, participants: [] });
+      expectSame((await fired).detail.error, error, 'the error fired');
+      await settle(el);
+      expect(states(el)).to.deep.equal(['failed']);
+      expect(text(el, 'message')).to.equal('The call failed The connection to the call server was lost.');
+      expectSame(part(el, 'controls'), null, 'the controls');
+    });
+
+    it('fires nothing for a call set after it ended', async () => {
+      const el = document.createElement('mx-group-call');
+      let events = 0;
+      el.addEventListener('mx-error', () => (events += 1));
+      el.addEventListener('mx-call-left', () => (events += 1));
+      el.call = fakeCall({ phase: 'failed', error: new MxError('RTC_CONNECTION_LOST', 'Lost.') });
+      document.body.append(el);
+      await settle(el);
+      el.call = fakeCall({ phase: 'left' });
+      await settle(el);
+      el.remove();
+      expect(events).to.equal(0);
+    });
+
+    it('shows "No call" without a call', async () => {
+      const el = await render(undefined);
+      expect(text(el, 'empty')).to.equal('No call');
+      expect(states(el)).to.deep.equal(['empty']);
+    });
+  });
+
+  describe('announcements', () => {
+    it('says who joins and leaves, reconnecting, reconnected and failures, in the live region', async () => {
+      const call = fakeCall({ phase: 'joining' });
+      const el = await render(call);
+      expect(liveText(el)).to.equal('');
+      call.patch({ phase: 'connected', participants: people(2) });
+      await settle(el);
+      expect(liveText(el)).to.equal('You joined the call');
+      call.patch({ participants: people(4) });
+      await settle(el);
+      expect(liveText(el)).to.equal('Carol Chen and Dan Diaz joined');
+      call.patch({ participants: people(4).filter((p) => p.name !== 'Bob Tanaka') });
+      await settle(el);
+      expect(liveText(el)).to.equal('Bob Tanaka left');
+      call.patch({ phase: 'reconnecting' });
+      await settle(el);
+      expect(liveText(el)).to.equal('Connection lost, reconnecting…');
+      call.patch({ phase: 'connected' });
+      await settle(el);
+      expect(liveText(el)).to.equal('Reconnected');
+      call.patch({ phase: 'failed', error: new MxError('RTC_CONNECTION_LOST', 'Lost the server.'), participants: [] });
+      await settle(el);
+      expect(liveText(el)).to.equal('The call failed: Lost the server.');
+    });
+
+    it('does not read out a change that says nothing new (a speaker, a mute)', async () => {
+      const call = fakeCall({ participants: people(2) });
+      const el = await render(call);
+      call.patch({ participants: people(3) });
+      await settle(el);
+      const region = el.shadowRoot?.querySelector('[aria-live]')?.firstElementChild;
+      call.patch({ activeSpeakers: ['@user0:example.org:DEVICE0'] });
+      await settle(el);
+      expectSame(el.shadowRoot?.querySelector('[aria-live]')?.firstElementChild, region, 'the live region content');
+      expect(liveText(el)).to.equal('Carol Chen joined');
+    });
+
+    it('builds its sentences from two snapshots', () => {
+      const base = fakeCall({ participants: people(1) }).getSnapshot();
+      expect(groupCallAnnouncement(base, { ...base, participants: people(3) })).to.equal('Bob Tanaka and Carol Chen joined');
+      expect(groupCallAnnouncement(base, { ...base, participants: [participant(5)] })).to.equal('Fay Fox joined. Alice Aalto left');
+      expect(groupCallAnnouncement({ ...base, phase: 'joining', participants: [] }, base)).to.equal('You joined the call');
+      expect(groupCallAnnouncement(base, { ...base, phase: 'leaving' })).to.equal('');
+      expect(groupCallAnnouncement(base, { ...base, phase: 'failed', error: undefined })).to.equal('The call failed');
+      expect(qualityText('unknown')).to.equal('Connection quality unknown');
+    });
+  });
+});
