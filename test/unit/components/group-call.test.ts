@@ -1,7 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import type { MxGroupCall } from '../../../components/group-call/index.js';
-import { gridShape, MAX_TILES_PER_PAGE, pageCapacity, paginate } from '../../../components/group-call/group-call-layout.js';
+import { gridShape, MAX_TILES_PER_PAGE, MIN_TILE_HEIGHT, MIN_TILE_WIDTH, pageCapacity, paginate } from '../../../components/group-call/group-call-layout.js';
 import { groupCallAnnouncement, qualityText } from '../../../components/group-call/group-call-strings.js';
 import '../../../define/mx-group-call.js';
 import { MxError } from '../../../signaling/errors.js';
@@ -309,6 +309,18 @@ describe('<mx-group-call>', () => {
       const el = await render(fakeCall({ participants: people(20) }), { width: 360, height: 640 });
       await waitFor(() => text(el, 'page-status') === 'Page 1 of 3', `three pages (now ${text(el, 'page-status')})`);
       expect(columns(el)).to.equal(2);
+    });
+
+    it('never draws a tile below the minimum size, the pager included, from phone to desktop', async () => {
+      const sizes: [number, number][] = [[360, 520], [360, 546], [360, 640], [390, 700], [800, 500], [1024, 600]];
+      for (const [width, height] of sizes) {
+        const el = await render(fakeCall({ participants: people(20) }), { width, height });
+        const small = tiles(el)
+          .map((tile) => tile.getBoundingClientRect())
+          .filter((box) => box.width < MIN_TILE_WIDTH - 1 || box.height < MIN_TILE_HEIGHT - 1);
+        expect(small.map((box) => `${Math.round(box.width)}×${Math.round(box.height)}`), `${width}×${height}`).to.deep.equal([]);
+        el.remove();
+      }
     });
 
     it('keeps the active speaker on the first page', async () => {
