@@ -55,7 +55,9 @@ async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): P
   const showCall = (handle: CallHandle): void => {
     call.call = handle;
   };
-  kit.onIncomingCall(({ call: incoming }) => showCall(incoming));
+  kit.onIncomingCall((incoming) => {
+    if (incoming.type === 'voip') showCall(incoming.call);
+  });
 
   const callButtons = element('div', { className: 'actions' });
   const others = config.users.filter((other) => other.username !== user.username);

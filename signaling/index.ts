@@ -17,6 +17,7 @@ export { createCallKit, type CallKit, type CallKitOptions, type IncomingCall, ty
 export type { CallManager, CallManagerOptions, CallTarget } from './voip/call-manager.js';
 export type { GroupCalls, GroupCallsOptions } from './rtc/group-calls.js';
 export type { GroupJoinOptions } from './rtc/group-call.js';
+export type { GroupRing, GroupRings, GroupRingsSnapshot } from './rtc/rings.js';
 export * from './rtc/group-call.types.js';
 export * from './voip/types.js';
 export * from './media/index.js';

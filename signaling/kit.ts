@@ -13,6 +13,7 @@ import { onDemand } from './on-demand.js';
 import type { GroupCalls, GroupCallsOptions } from './rtc/group-calls.js';
 import type { GroupJoinOptions } from './rtc/group-call.js';
 import type { GroupCallHandle } from './rtc/group-call.types.js';
+import type { GroupRing, GroupRings } from './rtc/rings.js';
 
 /** Options of 1:1 calls (`voip`). */
 export type VoipOptions = Omit<CallManagerOptions, 'log'>;
@@ -36,10 +37,12 @@ export type CallKitOptions = {
 );
 
 /**
- * A call that rings here, by feature: `voip` for a 1:1 invite (`m.call.invite`). Group-call rings join this
- * union with group calls, so a listener that switches on `type` keeps compiling and learns of them.
+ * A call that rings here, by feature: `voip` for a 1:1 invite (`m.call.invite`), `group` for a MatrixRTC call
+ * someone started with a ring or notification (MSC4075); join that with `kit.joinGroupCall(ring.roomId)`.
  */
-export type IncomingCall = { readonly type: 'voip'; readonly call: CallHandle };
+export type IncomingCall =
+  | { readonly type: 'voip'; readonly call: CallHandle }
+  | { readonly type: 'group'; readonly ring: GroupRing };
 
 export interface CallKit {
   readonly session: MatrixSession;
@@ -61,6 +64,11 @@ export interface CallKit {
    * function. Loads the features that ring (1:1 calls); a failure to load them is logged, not thrown.
    */
   onIncomingCall(listener: (incoming: IncomingCall) => void): () => void;
+  /**
+   * Group calls ringing here (`getSnapshot()` → `{ ringing }`), loaded on the first call of this or of
+   * `onIncomingCall`; it loads no LiveKit.
+   */
+  groupRings(): Promise<GroupRings>;
   /** The group-call feature, loaded (with livekit-client) on the first call of this or of `joinGroupCall`. */
   groupCalls(): Promise<GroupCalls>;
   /**
@@ -120,6 +128,30 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
     return { feature: calls, dispose: () => void calls.dispose() };
   });
 
+  const rings = onDemand('group-call rings', async () => {
+    const { GroupRings } = await import('./rtc/rings.js');
+    const watcher = new GroupRings(client, options.log ?? consoleLogger('rings'));
+    return { feature: watcher, dispose: () => watcher.dispose() };
+  });
+
+  const ringingGroup = (listener: (incoming: IncomingCall) => void) => (watcher: GroupRings): (() => void) => {
+    const seen = new Set<GroupRing>();
+    const deliver = ({ ringing }: { ringing: readonly GroupRing[] }): void => {
+      for (const old of seen) if (!ringing.includes(old)) seen.delete(old);
+      for (const ring of ringing) {
+        if (seen.has(ring)) continue;
+        seen.add(ring);
+        try {
+          listener({ type: 'group', ring });
+        } catch (error) {
+          log.error('an incoming-call listener threw', error);
+        }
+      }
+    };
+    deliver(watcher.getSnapshot());
+    return watcher.subscribe(deliver);
+  };
+
   const ringingVoip = (listener: (incoming: IncomingCall) => void) => (calls: CallManager): (() => void) => {
     // Calls already ringing count too: 1:1 calls may load after an invite arrived (the port catches up on it),
     // and whether it rings before or after this listener is attached is a matter of milliseconds.
@@ -148,12 +180,19 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
     placeCall: async (target, kind) => (await voip.get()).placeCall(target, kind),
     groupCalls: () => group.get(),
     joinGroupCall: async (roomId, joinOptions) => (await group.get()).join(roomId, joinOptions),
+    groupRings: () => rings.get(),
     onIncomingCall(listener) {
-      return voip.whenLoaded(ringingVoip(listener), (error) => log.error(`incoming calls cannot ring: ${error.message}`, error));
+      const stopVoip = voip.whenLoaded(ringingVoip(listener), (error) => log.error(`incoming calls cannot ring: ${error.message}`, error));
+      const stopGroup = rings.whenLoaded(ringingGroup(listener), (error) => log.error(`group calls cannot ring: ${error.message}`, error));
+      return () => {
+        stopVoip();
+        stopGroup();
+      };
     },
     dispose() {
       voip.dispose();
       group.dispose();
+      rings.dispose();
       devices.dispose();
       session.stop();
     },

@@ -114,7 +114,9 @@ async function startKit(credentials: BenchCredentials, encryption: boolean, expe
     }
   });
   if (role === 'callee') {
-    callKit.onIncomingCall(({ call }) => {
+    callKit.onIncomingCall((incoming) => {
+      if (incoming.type !== 'voip') return;
+      const { call } = incoming;
       mark('ringing');
       // Answered in a microtask, outside the manager's notification, as a click handler would be.
       queueMicrotask(() => {

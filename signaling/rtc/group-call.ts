@@ -12,7 +12,7 @@ import {
   type RemoteParticipant,
   type RemoteTrack,
 } from 'livekit-client';
-import { RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from 'matrix-js-sdk';
+import { RoomEvent as MatrixRoomEvent, RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from 'matrix-js-sdk';
 import {
   MatrixRTCSession,
   MatrixRTCSessionEvent,
@@ -25,6 +25,7 @@ import type { Logger } from '../log.js';
 import type { CallFeed, StreamPurpose } from '../media/feed.js';
 import type { UserMediaRequest } from '../media/user-media.js';
 import { createStore, type WritableStore } from '../store/store.js';
+import { RTC_DECLINE_EVENT } from './rings.js';
 import { clientTakingOnlyEncryptedKeys, MatrixRtcKeyProvider } from './media-keys.js';
 import { rosterOf, type MembershipRecord, type RosterMember } from './roster.js';
 import { requestSfuToken, stickyMemberIdentity, type MembershipForm, type OpenIdToken, type SfuToken } from './token-service.js';
@@ -34,6 +35,7 @@ import type {
   GroupCallHandle,
   GroupCallSnapshot,
   GroupParticipant,
+  OutgoingRing,
   ReceivedMedia,
 } from './group-call.types.js';
 
@@ -75,6 +77,11 @@ export interface GroupCallDependencies {
 const ROOM_CALL_SLOT = { application: 'm.call', id: 'ROOM' };
 
 export interface GroupJoinOptions {
+  /**
+   * When the call starts here (nobody is in it yet), ring the room's other members (`ring`, for a DM or a small
+   * room) or notify them (`notification`) with an MSC4075 notification; the snapshot's `ring` follows it.
+   */
+  readonly notify?: 'ring' | 'notification';
   /** Send the camera (default true); the microphone is always sent, muted or not. */
   readonly video?: boolean;
   readonly microphoneMuted?: boolean;
@@ -218,7 +225,7 @@ export class GroupCall implements GroupCallHandle {
       const token = await this.requestToken(own, openIdToken);
       this.throwIfLeft();
 
-      const membershipPublished = this.publishMembership(own);
+      const membershipPublished = this.publishMembership(own, options.notify);
       await this.connectMedia(token);
       await membershipPublished;
       this.throwIfLeft();
@@ -323,7 +330,7 @@ export class GroupCall implements GroupCallHandle {
   }
 
   /** Resolves once the homeserver holds our membership; rejects with the membership manager's error. */
-  private publishMembership(own: LivekitTransport): Promise<void> {
+  private publishMembership(own: LivekitTransport, notify: GroupJoinOptions['notify']): Promise<void> {
     const published = new Promise<void>((resolve, reject) => {
       const onStatus = (_before: Status, now: Status): void => {
         if (now === Status.Connected) resolve();
@@ -357,15 +364,64 @@ export class GroupCall implements GroupCallHandle {
       this.stopListening.push(() => this.session.off(MatrixRTCSessionEvent.EncryptionKeyChanged, onKey));
     }
 
+    if (notify) this.followOutgoingRing();
     // With a multi-SFU focus the SDK writes `focus_active: multi_sfu` and puts that transport first in
     // `foci_preferred`: the one we publish on, as Element Call's membership names it.
     this.session.joinRTCSession(
       { userId: this.userId, deviceId: this.deviceId, memberId: this.memberId },
       [],
       { type: 'livekit', livekit_service_url: own.livekitServiceUrl, livekit_alias: this.roomId },
-      { manageMediaKeys: keyProvider !== undefined, callIntent: 'video', unstableSendStickyEvents: this.form === 'sticky' },
+      {
+        manageMediaKeys: keyProvider !== undefined,
+        callIntent: this.withVideo ? 'video' : 'audio',
+        unstableSendStickyEvents: this.form === 'sticky',
+        ...(notify ? { notificationType: notify } : {}),
+      },
     );
     return published;
+  }
+
+  /** Follows the notification the session sends at join: answered, declined by everyone it named, or expired. */
+  private followOutgoingRing(): void {
+    let mentioned: readonly string[] = [];
+    const setRing = (change: (ring: OutgoingRing) => OutgoingRing): void =>
+      this.store.update((snapshot) => (snapshot.ring?.state === 'ringing' ? { ...snapshot, ring: change(snapshot.ring) } : snapshot));
+    let expiry: ReturnType<typeof setTimeout> | undefined;
+    const onSent = (sent: { event_id: string; lifetime: number; sender_ts: number; 'm.mentions': { user_ids?: string[]; room?: boolean } }): void => {
+      // matrix-js-sdk mentions the room: everyone in it at the time is rung.
+      const named = sent['m.mentions'].user_ids?.length ? sent['m.mentions'].user_ids : this.deps.room.getJoinedMembers().map((member) => member.userId);
+      mentioned = named.filter((userId) => userId !== this.userId);
+      this.store.update((snapshot) => ({ ...snapshot, ring: { eventId: sent.event_id, state: 'ringing', declinedBy: [] } }));
+      expiry = setTimeout(() => setRing((ring) => ({ ...ring, state: 'expired' })), Math.max(0, sent.sender_ts + sent.lifetime - Date.now()));
+    };
+    const onTimeline = async (event: MatrixEvent): Promise<void> => {
+      if (event.getRoomId() !== this.roomId) return;
+      // In an encrypted room the decline arrives encrypted; its type is known once decrypted.
+      await this.deps.client.decryptEventIfNeeded(event);
+      const ring = this.store.getSnapshot().ring;
+      if (!ring || event.getType() !== RTC_DECLINE_EVENT) return;
+      const sender = event.getSender();
+      const relation = event.getContent()['m.relates_to'];
+      if (!sender || sender === this.userId || relation?.event_id !== ring.eventId || ring.declinedBy.includes(sender)) return;
+      setRing((current) => {
+        const declinedBy = [...current.declinedBy, sender];
+        const everyone = mentioned.length > 0 && mentioned.every((userId) => declinedBy.includes(userId));
+        return { ...current, declinedBy, state: everyone ? 'declined' : 'ringing' };
+      });
+    };
+    const onMemberships = (): void => {
+      if (this.session.memberships.some((membership) => membership.userId !== this.userId)) setRing((ring) => ({ ...ring, state: 'answered' }));
+    };
+    this.session.on(MatrixRTCSessionEvent.DidSendCallNotification, onSent);
+    const onTimelineEvent = (event: MatrixEvent): void => void onTimeline(event);
+    this.deps.client.on(MatrixRoomEvent.Timeline, onTimelineEvent);
+    this.session.on(MatrixRTCSessionEvent.MembershipsChanged, onMemberships);
+    this.stopListening.push(() => {
+      clearTimeout(expiry);
+      this.session.off(MatrixRTCSessionEvent.DidSendCallNotification, onSent);
+      this.deps.client.off(MatrixRoomEvent.Timeline, onTimelineEvent);
+      this.session.off(MatrixRTCSessionEvent.MembershipsChanged, onMemberships);
+    });
   }
 
   private connectLivekit(): LivekitRoom {

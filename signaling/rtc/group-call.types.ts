@@ -50,6 +50,15 @@ export interface LocalGroupParticipant {
   readonly speaking: boolean;
 }
 
+/** The ring we sent when starting the call (`notify`), until someone answers, all decline or it expires. */
+export interface OutgoingRing {
+  /** The notification event. */
+  readonly eventId: string;
+  readonly state: 'ringing' | 'answered' | 'declined' | 'expired';
+  /** Who declined it so far. */
+  readonly declinedBy: readonly string[];
+}
+
 export interface GroupCallSnapshot {
   readonly roomId: string;
   readonly phase: GroupCallPhase;
@@ -60,6 +69,8 @@ export interface GroupCallSnapshot {
   readonly activeSpeakers: readonly string[];
   /** Identities of the members sharing a screen, for the spotlight. */
   readonly screenShares: readonly string[];
+  /** The ring this call sent when it started, if it did. */
+  readonly ring?: OutgoingRing;
   readonly error: MxError | undefined;
 }
 

@@ -5,7 +5,7 @@ import { openHarness } from '../helpers/pages.js';
 import { matrixRequest } from '../helpers/raw-matrix.js';
 import { startService, stopService } from '../helpers/stack-process.js';
 import { loadStack } from '../helpers/stack.js';
-import { createRoom, joinRoom, registerUser, type TestUser } from '../helpers/synapse.js';
+import { createRoom, joinRoom, login, registerUser, type TestUser } from '../helpers/synapse.js';
 
 // Group calls on the real stack: MatrixRTC memberships in Synapse, media through livekit-server, tokens from
 // services/rtc-auth, found through the homeserver's MSC4143 transports.
@@ -242,6 +242,54 @@ test.describe('group calls', () => {
     expect(Object.keys(held)).toEqual([`_${quinn.user.userId}_${quinn.identity.split(':').pop()}_m.call`]);
     expect(await quinn.page.evaluate((room) => window.mx.kitClientHasEvent(room, 'org.matrix.msc4143.rtc.member'), roomId)).toBe(true);
     await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
+  test.describe('ringing a DM', () => {
+    /** A caller and a callee with two devices, each a kit page listening for calls, in an encrypted DM. */
+    async function dmWithTwoCalleeDevices(browser: Browser) {
+      const [caller, callee] = await Promise.all([registerUser({ displayName: 'Rae' }), registerUser({ displayName: 'Sam' })]);
+      const roomId = await createRoom(caller, { invite: [callee.userId], isDirect: true, encrypted: true, eventPowerLevels: { [CALL_MEMBER]: 0 } });
+      await joinRoom(callee, roomId);
+      const calleeOtherDevice = await login(callee);
+      const pages = await Promise.all([caller, callee, calleeOtherDevice].map(async (user) => {
+        const page = await openHarness(browser);
+        await page.evaluate((credentials) => window.mx.startKit(credentials), credentialsOf(user));
+        return page;
+      }));
+      return { roomId, caller, callee, callerPage: pages[0]!, calleePages: [pages[1]!, pages[2]!] };
+    }
+
+    const ringing = (page: Page) => page.evaluate(() => window.mx.kitGroupRinging());
+
+    test('the callee\'s devices ring; declining on one stops the other and ends the caller\'s ringing', async ({ browser }) => {
+      test.setTimeout(150_000);
+      const { roomId, caller, callee, callerPage, calleePages } = await dmWithTwoCalleeDevices(browser);
+      expect(await callerPage.evaluate((room) => window.mx.kitJoinGroupCall(room, { notify: 'ring' }), roomId)).toBeUndefined();
+      await expect.poll(() => callerPage.evaluate(() => window.mx.kitGroupSnapshot().ring?.state), { message: 'the caller to ring' }).toBe('ringing');
+      for (const page of calleePages) {
+        await expect.poll(() => ringing(page), { message: 'each of the callee\'s devices to ring' })
+          .toEqual([{ roomId, sender: caller.userId, notificationType: 'ring', intent: 'video' }]);
+      }
+
+      await calleePages[0]!.evaluate((room) => window.mx.kitDeclineGroupRing(room), roomId);
+      expect(await ringing(calleePages[0]!)).toEqual([]);
+      await expect.poll(() => ringing(calleePages[1]!), { message: 'the other device to stop ringing' }).toEqual([]);
+      await expect.poll(() => callerPage.evaluate(() => window.mx.kitGroupSnapshot().ring), { message: 'the caller\'s ringing to end' })
+        .toMatchObject({ state: 'declined', declinedBy: [callee.userId] });
+      await callerPage.evaluate(() => window.mx.kitLeaveGroupCall());
+    });
+
+    test('answering on one device stops the other ringing, and the caller sees it answered', async ({ browser }) => {
+      test.setTimeout(150_000);
+      const { roomId, callerPage, calleePages } = await dmWithTwoCalleeDevices(browser);
+      expect(await callerPage.evaluate((room) => window.mx.kitJoinGroupCall(room, { notify: 'ring' }), roomId)).toBeUndefined();
+      for (const page of calleePages) await expect.poll(() => ringing(page), { message: 'each device to ring' }).toHaveLength(1);
+
+      expect(await calleePages[0]!.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)).toBeUndefined();
+      await expect.poll(() => ringing(calleePages[1]!), { message: 'the other device to stop ringing' }).toEqual([]);
+      await expect.poll(() => callerPage.evaluate(() => window.mx.kitGroupSnapshot().ring?.state), { message: 'the caller to see it answered' }).toBe('answered');
+      await Promise.all([callerPage, calleePages[0]!].map((page) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+    });
   });
 
   test('a room whose power levels forbid call membership: RTC_MEMBERSHIP_FORBIDDEN says who can fix it, and nothing is left behind', async ({ browser }) => {

@@ -37,7 +37,9 @@ async function startLoggedKit(page: Page, user: TestUser): Promise<{ kitLog: { t
     const kit = await window.mx.kit.createCallKit({ credentials });
     const state: BadInputState = { kit, voip: await kit.voip(), rang: [] };
     (window as BadInputWindow).badInput = state;
-    kit.onIncomingCall(({ call }) => state.rang.push(call.getSnapshot().callId));
+    kit.onIncomingCall((incoming) => {
+      if (incoming.type === 'voip') state.rang.push(incoming.call.getSnapshot().callId);
+    });
   }, credentialsOf(user));
   return { kitLog, pageErrors };
 }

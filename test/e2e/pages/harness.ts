@@ -256,12 +256,14 @@ async function startKit(credentials: PageCredentials, { permissionsWillPrompt: p
   return callKit.session.getSnapshot().userId ?? '';
 }
 
-/** Loads the kit's 1:1 calls and records every call that rings from now on. */
+/** Loads the kit's 1:1 calls and group rings, and records every 1:1 call that rings from now on. */
 async function kitListenForIncoming(): Promise<void> {
   if (!callKit) throw new Error('call mx.startKit first');
-  callKit.onIncomingCall(({ call }) => {
-    kitCalls.set(call.getSnapshot().callId, call);
-    incomingKitCalls.push(call);
+  callKit.onIncomingCall((incoming) => {
+    // Group rings are read from kit.groupRings() (kitGroupRinging).
+    if (incoming.type !== 'voip') return;
+    kitCalls.set(incoming.call.getSnapshot().callId, incoming.call);
+    incomingKitCalls.push(incoming.call);
   });
   kitVoip = await callKit.voip();
 }
@@ -328,8 +330,21 @@ function kitClientHasEvent(roomId: string, type: string): boolean {
 
 let groupCall: kit.GroupCallHandle | undefined;
 
+/** The group calls ringing here now. */
+async function kitGroupRinging(): Promise<{ roomId: string; sender: string; notificationType: string; intent: string | undefined }[]> {
+  if (!callKit) throw new Error('call mx.startKit first');
+  return (await callKit.groupRings()).getSnapshot().ringing.map(({ roomId, sender, notificationType, intent }) => ({ roomId, sender, notificationType, intent }));
+}
+
+async function kitDeclineGroupRing(roomId: string): Promise<void> {
+  if (!callKit) throw new Error('call mx.startKit first');
+  const ring = (await callKit.groupRings()).getSnapshot().ringing.find((candidate) => candidate.roomId === roomId);
+  if (!ring) throw new Error(`nothing rings for ${roomId}`);
+  await ring.decline();
+}
+
 /** Joins a room's group call with the kit; resolves once joined, or with the join's error. */
-async function kitJoinGroupCall(roomId: string, options: { video?: boolean } = {}): Promise<{ code: string; message: string } | undefined> {
+async function kitJoinGroupCall(roomId: string, options: kit.GroupJoinOptions = {}): Promise<{ code: string; message: string } | undefined> {
   if (!callKit) throw new Error('call mx.startKit first');
   groupCall = await callKit.joinGroupCall(roomId, options);
   playGroupFeeds(groupCall);
@@ -371,10 +386,11 @@ function requireGroupCall(): kit.GroupCallHandle {
 }
 
 /** The group call's snapshot without its streams. */
-function kitGroupSnapshot(): { phase: kit.GroupCallPhase; error: string | undefined; localIdentity: string; participants: (Omit<kit.GroupParticipant, 'feeds'> & { feeds: { purpose: string; tracks: string[] }[] })[] } {
-  const { phase, error, participants, local } = requireGroupCall().getSnapshot();
+function kitGroupSnapshot(): { phase: kit.GroupCallPhase; error: string | undefined; localIdentity: string; ring: kit.OutgoingRing | undefined; participants: (Omit<kit.GroupParticipant, 'feeds'> & { feeds: { purpose: string; tracks: string[] }[] })[] } {
+  const { phase, error, participants, local, ring } = requireGroupCall().getSnapshot();
   return {
     phase,
+    ring,
     error: error?.code,
     localIdentity: local.identity,
     participants: participants.map(({ feeds, ...rest }) => ({ ...rest, feeds: feeds.map((feed) => ({ purpose: feed.purpose, tracks: feed.stream.getTracks().map((track) => track.kind) })) })),
@@ -860,6 +876,8 @@ const harness = {
   kitGroupSnapshot,
   kitGroupReceived,
   kitLeaveGroupCall,
+  kitGroupRinging,
+  kitDeclineGroupRing,
   rtcDiscoverTransports,
   rtcRequestToken,
   kitIdentity,
