@@ -409,7 +409,9 @@ export class MxGroupCall extends MxElement {
         this.played.set(audio, stream);
         this.play(audio);
       }
-      if (typeof audio.setSinkId === 'function' && this.sinks.get(audio) !== wantedSink) {
+      // Chrome refuses a speaker for a stream with no sound yet, and the default needs no asking.
+      const routable = stream instanceof MediaStream && stream.getAudioTracks().length > 0 && (wantedSink !== '' || audio.sinkId !== '');
+      if (routable && typeof audio.setSinkId === 'function' && this.sinks.get(audio) !== wantedSink) {
         this.sinks.set(audio, wantedSink);
         audio.setSinkId(wantedSink).catch((error: unknown) => {
           console.warn(`matrix-call-kit: <mx-group-call> cannot play on speaker ${JSON.stringify(wantedSink)}; the call stays on ${JSON.stringify(audio.sinkId || 'the default')}.`, error);
