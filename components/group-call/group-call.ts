@@ -173,11 +173,6 @@ function currentSpeaker(s: GroupCallSnapshot): string | undefined {
 }
 
 /**
- * @summary A whole group call: every member's tile in a grid or a spotlight, your self-view, shared screens, and the controls.
- * @tag mx-group-call
- * @status experimental
- * @since 0.2.0
- *
  * Renders the `GroupCallHandle` that `kit.joinGroupCall(roomId)` returns, in whatever phase it is. The grid picks
  * its columns from its own size and the number of tiles, and pages past the tiles that fit, with the active speaker
  * and your self-view always on the first page. The spotlight shows a shared screen, else whoever speaks (the last
@@ -189,6 +184,11 @@ function currentSpeaker(s: GroupCallSnapshot): string | undefined {
  * regaining the connection and failures are announced in one polite live region.
  *
  * Avatars show initials: a `GroupCallHandle` does not load avatar images.
+ *
+ * @summary A whole group call: every member's tile in a grid or a spotlight, your self-view, shared screens, and the controls.
+ * @tag mx-group-call
+ * @status experimental
+ * @since 0.2.0
  *
  * @fires {MxMicToggleRequestEvent} mx-mic-toggle-request - The microphone button was pressed; `detail.muted` is the state asked for. Cancelable.
  * @fires {MxCameraToggleRequestEvent} mx-camera-toggle-request - The camera button was pressed; `detail.muted` is the state asked for. Cancelable.
