@@ -368,6 +368,33 @@ describe('<mx-group-call>', () => {
     });
   });
 
+  describe('speaker choice', () => {
+    const original = HTMLMediaElement.prototype.setSinkId;
+    afterEach(() => {
+      HTMLMediaElement.prototype.setSinkId = original;
+    });
+
+    it('plays every remote feed on the speaker asked for with sink-id, and back on the default when unset', async () => {
+      const asked: string[] = [];
+      HTMLMediaElement.prototype.setSinkId = function (this: HTMLMediaElement, id: string) {
+        asked.push(`${(this.srcObject as MediaStream).id}=${id}`);
+        Object.defineProperty(this, 'sinkId', { value: id, configurable: true });
+        return Promise.resolve();
+      };
+      const call = fakeCall({ participants: [participant(0, { feeds: [feed('m.usermedia'), feed('m.screenshare')] }), participant(1)] });
+      const el = await render(call);
+      expect(asked).to.deep.equal([]);
+      el.sinkId = 'speaker-2';
+      await settle(el);
+      const streams = call.getSnapshot().participants.flatMap((p) => p.feeds.map((f) => f.stream.id));
+      expect(asked).to.have.members(streams.map((id) => `${id}=speaker-2`));
+      asked.length = 0;
+      el.sinkId = undefined;
+      await settle(el);
+      expect(asked).to.have.members(streams.map((id) => `${id}=`));
+    });
+  });
+
   describe('spotlight', () => {
     it('shows the active speaker large and the others in a strip', async () => {
       const call = fakeCall({ participants: people(4), activeSpeakers: ['@user2:example.org:DEVICE2'] });
