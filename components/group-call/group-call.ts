@@ -474,6 +474,8 @@ export class MxGroupCall extends MxElement {
     const pressed = event.currentTarget;
     this.page = this.view.page + step;
     await this.updateComplete;
+    // The tiles changed under the button, not around it: say where the person is now.
+    this.announce(`Page ${this.view.page + 1} of ${this.view.pages}`);
     // The button pressed may now be disabled (first or last page); keep focus in the pager.
     if (pressed instanceof HTMLButtonElement && pressed.disabled) {
       this.renderRoot.querySelector<HTMLButtonElement>(step === 1 ? '[part~="previous-button"]' : '[part~="next-button"]')?.focus();

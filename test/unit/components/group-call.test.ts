@@ -295,6 +295,8 @@ describe('<mx-group-call>', () => {
       button(el, 'next').click();
       await settle(el);
       expect(text(el, 'page-status')).to.equal('Page 2 of 2');
+      await settle(el);
+      expect(liveText(el)).to.equal('Page 2 of 2');
       expect(tiles(el).length).to.equal(21 - MAX_TILES_PER_PAGE);
       expect(tileNames(el).some((name) => firstPage.includes(name))).to.equal(false);
       expect(button(el, 'next').disabled).to.equal(true);
