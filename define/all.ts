@@ -7,3 +7,4 @@ import './mx-incoming-call.js';
 import './mx-video-tile.js';
 import './mx-call-button.js';
 import './mx-call-dialog.js';
+import './mx-group-call.js';
