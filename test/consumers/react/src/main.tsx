@@ -32,7 +32,9 @@ function App({ credentials }: { credentials: MatrixCredentials }) {
         if (cancelled) return created.dispose();
         started = created;
         setKit(created);
-        created.onIncomingCall((incoming) => setCall(incoming.call));
+        created.onIncomingCall((incoming) => {
+          if (incoming.type === 'voip') setCall(incoming.call);
+        });
       },
       (error: unknown) => {
         consumer.error = error instanceof MxError ? `${error.code}: ${error.message}` : String(error);

@@ -1,11 +1,16 @@
 // Types only (never rendered): what the wrappers and React 19's plain tags must accept and refuse.
-import type { CallHandle, MxCallEndedEvent, MxDeviceChangeEvent } from 'matrix-call-kit';
+import type { CallHandle, GroupCallHandle, MxCallEndedEvent, MxDeviceChangeEvent } from 'matrix-call-kit';
 import type {} from 'matrix-call-kit/jsx';
-import { MxCall, MxCallButton } from 'matrix-call-kit/react';
+import { MxCall, MxCallButton, MxGroupCall } from 'matrix-call-kit/react';
 
-export function Wrappers({ call }: { call: CallHandle | undefined }) {
+export function Wrappers({ call, groupCall }: { call: CallHandle | undefined; groupCall: GroupCallHandle | undefined }) {
   return (
     <>
+      <MxGroupCall call={groupCall} layout="spotlight" onMxLeaveRequest={(event) => event.preventDefault()} />
+      {/* @ts-expect-error layout is grid or spotlight */}
+      <MxGroupCall layout="carousel" />
+      {/* @ts-expect-error a group call's handle, not a 1:1 call's */}
+      <MxGroupCall call={call} />
       <MxCall call={call} sinkId="default" onMxCallEnded={(event) => console.info(event.detail.reason)} />
       <MxCallButton user="@support:example.org" kind="voice" visitorService="https://example.org" />
       {/* @ts-expect-error sinkId is a string */}

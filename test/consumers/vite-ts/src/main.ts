@@ -24,7 +24,7 @@ try {
   const credentials = JSON.parse(decodeURIComponent(location.hash.slice(1))) as MatrixCredentials;
   const kit = await createCallKit({ credentials });
   kit.onIncomingCall((incoming) => {
-    view.call = incoming.call;
+    if (incoming.type === 'voip') view.call = incoming.call;
   });
   consumer.placeCall = async (userId, kind) => {
     const call = await kit.placeCall({ userId }, kind);
