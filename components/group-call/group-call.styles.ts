@@ -32,6 +32,9 @@ export default css`
     .base {
       position: relative;
       flex: 1;
+      /* Fills the host's size however the page displays it (block, grid, flex): the tiles measure from it. */
+      box-sizing: border-box;
+      block-size: 100%;
       display: flex;
       flex-direction: column;
       gap: var(--mx-group-call-gap);

@@ -292,6 +292,32 @@ test.describe('group calls', () => {
     });
   });
 
+  test('<mx-group-call> on the real stack: a tile per member with their name and state, and its leave button leaves', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Tess', 'Uma'], { encrypted: true });
+    const [tess, uma] = members as [Member, Member];
+    await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    await expectMediaBetweenAll(members);
+    await tess.page.evaluate(() => window.mx.kitShowGroupCall());
+
+    const element = tess.page.locator('mx-group-call');
+    const umaTile = element.getByRole('group', { name: 'Uma' });
+    await expect(umaTile).toBeVisible();
+    await expect(umaTile.getByRole('img', { name: 'End-to-end encrypted' })).toBeVisible();
+    await expect(umaTile.getByRole('img', { name: 'Microphone muted' })).toHaveCount(0);
+    // Uma mutes: her tile here says so, from the SFU's mute signal.
+    await uma.page.evaluate(() => window.mx.kitSetGroupMicrophoneMuted(true));
+    await expect(umaTile.getByRole('img', { name: 'Microphone muted' })).toBeVisible();
+
+    await element.getByRole('button', { name: 'Leave call' }).click();
+    await expect.poll(() => tess.page.evaluate(() => window.mx.kitGroupSnapshot().phase)).toBe('left');
+    await expect.poll(() => tess.page.evaluate(() => document.querySelector('mx-group-call')?.matches(':state(left)'))).toBe(true);
+    await expect(element.getByText('You left the call')).toHaveCount(2); // shown, and announced
+    const left = await callMemberships(roomId, uma.user);
+    expect(Object.keys(left)).toEqual([`_${uma.user.userId}_${uma.identity.split(':').pop()}_m.call`]);
+    await uma.page.evaluate(() => window.mx.kitLeaveGroupCall());
+  });
+
   test('a room whose power levels forbid call membership: RTC_MEMBERSHIP_FORBIDDEN says who can fix it, and nothing is left behind', async ({ browser }) => {
     const { roomId, members } = await membersOfANewRoom(browser, ['Owner', 'Guest'], { callMemberLevel: 'room default' });
     const guest = members[1]!;

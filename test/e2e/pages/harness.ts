@@ -402,6 +402,19 @@ async function kitGroupReceived(): Promise<Record<string, kit.ReceivedMedia>> {
   return Object.fromEntries(await requireGroupCall().receivedMedia());
 }
 
+async function kitSetGroupMicrophoneMuted(muted: boolean): Promise<void> {
+  await requireGroupCall().setMicrophoneMuted(muted);
+}
+
+/** Shows the group call in an <mx-group-call>, as an app would. */
+async function kitShowGroupCall(): Promise<void> {
+  await import('../../../define/mx-group-call.js');
+  const element = document.createElement('mx-group-call') as HTMLElement & { call: kit.GroupCallHandle | undefined };
+  element.call = requireGroupCall();
+  element.style.cssText = 'display: block; width: 960px; height: 600px;';
+  document.getElementById('root')?.append(element);
+}
+
 async function kitLeaveGroupCall(): Promise<kit.GroupCallPhase> {
   const call = requireGroupCall();
   await call.leave();
@@ -877,6 +890,8 @@ const harness = {
   kitGroupReceived,
   kitLeaveGroupCall,
   kitGroupRinging,
+  kitShowGroupCall,
+  kitSetGroupMicrophoneMuted,
   kitDeclineGroupRing,
   rtcDiscoverTransports,
   rtcRequestToken,

@@ -273,6 +273,20 @@ describe('<mx-group-call>', () => {
       for (const tile of tiles(el)) expect(videoOf(tile).muted, tile.getAttribute('aria-label') ?? '').to.equal(true);
     });
 
+    it('fills the size a page gives it, also when the page makes it display: block (tiles are not squashed to nothing)', async () => {
+      for (const display of ['block', 'flex', 'grid']) {
+        const el = await fixture<MxGroupCall>(html`<mx-group-call style="display: ${display}; width: 960px; height: 600px" .call=${fakeCall({ participants: people(1) })}></mx-group-call>`);
+        await nextFrame();
+        await nextFrame();
+        await settle(el);
+        for (const tile of tiles(el)) {
+          const { width, height } = tile.getBoundingClientRect();
+          expect(height, `${display}: the height of ${tile.getAttribute('aria-label') ?? ''}'s tile`).to.be.greaterThan(100);
+          expect(width, `${display}: the width of ${tile.getAttribute('aria-label') ?? ''}'s tile`).to.be.greaterThan(100);
+        }
+      }
+    });
+
     it('picks columns from its width and the number of tiles', async () => {
       const wide = await render(fakeCall({ participants: people(3) }), { width: 900, height: 560 });
       await measured(wide, 2);
