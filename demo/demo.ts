@@ -1,7 +1,8 @@
 // The page `npm start` serves. Each panel is one demo user signed in through the kit's headless API
-// (createCallKit), rendered with the kit's elements; the users can message and call each other. Open
-// `?user=NAME` in two tabs to be one person per tab.
+// (createCallKit), rendered with the kit's elements; the users can message and call each other, and join one
+// end-to-end encrypted group call. Open `?user=NAME` in several tabs to be one person per tab.
 import '../define/mx-call.js';
+import '../define/mx-group-call.js';
 import '../define/mx-connection-status.js';
 import '../define/mx-device-picker.js';
 import { createCallKit, loginWithPassword, type CallHandle, type CallKit, type CallKind } from '../signaling/index.js';
@@ -13,7 +14,10 @@ interface DemoUser {
 
 interface DemoConfig {
   homeserverUrl: string;
+  /** The 1:1 calls' room, of the first two users. */
   roomId: string;
+  /** The group call's room, of everyone (end-to-end encrypted). */
+  groupRoomId: string;
   users: DemoUser[];
 }
 
@@ -60,7 +64,8 @@ async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): P
   });
 
   const callButtons = element('div', { className: 'actions' });
-  const others = config.users.filter((other) => other.username !== user.username);
+  const callPartners = config.users.slice(0, 2);
+  const others = callPartners.some((partner) => partner.username === user.username) ? callPartners.filter((other) => other.username !== user.username) : [];
   const serverName = kit.session.getSnapshot().userId?.split(':').slice(1).join(':') ?? '';
   for (const other of others) {
     for (const kind of ['video', 'voice'] as const satisfies readonly CallKind[]) {
@@ -75,7 +80,7 @@ async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): P
   const messages = element('ul', { className: 'messages', ariaLabel: `Messages seen by ${user.username}` });
   const input = element('input', { placeholder: 'Say something to the demo room', ariaLabel: `Message from ${user.username}` });
   const form = element('form', {}, input, element('button', { type: 'submit' }, 'Send'));
-  panel.append(callButtons, call, details, messages, form);
+  panel.append(callButtons, call, groupCallSection(config, kit, panel), details, messages, form);
 
   const client = kit.session.client;
   const { RoomEvent } = await import('matrix-js-sdk');
@@ -90,6 +95,33 @@ async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): P
     input.value = '';
     void client.sendTextMessage(config.roomId, body);
   });
+}
+
+/** The group call of the demo's encrypted room: a button to join it, then the call itself. */
+function groupCallSection(config: DemoConfig, kit: CallKit, panel: HTMLElement): HTMLElement {
+  const join = element('button', { type: 'button' }, 'Join the group call');
+  const section = element('section', { className: 'group' }, element('h3', {}, 'Group call (end-to-end encrypted)'), join);
+  join.addEventListener('click', () => {
+    join.disabled = true;
+    kit.joinGroupCall(config.groupRoomId).then((handle) => {
+      const view = element('mx-group-call');
+      view.call = handle;
+      section.append(view);
+      join.hidden = true;
+      // After leaving, the button comes back; a failed call keeps its view, which says why.
+      const stop = handle.subscribe(({ phase }) => {
+        if (phase !== 'left' && phase !== 'failed') return;
+        stop();
+        if (phase === 'left') view.remove();
+        join.hidden = false;
+        join.disabled = false;
+      });
+    }, (error: unknown) => {
+      join.disabled = false;
+      showError(panel, error);
+    });
+  });
+  return section;
 }
 
 async function main(): Promise<void> {

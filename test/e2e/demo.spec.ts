@@ -23,6 +23,7 @@ test.describe('npm start', () => {
     });
     expect(output).toContain('alice / alice-demo-password');
     expect(output).toContain('bob / bob-demo-password');
+    expect(output).toContain('carol / carol-demo-password');
   });
 
   test.afterAll(() => {
@@ -71,6 +72,30 @@ test.describe('npm start', () => {
     await alice.getByRole('button', { name: 'Hang up' }).click();
     await expect(bob.locator('mx-call [part~="status"]')).toContainText('Call ended');
     await expect(alice.locator('mx-call [part~="status"]')).toContainText('Call ended');
+  });
+
+  test('three tabs join one end-to-end encrypted group call and see each other', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const tabs = await Promise.all(['alice', 'bob', 'carol'].map(async (user) => {
+      const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+      const page = await context.newPage();
+      await page.goto(`${demoUrl}?user=${user}`);
+      await expect(page.locator('mx-connection-status')).toContainText(`Connected as @${user}:`);
+      return page;
+    }));
+    for (const page of tabs) await page.getByRole('button', { name: 'Join the group call' }).click();
+
+    for (const page of tabs) {
+      const call = page.locator('mx-group-call');
+      // Two other members, each with a lock, and their cameras playing in their tiles.
+      await expect(call.getByRole('img', { name: 'End-to-end encrypted' })).toHaveCount(2, { timeout: 30_000 });
+      await expect.poll(() => page.evaluate(() => {
+        const tiles = [...(document.querySelector('mx-group-call')?.shadowRoot?.querySelectorAll('[part~="tile"]:not([part~="local-tile"])') ?? [])];
+        return tiles.map((tile) => tile.querySelector('video')?.getVideoPlaybackQuality().totalVideoFrames ?? 0).filter((frames) => frames > 5).length;
+      }), { message: 'both other members\' video to play', timeout: 30_000 }).toBe(2);
+    }
+    for (const page of tabs) await page.locator('mx-group-call').getByRole('button', { name: 'Leave call' }).click();
+    for (const page of tabs) await expect(page.getByRole('button', { name: 'Join the group call' })).toBeVisible();
   });
 
   test('one tab per person with ?user=', async ({ page }) => {
