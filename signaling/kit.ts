@@ -15,6 +15,9 @@ import type { GroupJoinOptions } from './rtc/group-call.js';
 import type { GroupCallHandle } from './rtc/group-call.types.js';
 import type { GroupRing, GroupRings } from './rtc/rings.js';
 
+/** How long dispose() waits for group calls to leave before it stops the session. */
+const LEAVE_GRACE_MS = 10_000;
+
 /** Options of 1:1 calls (`voip`). */
 export type VoipOptions = Omit<CallManagerOptions, 'log'>;
 
@@ -76,7 +79,10 @@ export interface CallKit {
    * rejects with an MxError when the join failed, and nothing of it is left behind then.
    */
   joinGroupCall(roomId: string, options?: GroupJoinOptions): Promise<GroupCallHandle>;
-  /** Hangs up every call, unloads the features and stops the session (when the kit created it). */
+  /**
+   * Hangs up every call, leaves every group call, unloads the features and stops the session (when the kit
+   * created it; after the group calls have left, or 10 s).
+   */
   dispose(): void;
 }
 
@@ -125,7 +131,7 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
       getUserMedia: (request) => devices.getUserMedia(request),
       log: options.log ?? consoleLogger('group'),
     }, options.group);
-    return { feature: calls, dispose: () => void calls.dispose() };
+    return { feature: calls, dispose: () => calls.dispose() };
   });
 
   const rings = onDemand('group-call rings', async () => {
@@ -190,11 +196,12 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
       };
     },
     dispose() {
-      voip.dispose();
-      group.dispose();
-      rings.dispose();
+      void voip.dispose();
+      void rings.dispose();
       devices.dispose();
-      session.stop();
+      // Group calls leave through the homeserver: the session stops once they have (or after LEAVE_GRACE_MS;
+      // their delayed leave events end what could not be left).
+      void Promise.race([group.dispose(), new Promise((resolve) => setTimeout(resolve, LEAVE_GRACE_MS))]).then(() => session.stop());
     },
   };
 }

@@ -3,8 +3,8 @@ import { MxError } from './errors.js';
 
 export interface LoadedFeature<T> {
   readonly feature: T;
-  /** Stops what the feature started. */
-  dispose(): void;
+  /** Stops what the feature started; a promise when that takes the homeserver (leaving a group call). */
+  dispose(): void | Promise<void>;
 }
 
 export interface OnDemand<T> {
@@ -15,14 +15,18 @@ export interface OnDemand<T> {
    * failure to load goes to `failed`. Nothing runs after unsubscribe or dispose.
    */
   whenLoaded(use: (feature: T) => () => void, failed: (error: MxError) => void): () => void;
-  /** Unloads the feature, also one still loading; `get` then rejects with `INVALID_STATE`. */
-  dispose(): void;
+  /**
+   * Unloads the feature, also one still loading; `get` then rejects with `INVALID_STATE`. Resolves once the
+   * feature has stopped (at once when it was never loaded); never rejects.
+   */
+  dispose(): Promise<void>;
 }
 
 /** `name` is what the feature is called in errors ("1:1 calls"). */
 export function onDemand<T>(name: string, load: () => Promise<LoadedFeature<T>>): OnDemand<T> {
   let loading: Promise<LoadedFeature<T>> | undefined;
   let disposed = false;
+  let stopped: Promise<void> = Promise.resolve();
   const gone = (): MxError => new MxError('INVALID_STATE', `The call kit was disposed: ${name} are no longer available.`);
 
   const get = (): Promise<T> => {
@@ -59,9 +63,11 @@ export function onDemand<T>(name: string, load: () => Promise<LoadedFeature<T>>)
       };
     },
     dispose() {
-      if (disposed) return;
-      disposed = true;
-      void loading?.then((loaded) => loaded.dispose(), () => undefined);
+      if (!disposed) {
+        disposed = true;
+        stopped = loading?.then((loaded) => loaded.dispose(), () => undefined).catch(() => undefined) ?? Promise.resolve();
+      }
+      return stopped;
     },
   };
 }

@@ -72,6 +72,27 @@ describe('onDemand', () => {
     expect(failures.map((error) => [error instanceof MxError, error.message])).to.deep.equal([[true, 'chunk did not download']]);
   });
 
+  it('dispose resolves once an asynchronous unload (a group call leaving) is done, and never rejects', async () => {
+    let finishLeaving: () => void = () => undefined;
+    const feature = onDemand('group calls', () => Promise.resolve({
+      feature: 'calls',
+      dispose: () => new Promise<void>((resolve) => { finishLeaving = resolve; }),
+    }));
+    await feature.get();
+    let done = false;
+    const disposing = feature.dispose().then(() => { done = true; });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(done, 'resolved before the unload finished').to.equal(false);
+    finishLeaving();
+    await disposing;
+    expect(done).to.equal(true);
+    const failing = onDemand('x', () => Promise.resolve({ feature: 1, dispose: () => Promise.reject(new Error('homeserver away')) }));
+    await failing.get();
+    await failing.dispose();
+    await onDemand('never loaded', () => Promise.reject(new Error('unused'))).dispose();
+  });
+
   it('dispose unloads a loaded feature once, and later uses reject with INVALID_STATE', async () => {
     const { feature, loads, loaded, disposed } = scriptedFeature();
     const first = feature.get();
