@@ -1,0 +1,2 @@
+export { MxLobby, type LobbyDevices } from './lobby.js';
+export { MxJoinRequestEvent, type MxJoinRequestEventDetail } from './lobby.events.js';
