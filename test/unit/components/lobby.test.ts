@@ -1,5 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
+import { LitElement } from 'lit';
+import { CameraPreviewController, type PreviewWish } from '../../../components/lobby/camera-preview.js';
 import type { MxDevicePicker } from '../../../components/device-picker/index.js';
 import type { LobbyDevices, MxJoinRequestEvent, MxLobby } from '../../../components/lobby/index.js';
 import { joinTitle, participantCountText } from '../../../components/lobby/lobby-strings.js';
@@ -430,7 +432,33 @@ describe('<mx-lobby>', () => {
       button(el, 'join').focus();
       el.joining = true;
       await el.updateComplete;
+      // Chrome moves focus off a control that became disabled at its next rendering, not at once.
+      await new Promise(requestAnimationFrame);
+      await new Promise(requestAnimationFrame);
       expectSame(el.shadowRoot?.activeElement, button(el, 'join'), 'the focused control');
+    });
+  });
+
+  describe('camera preview controller', () => {
+    /** A host with nothing else that would update it, so the controller alone must re-open the camera. */
+    class PreviewHost extends LitElement {
+      wish: PreviewWish | undefined;
+      readonly preview = new CameraPreviewController(this, () => this.wish, () => undefined);
+    }
+    customElements.define('lobby-test-preview-host', PreviewHost);
+
+    it('opens the camera again when its host is put back on the page', async () => {
+      const devices = fakeDevices();
+      const host = document.createElement('lobby-test-preview-host') as PreviewHost;
+      host.wish = { key: 'default', open: (request) => devices.getUserMedia(request) };
+      document.body.append(host);
+      await waitFor(() => host.preview.stream !== undefined, 'the first stream');
+      const first = host.preview.stream as MediaStream;
+      host.remove();
+      expect(ended(first)).to.equal(true);
+      document.body.append(host);
+      await waitFor(() => devices.streams.length === 2 && host.preview.stream === devices.streams[1], 'the second stream');
+      host.remove();
     });
   });
 });
