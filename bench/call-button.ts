@@ -13,21 +13,16 @@
 // - time from the click to the callee ringing: the visitor service making the account, the session's first
 //   sync and crypto, the DM and its join by the callee (@support, MatrixCall accepting each invite as a
 //   support desk would), and the invite. The times are medians over the runs.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { context as esbuildContext } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { servePages } from '../scripts/page-server.mjs';
+import type { Browser } from 'playwright-core';
 import { ROOT } from '../scripts/stack.mjs';
-import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../test/helpers/chromium-flags.mjs';
 import { credentialsOf } from '../test/helpers/calls.js';
 import { loadStack } from '../test/helpers/stack.js';
 import { supportUser } from '../test/helpers/visitor.js';
+import { countBytes, kib, median, openCdnBench, peerBytes, PEER_PACKAGE, runsLine } from './measure.js';
 
 const TARGET_BYTES_BEFORE_CLICK = 12 * 1024;
-const PEER_PACKAGE = '@element-hq/element-call-embedded';
 
 interface Options {
   runs: number;
@@ -44,49 +39,6 @@ function parseArgs(args: string[]): Options {
     i += 1;
   }
   return options;
-}
-
-/** Serves a folder as a static site would, on 127.0.0.1. */
-async function serveStatic(servedir: string, port: number): Promise<{ url: string; stop: () => Promise<void> }> {
-  const ctx = await esbuildContext({ logLevel: 'warning' });
-  const served = await ctx.serve({ host: '127.0.0.1', port, servedir });
-  return { url: `http://127.0.0.1:${served.port}/`, stop: () => ctx.dispose() };
-}
-
-/** Counts the gzipped JavaScript and WebAssembly a page receives, in phases the caller names. */
-function countBytes(page: Page): { phase: string; totals: Map<string, number>; files: Map<string, number> } {
-  const counter = { phase: 'load', totals: new Map<string, number>(), files: new Map<string, number>() };
-  page.on('response', async (response) => {
-    const type = response.headers()['content-type'] ?? '';
-    const url = response.url();
-    if (!/javascript|wasm/.test(type) && !/\.(m?js|wasm)(\?|$)/.test(url)) return;
-    const phase = counter.phase;
-    try {
-      const size = gzipSync(await response.body(), { level: 6 }).length;
-      counter.totals.set(phase, (counter.totals.get(phase) ?? 0) + size);
-      counter.files.set(`${phase} ${url.replace(/^https?:\/\/[^/]+/, '')}`, size);
-    } catch {
-      // A response whose body is gone (a redirect, a page that navigated away) carried no code.
-    }
-  });
-  return counter;
-}
-
-/** Element Call's embed, loaded as an iframe would load it: the JavaScript and WebAssembly it fetches by itself. */
-async function peerBytes(browser: Browser): Promise<{ version: string; bytes: number }> {
-  const dist = join(ROOT, 'node_modules', PEER_PACKAGE, 'dist');
-  const version = (JSON.parse(readFileSync(join(ROOT, 'node_modules', PEER_PACKAGE, 'package.json'), 'utf8')) as { version: string }).version;
-  const server = await serveStatic(dist, 0);
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const counter = countBytes(page);
-    await page.goto(`${server.url}index.html`, { waitUntil: 'networkidle' });
-    return { version, bytes: counter.totals.get('load') ?? 0 };
-  } finally {
-    await context.close();
-    await server.stop();
-  }
 }
 
 interface Run {
@@ -137,35 +89,16 @@ async function runOnce(browser: Browser, siteUrl: string, deskUrl: string, optio
   }
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
-const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
-
 export async function main(args: string[]): Promise<number> {
   const options = parseArgs(args);
-  const cdn = join(ROOT, 'dist', 'cdn', 'define', 'mx-call-button.js');
-  try {
-    readFileSync(cdn);
-  } catch {
-    process.stderr.write('bench: dist/cdn is missing; run `npm run build` first\n');
-    return 1;
-  }
-  // The site: a page that loads the button from the CDN build, as the README shows.
-  const site = mkdtempSync(join(tmpdir(), 'mck-bench-site-'));
-  cpSync(join(ROOT, 'dist', 'cdn'), join(site, 'cdn'), { recursive: true });
-  cpSync(join(ROOT, 'bench', 'pages', 'call-button.html'), join(site, 'index.html'));
-  const siteServer = await serveStatic(site, Number(process.env.BENCH_PAGE_PORT ?? 8101));
-  const deskServer = await servePages({ servedir: join(ROOT, 'test', 'e2e', 'pages'), entryPoints: [join(ROOT, 'test', 'e2e', 'pages', 'harness.ts')], port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS });
-  const started = Date.now();
+  const bench = await openCdnBench('call-button.html', 'define/mx-call-button.js');
+  if (!bench) return 1;
+  const { browser } = bench;
   try {
     const peer = await peerBytes(browser);
     const runs: Run[] = [];
     for (let i = 0; i < options.runs; i++) {
-      const run = await runOnce(browser, siteServer.url, `${deskServer.url}/`, options);
+      const run = await runOnce(browser, bench.siteUrl, bench.harnessUrl, options);
       runs.push(run);
       process.stderr.write(`bench: ${i + 1}/${options.runs} ${run.ok ? `before click ${kib(run.bytesBeforeClick)}, to ringing ${kib(run.bytesToRinging)}, ${Math.round(run.clickToRingingMs)} ms` : `FAILED: ${run.error ?? '?'}`}\n`);
     }
@@ -192,9 +125,7 @@ export async function main(args: string[]): Promise<number> {
       'DM, the callee joining it (a support desk accepting every invite) and the invite. Element Call\'s embed is an',
       'iframe app that needs a Matrix client around it (a widget host); its bytes are what the iframe fetches by itself.',
       '',
-      `Runs: ${runs.length} (${runs.length - ok.length} failed). Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? '?'}, ` +
-        `${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}. Chromium ${browser.version()} (headless). Date ${new Date().toISOString()}, ` +
-        `wall time ${Math.round((Date.now() - started) / 1000)} s.`,
+      runsLine(runs.length, runs.length - ok.length, bench),
       '',
     ].join('\n');
     const outDir = join(ROOT, 'bench', 'results');
@@ -204,9 +135,6 @@ export async function main(args: string[]): Promise<number> {
     process.stdout.write(`\n${markdown}\nbench: wrote bench/results/call-button.md and call-button.json\n`);
     return met ? 0 : 1;
   } finally {
-    await browser.close();
-    await siteServer.stop();
-    await deskServer.stop();
-    rmSync(site, { recursive: true, force: true });
+    await bench.close();
   }
 }
