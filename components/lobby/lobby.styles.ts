@@ -19,6 +19,8 @@ export default css`
       --mx-lobby-error-background: #3a1414;
       --mx-lobby-error-color: #fecdca;
       display: block;
+      /* On the host: a container cannot query its own size, and .base is what changes with it. */
+      container: mx-lobby / inline-size;
       font-family: var(--mx-font-family, system-ui, sans-serif);
     }
 
@@ -30,7 +32,6 @@ export default css`
       border-radius: var(--mx-lobby-radius);
       background: var(--mx-lobby-background);
       color: var(--mx-lobby-color);
-      container: mx-lobby / inline-size;
     }
 
     /* Side by side where there is room; a phone stacks the panel under the preview. */
@@ -88,6 +89,13 @@ export default css`
     .placeholder-icon .icon {
       inline-size: 55%;
       block-size: 55%;
+    }
+
+    /* A phone's preview is too short for the icon, the message and the toggles. */
+    @container (max-height: 12rem) {
+      .placeholder-icon {
+        display: none;
+      }
     }
 
     .camera-message {
