@@ -7,6 +7,7 @@ import type { LobbyDevices, MxJoinRequestEvent, MxLobby } from '../../../compone
 import { joinTitle, participantCountText } from '../../../components/lobby/lobby-strings.js';
 import '../../../define/mx-lobby.js';
 import { MxError } from '../../../signaling/errors.js';
+import { MediaDevicesStore } from '../../../signaling/media/media-devices-store.js';
 import type { MediaDevicesSnapshot } from '../../../signaling/media/media.types.js';
 import type { UserMediaRequest } from '../../../signaling/media/user-media.js';
 import { createStore, type WritableStore } from '../../../signaling/store/store.js';
@@ -379,6 +380,42 @@ describe('<mx-lobby>', () => {
       const labels = [...(picker.shadowRoot?.querySelectorAll('label') ?? [])].map((label) => label.textContent?.trim());
       expect(labels).to.deep.equal(['Camera', 'Microphone', 'Speaker']);
     });
+    it("previews the browser's camera through a real MediaDevicesStore, and closes it when removed", async () => {
+      const devices = new MediaDevicesStore({ storage: null });
+      const el = await fixture<MxLobby>(html`<mx-lobby .devices=${devices}></mx-lobby>`);
+      await waitFor(() => video(el).srcObject instanceof MediaStream, "the fake camera's preview", 4000);
+      const stream = video(el).srcObject as MediaStream;
+      expect(stream.getVideoTracks()).to.have.length(1);
+      expect(stream.getAudioTracks()).to.have.length(0);
+      expect(live(stream)).to.equal(true);
+      el.remove();
+      expect(ended(stream)).to.equal(true);
+      devices.dispose();
+    });
+
+    // Untyped page code may hand over a plain MediaDevicesSource, as <mx-device-picker> takes.
+    it('shows no preview, and still joins, with a device source that cannot open a camera', async () => {
+      const devices = fakeDevices();
+      const { getUserMedia: _unused, ...withoutCamera } = devices;
+      const el = await fixture<MxLobby>(html`<mx-lobby .devices=${withoutCamera as unknown as LobbyDevices}></mx-lobby>`);
+      expect(text(el, 'camera-message')).to.equal('No camera preview');
+      expect(await pressJoin(el)).to.deep.equal({ microphoneMuted: false, cameraMuted: false });
+    });
+
+    for (const [width, sideBySide] of [
+      [880, true],
+      [360, false],
+    ] as const) {
+      it(`${sideBySide ? 'puts the panel beside' : 'stacks the panel under'} the preview at ${width}px, and is accessible there`, async () => {
+        const el = await fixture<MxLobby>(html`<mx-lobby style="width: ${width}px" .devices=${fakeDevices()}></mx-lobby>`);
+        const preview = (part(el, 'preview') as HTMLElement).getBoundingClientRect();
+        const panel = (part(el, 'panel') as HTMLElement).getBoundingClientRect();
+        expect(panel.left >= preview.right, 'panel to the right of the preview').to.equal(sideBySide);
+        expect(panel.top >= preview.bottom, 'panel below the preview').to.equal(!sideBySide);
+        expect(el.scrollWidth).to.be.at.most(width);
+        await expect(el).to.be.accessible();
+      });
+    }
   });
 
   describe('events', () => {
