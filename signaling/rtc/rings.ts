@@ -17,6 +17,10 @@ import { createStore, type ReadableStore, type WritableStore } from '../store/st
 
 export const RTC_NOTIFICATION_EVENT = 'org.matrix.msc4075.rtc.notification';
 export const RTC_DECLINE_EVENT = 'org.matrix.msc4310.rtc.decline';
+/** The older notification (MSC4075's first form), which clients of matrix-js-sdk before v43 still send. */
+export const LEGACY_CALL_NOTIFY_EVENT = 'org.matrix.msc4075.call.notify';
+/** A legacy notification says nothing of its lifetime: it rings as long as matrix-js-sdk's notifications do by default. */
+const LEGACY_LIFETIME_MS = 90_000;
 /** MSC4143's slot state event. Rooms whose call predates slots (Element Call's compatibility mode) have none. */
 const RTC_SLOT_EVENT = 'org.matrix.msc4143.rtc.slot';
 /** MSC4075's cap on a notification's lifetime. */
@@ -80,7 +84,7 @@ export class GroupRings implements ReadableStore<GroupRingsSnapshot> {
   };
 
   private onLiveEvent(event: MatrixEvent, room: Room): void {
-    if (event.getType() === RTC_NOTIFICATION_EVENT) void this.onNotification(event, room);
+    if (event.getType() === RTC_NOTIFICATION_EVENT || event.getType() === LEGACY_CALL_NOTIFY_EVENT) void this.onNotification(event, room);
     else if (event.getType() === RTC_DECLINE_EVENT && event.getSender() === this.userId) {
       // Declined on another of our devices: it stops ringing here too.
       const declined = event.getContent()['m.relates_to']?.event_id;
@@ -126,30 +130,24 @@ export class GroupRings implements ReadableStore<GroupRingsSnapshot> {
 
   /**
    * The notification's content if it rings us, by matrix-js-sdk's MSC4075 rules. Those require the room's call
-   * slot (MSC4143 `rtc.slot`), which rooms of Element Call's compatibility mode do not have: there the same
-   * rules are applied here, with "the sender is in the call" standing for "the slot is open".
+   * slot (MSC4143 `rtc.slot`), which rooms of Element Call's compatibility mode do not have, and do not read the
+   * legacy `call.notify`: for those the same rules are applied here, with "the sender is in the call" standing
+   * for "the slot is open".
    */
   private async readNotification(event: MatrixEvent, room: Room, session: MatrixRTCSession): Promise<IRTCNotificationContent> {
-    if (room.currentState.getStateEvents(RTC_SLOT_EVENT).length > 0) return parseCallNotificationContent(event, { room, userId: this.userId });
-    const content: unknown = event.getContent();
+    const legacy = event.getType() === LEGACY_CALL_NOTIFY_EVENT;
+    if (!legacy && room.currentState.getStateEvents(RTC_SLOT_EVENT).length > 0) return parseCallNotificationContent(event, { room, userId: this.userId });
+    const content = legacy ? legacyNotifyContent(event) : notificationContent(event);
     const sender = event.getSender();
-    if (!isRecord(content)) throw new Error('its content is not an object');
-    const { sender_ts: sentAt, lifetime, 'm.mentions': mentions } = content;
-    if (!Number.isSafeInteger(sentAt) || (sentAt as number) < 0) throw new Error('missing or invalid sender_ts');
-    if (!Number.isSafeInteger(lifetime) || (lifetime as number) < 0) throw new Error('missing or invalid lifetime');
-    if (!isRecord(mentions)) throw new Error('missing or malformed m.mentions');
-    const userIds = mentions.user_ids;
-    if (userIds !== undefined && !(Array.isArray(userIds) && userIds.every((userId) => typeof userId === 'string'))) throw new Error('malformed m.mentions.user_ids');
-    if (mentions.room !== undefined && typeof mentions.room !== 'boolean') throw new Error('malformed m.mentions.room');
     if (!sender || sender === this.userId) throw new Error('it was sent by the receiving user');
-    const parsed = { ...content, lifetime: Math.min(lifetime as number, MAX_LIFETIME_MS) } as unknown as IRTCNotificationContent;
-    if (Date.now() >= getCallNotificationExpiry(parsed, event.getTs())) throw new Error('it has expired');
-    const mentionsUs = (userIds as string[] | undefined)?.includes(this.userId) ?? false;
+    if (Date.now() >= getCallNotificationExpiry(content, event.getTs())) throw new Error('it has expired');
+    const mentions = content['m.mentions'];
+    const mentionsUs = mentions.user_ids?.includes(this.userId) ?? false;
     const mentionsRoom = mentions.room === true && room.currentState.mayTriggerNotifOfType('room', sender);
     if (!mentionsUs && !mentionsRoom) throw new Error('it does not mention the receiving user');
     await session.ensureRecalculateSessionMembers();
     if (!session.memberships.some((membership) => membership.userId === sender)) throw new Error(`${sender} is not in the room's call`);
-    return parsed;
+    return content;
   }
 
   /** Our own membership in the call (any device of ours joined it) ends its rings; so does an empty call. */
@@ -190,4 +188,37 @@ export class GroupRings implements ReadableStore<GroupRingsSnapshot> {
       this.watchedSessions.delete(ring.roomId);
     }
   }
+}
+
+function checkedMentions(content: Record<string, unknown>): IRTCNotificationContent['m.mentions'] {
+  const mentions = content['m.mentions'];
+  if (!isRecord(mentions)) throw new Error('missing or malformed m.mentions');
+  const userIds = mentions.user_ids;
+  if (userIds !== undefined && !(Array.isArray(userIds) && userIds.every((userId) => typeof userId === 'string'))) throw new Error('malformed m.mentions.user_ids');
+  if (mentions.room !== undefined && typeof mentions.room !== 'boolean') throw new Error('malformed m.mentions.room');
+  return { user_ids: userIds as string[] | undefined, room: mentions.room as boolean | undefined };
+}
+
+/** An `rtc.notification`'s content, checked as matrix-js-sdk checks it (the lifetime capped as MSC4075 says). */
+function notificationContent(event: MatrixEvent): IRTCNotificationContent {
+  const content: unknown = event.getContent();
+  if (!isRecord(content)) throw new Error('its content is not an object');
+  const { sender_ts: sentAt, lifetime } = content;
+  if (typeof sentAt !== 'number' || !Number.isSafeInteger(sentAt) || sentAt < 0) throw new Error('missing or invalid sender_ts');
+  if (typeof lifetime !== 'number' || !Number.isSafeInteger(lifetime) || lifetime < 0) throw new Error('missing or invalid lifetime');
+  return { ...content, 'm.mentions': checkedMentions(content), sender_ts: sentAt, lifetime: Math.min(lifetime, MAX_LIFETIME_MS) } as IRTCNotificationContent;
+}
+
+/** A legacy `call.notify`, read as the notification it stands for (sent when the server received it). */
+function legacyNotifyContent(event: MatrixEvent): IRTCNotificationContent {
+  const content: unknown = event.getContent();
+  if (!isRecord(content)) throw new Error('its content is not an object');
+  if (content.application !== 'm.call') throw new Error('it is not for a call (application is not "m.call")');
+  if (content.notify_type !== 'ring' && content.notify_type !== 'notify') throw new Error('notify_type is neither "ring" nor "notify"');
+  return {
+    'm.mentions': checkedMentions(content),
+    notification_type: content.notify_type === 'notify' ? 'notification' : 'ring',
+    sender_ts: event.getTs(),
+    lifetime: LEGACY_LIFETIME_MS,
+  } as IRTCNotificationContent;
 }

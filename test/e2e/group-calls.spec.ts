@@ -279,6 +279,27 @@ test.describe('group calls', () => {
       await callerPage.evaluate(() => window.mx.kitLeaveGroupCall());
     });
 
+    test('the legacy call.notify of older clients rings too; malformed ones and ones from outside the call do not', async ({ browser }) => {
+      test.setTimeout(150_000);
+      const { roomId, members } = await membersOfANewRoom(browser, ['Wes', 'Xia', 'Yul']);
+      const [wes, xia, yul] = members as [Member, Member, Member];
+      await xia.page.evaluate(() => window.mx.kitListenForIncoming());
+      expect(await wes.page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)).toBeUndefined();
+      const notify = (from: TestUser, content: Record<string, unknown>) => matrixRequest(from, 'PUT',
+        `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/org.matrix.msc4075.call.notify/${Date.now()}-${Math.random()}`, content);
+      const valid = { application: 'm.call', call_id: '', 'm.mentions': { user_ids: [], room: true }, notify_type: 'ring' };
+      // Yul is not in the call (and names Xia, as a member without the power to mention the room must); the
+      // other two are malformed.
+      await notify(yul.user, { ...valid, 'm.mentions': { user_ids: [xia.user.userId] } });
+      await notify(wes.user, { ...valid, application: 'io.example.game' });
+      await notify(wes.user, { ...valid, notify_type: 'shout' });
+      await notify(wes.user, valid);
+      await expect.poll(() => xia.page.evaluate(() => window.mx.kitGroupRinging()), { message: 'Wes\'s legacy ring, and only it' })
+        .toEqual([{ roomId, sender: wes.user.userId, notificationType: 'ring', intent: undefined }]);
+      await wes.page.evaluate(() => window.mx.kitLeaveGroupCall());
+      await expect.poll(() => xia.page.evaluate(() => window.mx.kitGroupRinging()), { message: 'the ring to stop when the caller left' }).toEqual([]);
+    });
+
     test('answering on one device stops the other ringing, and the caller sees it answered', async ({ browser }) => {
       test.setTimeout(150_000);
       const { roomId, callerPage, calleePages } = await dmWithTwoCalleeDevices(browser);
