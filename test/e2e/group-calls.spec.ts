@@ -197,6 +197,31 @@ test.describe('group calls', () => {
     expect(Object.keys(left).filter((key) => key.includes(leaUser) && key.endsWith(`_${leaDevice}_m.call`))).toEqual([]);
   });
 
+  test('only members are participants: a LiveKit participant with a valid token but no membership is not subscribed to, until it publishes one', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Zoe', 'Abe', 'Mo']);
+    const [zoe, abe, mo] = members as [Member, Member, Member];
+    // Mo is in the SFU room first, publishing, with no membership.
+    expect(await mo.page.evaluate((room) => window.mx.rtcPublishWithoutMembership(room), roomId)).toBe(mo.identity);
+    await Promise.all([zoe, abe].map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    // Subscriptions work (the members decode each other), and none went to Mo.
+    await expectMediaBetweenAll([zoe, abe]);
+    expect(await zoe.page.evaluate(() => window.mx.kitGroupSnapshot().participants.map((participant) => participant.identity))).toEqual([abe.identity]);
+    expect(await mo.page.evaluate(() => window.mx.liveKitSubscriptionsToMine())).toBe(0);
+
+    // With a membership Mo becomes a participant, and is subscribed to.
+    const [moUser, moDevice] = [mo.user.userId, mo.identity.split(':').pop()!];
+    await matrixRequest(mo.user, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${CALL_MEMBER}/${encodeURIComponent(`_${moUser}_${moDevice}_m.call`)}`, {
+      application: 'm.call', call_id: '', scope: 'm.room', device_id: moDevice, expires: 3_600_000,
+      focus_active: { type: 'livekit', focus_selection: 'multi_sfu' },
+      foci_preferred: [{ type: 'livekit', livekit_service_url: loadStack().rtcAuthUrl, livekit_alias: roomId }],
+    });
+    await expect.poll(() => mo.page.evaluate(() => window.mx.liveKitSubscriptionsToMine()), { message: 'the members to subscribe to Mo' }).toBeGreaterThan(0);
+    await expect.poll(() => zoe.page.evaluate(() => window.mx.kitGroupSnapshot().participants.map((participant) => participant.identity).sort()))
+      .toEqual([abe.identity, mo.identity].sort());
+    await Promise.all([zoe, abe].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
   test('a plaintext media-key message changes nothing: media keeps decoding (the homeserver cannot hand out keys)', async ({ browser }) => {
     test.setTimeout(150_000);
     const { roomId, members } = await membersOfANewRoom(browser, ['Nia', 'Oli'], { encrypted: true });

@@ -317,6 +317,29 @@ async function rtcRequestToken(
   }
 }
 
+/**
+ * Joins the call's LiveKit room with a valid token of the state-event form (identity `${userId}:${deviceId}`) and
+ * publishes the camera and microphone, without any call membership; counts the subscriptions others make to them.
+ */
+async function rtcPublishWithoutMembership(roomId: string): Promise<string> {
+  if (!callKit) throw new Error('call mx.startKit first');
+  const client = callKit.session.client;
+  const [transport] = await discoverTransports(clientTransportSources(client), [], kit.consoleLogger('rtc'));
+  const token = await requestSfuToken({
+    serviceUrl: transport!.livekitServiceUrl, roomId, openIdToken: await client.getOpenIdToken(), form: 'state-event',
+    userId: client.getSafeUserId(), deviceId: client.getDeviceId() ?? '',
+  });
+  liveKitRoom = new livekit.Room();
+  liveKitRoom.on(livekit.RoomEvent.LocalTrackSubscribed, () => { subscriptionsToMine += 1; });
+  await liveKitRoom.connect(token.url, token.jwt);
+  const tracks = await livekit.createLocalTracks({ audio: true, video: { resolution: { width: 320, height: 240, frameRate: 15 } } });
+  for (const track of tracks) await liveKitRoom.localParticipant.publishTrack(track);
+  return liveKitRoom.localParticipant.identity;
+}
+
+let subscriptionsToMine = 0;
+const liveKitSubscriptionsToMine = (): number => subscriptionsToMine;
+
 /** The kit session's user and device. */
 function kitIdentity(): { userId: string; deviceId: string } {
   const { userId, deviceId } = callKit?.session.getSnapshot() ?? {};
@@ -895,6 +918,8 @@ const harness = {
   kitDeclineGroupRing,
   rtcDiscoverTransports,
   rtcRequestToken,
+  rtcPublishWithoutMembership,
+  liveKitSubscriptionsToMine,
   kitIdentity,
   kitListenForIncoming,
   kitClientHasEvent,
