@@ -101,6 +101,19 @@ export class CameraPreviewController implements ReactiveController {
     }
     this.opening = false;
     this.stream = stream;
+    // A camera unplugged (or taken by the system) ends its track; without this the preview would freeze.
+    for (const track of stream.getVideoTracks()) {
+      track.addEventListener('ended', () => this.handleEnded(stream), { once: true });
+    }
     this.host.requestUpdate();
+  }
+
+  private handleEnded(stream: MediaStream): void {
+    if (this.stream !== stream) return;
+    stopTracks(stream);
+    this.stream = undefined;
+    this.error = new MxError('MEDIA_DEVICE_NOT_FOUND', 'The camera stopped; it may have been unplugged.');
+    this.host.requestUpdate();
+    this.onFailure(this.error);
   }
 }

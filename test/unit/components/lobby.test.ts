@@ -249,7 +249,7 @@ describe('<mx-lobby>', () => {
       button(el, 'camera').click();
       await el.updateComplete;
       expect(ended(first)).to.equal(true);
-      expect(video(el).srcObject).to.equal(null);
+      expect(video(el).srcObject === null, "no picture").to.equal(true);
       expect(text(el, 'camera-message')).to.equal('Your camera is off');
       expect(states(el)).to.not.include('previewing');
       button(el, 'camera').click();
@@ -294,7 +294,7 @@ describe('<mx-lobby>', () => {
       devices.release();
       await waitFor(() => devices.streams.length === 1, 'the late stream');
       await waitFor(() => ended(devices.streams[0] as MediaStream), 'the late stream to be stopped');
-      expect(video(el).srcObject).to.equal(null);
+      expect(video(el).srcObject === null, "no picture").to.equal(true);
 
       el.cameraMuted = false;
       await waitFor(() => devices.requests.length === 2, 'the second request');
@@ -323,6 +323,22 @@ describe('<mx-lobby>', () => {
       expect(live(stream)).to.equal(true);
       expect(states(el)).to.not.include('camera-failed');
       expect(await pressJoin(el)).to.deep.equal({ microphoneMuted: false, cameraMuted: false });
+    });
+
+    it('says so when the camera stops by itself, and joins with it off', async () => {
+      const devices = fakeDevices();
+      const el = await lobby(devices);
+      const stream = await previewing(el, devices);
+      // What Chrome fires when a camera is unplugged; track.stop() fires nothing.
+      stream.getVideoTracks()[0]?.dispatchEvent(new Event('ended'));
+      await el.updateComplete;
+      expect(video(el).srcObject === null, "no picture").to.equal(true);
+      expect(ended(stream)).to.equal(true);
+      expect(text(el, 'camera-message')).to.equal('The camera stopped; it may have been unplugged.');
+      expect(reported.map((error) => error.code)).to.deep.equal(['MEDIA_DEVICE_NOT_FOUND']);
+      expect(await pressJoin(el)).to.deep.equal({ microphoneMuted: false, cameraMuted: true });
+      button(el, 'camera').click();
+      expect(live(await previewing(el, devices, 2))).to.equal(true);
     });
 
     it('wraps what an untyped store rejects with into an MxError', async () => {
