@@ -11,3 +11,4 @@ export * from './components/video-tile/index.js';
 export * from './components/call-button/index.js';
 export * from './components/call-dialog/index.js';
 export * from './components/group-call/index.js';
+export * from './components/lobby/index.js';

@@ -8,3 +8,4 @@ import './mx-video-tile.js';
 import './mx-call-button.js';
 import './mx-call-dialog.js';
 import './mx-group-call.js';
+import './mx-lobby.js';

@@ -3,6 +3,7 @@
 // end-to-end encrypted group call. Open `?user=NAME` in several tabs to be one person per tab.
 import '../define/mx-call.js';
 import '../define/mx-group-call.js';
+import '../define/mx-lobby.js';
 import '../define/mx-connection-status.js';
 import '../define/mx-device-picker.js';
 import { createCallKit, loginWithPassword, type CallHandle, type CallKit, type CallKind } from '../signaling/index.js';
@@ -80,7 +81,7 @@ async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): P
   const messages = element('ul', { className: 'messages', ariaLabel: `Messages seen by ${user.username}` });
   const input = element('input', { placeholder: 'Say something to the demo room', ariaLabel: `Message from ${user.username}` });
   const form = element('form', {}, input, element('button', { type: 'submit' }, 'Send'));
-  panel.append(callButtons, call, groupCallSection(config, kit, panel), details, messages, form);
+  panel.append(callButtons, call, groupCallSection(config, kit), details, messages, form);
 
   const client = kit.session.client;
   const { RoomEvent } = await import('matrix-js-sdk');
@@ -97,28 +98,38 @@ async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): P
   });
 }
 
-/** The group call of the demo's encrypted room: a button to join it, then the call itself. */
-function groupCallSection(config: DemoConfig, kit: CallKit, panel: HTMLElement): HTMLElement {
-  const join = element('button', { type: 'button' }, 'Join the group call');
-  const section = element('section', { className: 'group' }, element('h3', {}, 'Group call (end-to-end encrypted)'), join);
-  join.addEventListener('click', () => {
-    join.disabled = true;
-    kit.joinGroupCall(config.groupRoomId).then((handle) => {
-      const view = element('mx-group-call');
-      view.call = handle;
-      section.append(view);
-      join.hidden = true;
-      // After leaving, the button comes back; a failed call keeps its view, which says why.
-      const stop = handle.subscribe(({ phase }) => {
-        if (phase !== 'left' && phase !== 'failed') return;
-        stop();
-        if (phase === 'left') view.remove();
-        join.hidden = false;
-        join.disabled = false;
+/**
+ * The group call of the demo's encrypted room: a button opens the lobby (camera preview, devices), whose Join
+ * joins the call and shows it; leaving brings the button back.
+ */
+function groupCallSection(config: DemoConfig, kit: CallKit): HTMLElement {
+  const open = element('button', { type: 'button' }, 'Join the group call');
+  const section = element('section', { className: 'group' }, element('h3', {}, 'Group call (end-to-end encrypted)'), open);
+  open.addEventListener('click', () => {
+    open.hidden = true;
+    const lobby = element('mx-lobby');
+    lobby.devices = kit.devices;
+    lobby.roomName = kit.session.client.getRoom(config.groupRoomId)?.name ?? 'the group call';
+    section.append(lobby);
+    lobby.addEventListener('mx-join-request', ({ detail }) => {
+      lobby.joining = true;
+      lobby.unavailable = '';
+      kit.joinGroupCall(config.groupRoomId, detail).then(async (handle) => {
+        await handle.joined;
+        const view = element('mx-group-call');
+        view.call = handle;
+        lobby.replaceWith(view);
+        // After leaving, the button comes back; a failed call keeps its view, which says why.
+        const stop = handle.subscribe(({ phase }) => {
+          if (phase !== 'left' && phase !== 'failed') return;
+          stop();
+          if (phase === 'left') view.remove();
+          open.hidden = false;
+        });
+      }).catch((error: unknown) => {
+        lobby.joining = false;
+        lobby.unavailable = error instanceof Error ? error.message : String(error);
       });
-    }, (error: unknown) => {
-      join.disabled = false;
-      showError(panel, error);
     });
   });
   return section;

@@ -74,7 +74,7 @@ test.describe('npm start', () => {
     await expect(alice.locator('mx-call [part~="status"]')).toContainText('Call ended');
   });
 
-  test('three tabs join one end-to-end encrypted group call and see each other', async ({ browser }) => {
+  test('three tabs join one end-to-end encrypted group call from the lobby and see each other', async ({ browser }) => {
     test.setTimeout(150_000);
     const tabs = await Promise.all(['alice', 'bob', 'carol'].map(async (user) => {
       const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
@@ -83,7 +83,13 @@ test.describe('npm start', () => {
       await expect(page.locator('mx-connection-status')).toContainText(`Connected as @${user}:`);
       return page;
     }));
-    for (const page of tabs) await page.getByRole('button', { name: 'Join the group call' }).click();
+    for (const page of tabs) {
+      await page.getByRole('button', { name: 'Join the group call' }).click();
+      // The lobby previews the camera, then joins.
+      const lobby = page.locator('mx-lobby');
+      await expect.poll(() => page.evaluate(() => document.querySelector('mx-lobby')?.matches(':state(previewing)'))).toBe(true);
+      await lobby.getByRole('button', { name: /^Join/ }).click();
+    }
 
     for (const page of tabs) {
       const call = page.locator('mx-group-call');
