@@ -1,7 +1,7 @@
 // Types only (never rendered): what the wrappers and React 19's plain tags must accept and refuse.
 import type { CallHandle, GroupCallHandle, MxCallEndedEvent, MxDeviceChangeEvent } from 'matrix-call-kit';
 import type {} from 'matrix-call-kit/jsx';
-import { MxCall, MxCallButton, MxGroupCall } from 'matrix-call-kit/react';
+import { MxCall, MxCallButton, MxGroupCall, MxLobby } from 'matrix-call-kit/react';
 
 export function Wrappers({ call, groupCall }: { call: CallHandle | undefined; groupCall: GroupCallHandle | undefined }) {
   return (
@@ -11,6 +11,9 @@ export function Wrappers({ call, groupCall }: { call: CallHandle | undefined; gr
       <MxGroupCall layout="carousel" />
       {/* @ts-expect-error a group call's handle, not a 1:1 call's */}
       <MxGroupCall call={call} />
+      <MxLobby roomName="Standup" participantCount={3} onMxJoinRequest={(event) => console.info(event.detail.microphoneMuted)} />
+      {/* @ts-expect-error participantCount is a number */}
+      <MxLobby participantCount="three" />
       <MxCall call={call} sinkId="default" onMxCallEnded={(event) => console.info(event.detail.reason)} />
       <MxCallButton user="@support:example.org" kind="voice" visitorService="https://example.org" />
       {/* @ts-expect-error sinkId is a string */}
