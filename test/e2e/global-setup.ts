@@ -7,7 +7,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const servedir = join(ROOT, 'test', 'e2e', 'pages');
   const server = await servePages({
     servedir,
-    entryPoints: [join(servedir, 'harness.ts'), join(servedir, 'call-button.ts')],
+    entryPoints: [join(servedir, 'harness.ts'), join(servedir, 'call-button.ts'), join(servedir, 'widget-host.ts')],
     port: Number(process.env.E2E_PAGE_PORT ?? 8100),
   });
   process.env.E2E_BASE_URL = server.url;

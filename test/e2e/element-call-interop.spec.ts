@@ -1,0 +1,82 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { AUDIBLE_ENERGY } from '../helpers/audible.js';
+import { credentialsOf } from '../helpers/calls.js';
+import { elementCallVideos, openElementCall, serveElementCall } from '../helpers/element-call.js';
+import { openHarness } from '../helpers/pages.js';
+import { matrixRequest } from '../helpers/raw-matrix.js';
+import { createRoom, joinRoom, registerUser, type TestUser } from '../helpers/synapse.js';
+
+// Interop with Element Call's published widget build (@element-hq/element-call-embedded), hosted as Element Web
+// hosts it (test/e2e/pages/widget-host.ts), in one MatrixRTC call with the kit on the real stack.
+
+const CALL_MEMBER = 'org.matrix.msc3401.call.member';
+
+let elementCall: Awaited<ReturnType<typeof serveElementCall>>;
+test.beforeAll(async () => {
+  elementCall = await serveElementCall();
+});
+test.afterAll(async () => {
+  await elementCall?.stop();
+});
+
+interface KitMember {
+  user: TestUser;
+  page: Page;
+  identity: string;
+}
+
+/** The room's call membership state keys whose content is not empty (a left membership's is). */
+async function callMemberships(roomId: string, asUser: TestUser): Promise<string[]> {
+  const state = await matrixRequest<{ type: string; state_key: string; content: Record<string, unknown> }[]>(asUser, 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`);
+  return state.filter((event) => event.type === CALL_MEMBER && Object.keys(event.content).length > 0).map((event) => event.state_key).sort();
+}
+
+const stateKeyOf = (user: TestUser) => `_${user.userId}_${user.deviceId}_m.call`;
+
+async function kitMember(browser: Browser, user: TestUser, roomId: string): Promise<KitMember> {
+  const page = await openHarness(browser);
+  await page.evaluate((credentials) => window.mx.startKit(credentials, { listenLater: true }), credentialsOf(user));
+  expect(await page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)).toBeUndefined();
+  return { user, page, identity: `${user.userId}:${user.deviceId}` };
+}
+
+/** The kit sees `identity` connected, decodes its video and hears its audio. */
+async function expectKitReceives(member: KitMember, identity: string, encrypted: boolean): Promise<void> {
+  await expect.poll(() => member.page.evaluate(() => window.mx.kitGroupSnapshot().participants.filter((p) => p.status === 'connected').map((p) => p.identity)), { message: `${member.identity} to see ${identity} connected`, timeout: 60_000 }).toContain(identity);
+  await expect.poll(async () => {
+    const received = (await member.page.evaluate(() => window.mx.kitGroupReceived()))[identity];
+    return (received?.framesDecoded ?? 0) > 10 && (received?.audioEnergy ?? 0) > AUDIBLE_ENERGY;
+  }, { message: `${member.identity} to decode ${identity}'s video and hear its audio`, timeout: 60_000 }).toBe(true);
+  const participant = await member.page.evaluate((id) => window.mx.kitGroupSnapshot().participants.find((p) => p.identity === id), identity);
+  expect(participant?.encrypted).toBe(encrypted);
+}
+
+/** Element Call shows `displayName`'s video, and its frames keep coming. */
+async function expectElementCallShows(page: Page, displayName: string): Promise<void> {
+  const framesOf = async () => Math.max(0, ...(await elementCallVideos(page)).filter((video) => video.label.includes(displayName)).map((video) => video.frames));
+  await expect.poll(framesOf, { message: `Element Call to show ${displayName}'s video`, timeout: 60_000 }).toBeGreaterThan(10);
+  const before = await framesOf();
+  await expect.poll(framesOf, { message: `${displayName}'s video in Element Call to keep playing` }).toBeGreaterThan(before + 10);
+}
+
+test.describe('interop with Element Call (published widget build)', () => {
+  test('unencrypted room: Element Call and the kit join one call, media flows both ways, and each leave removes its membership', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const [ecUser, kitUser] = await Promise.all([registerUser({ displayName: 'Elsa' }), registerUser({ displayName: 'Kit' })]);
+    const roomId = await createRoom(ecUser, { name: 'Interop', invite: [kitUser.userId], eventPowerLevels: { [CALL_MEMBER]: 0 } });
+    await joinRoom(kitUser, roomId);
+
+    const kit = await kitMember(browser, kitUser, roomId);
+    const ec = await openElementCall(browser, ecUser, roomId, elementCall.url, { perParticipantE2EE: false });
+
+    await expectKitReceives(kit, `${ecUser.userId}:${ecUser.deviceId}`, false);
+    await expectElementCallShows(ec, 'Kit');
+    expect(await callMemberships(roomId, ecUser)).toEqual([stateKeyOf(ecUser), stateKeyOf(kitUser)].sort());
+
+    expect(await kit.page.evaluate(() => window.mx.kitLeaveGroupCall())).toBe('left');
+    expect(await callMemberships(roomId, ecUser)).toEqual([stateKeyOf(ecUser)]);
+
+    await ec.evaluate(() => window.ecHost.hangup());
+    await expect.poll(() => callMemberships(roomId, ecUser), { message: 'Element Call to leave on hang-up' }).toEqual([]);
+  });
+});
