@@ -79,4 +79,28 @@ test.describe('interop with Element Call (published widget build)', () => {
     await ec.evaluate(() => window.ecHost.hangup());
     await expect.poll(() => callMemberships(roomId, ecUser), { message: 'Element Call to leave on hang-up' }).toEqual([]);
   });
+
+  test('encrypted room, per-participant E2EE: Element Call and two kit members exchange keys and media in both directions', async ({ browser }) => {
+    test.setTimeout(240_000);
+    const [ecUser, noraUser, ottoUser] = await Promise.all(['Elsa', 'Nora', 'Otto'].map((displayName) => registerUser({ displayName })));
+    const roomId = await createRoom(ecUser!, { name: 'Interop', invite: [noraUser!.userId, ottoUser!.userId], eventPowerLevels: { [CALL_MEMBER]: 0 }, encrypted: true });
+    await Promise.all([noraUser!, ottoUser!].map((user) => joinRoom(user, roomId)));
+
+    const [nora, otto] = await Promise.all([kitMember(browser, noraUser!, roomId), kitMember(browser, ottoUser!, roomId)]);
+    const ec = await openElementCall(browser, ecUser!, roomId, elementCall.url, { perParticipantE2EE: true });
+
+    const ecIdentity = `${ecUser!.userId}:${ecUser!.deviceId}`;
+    for (const [member, other] of [[nora!, otto!], [otto!, nora!]] as const) {
+      await expectKitReceives(member, ecIdentity, true);
+      await expectKitReceives(member, other.identity, true);
+    }
+    await expectElementCallShows(ec, 'Nora');
+    await expectElementCallShows(ec, 'Otto');
+    expect(await callMemberships(roomId, ecUser!)).toEqual([ecUser!, noraUser!, ottoUser!].map(stateKeyOf).sort());
+
+    await Promise.all([nora!, otto!].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+    expect(await callMemberships(roomId, ecUser!)).toEqual([stateKeyOf(ecUser!)]);
+    await ec.evaluate(() => window.ecHost.hangup());
+    await expect.poll(() => callMemberships(roomId, ecUser!), { message: 'Element Call to leave on hang-up' }).toEqual([]);
+  });
 });
