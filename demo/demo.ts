@@ -6,6 +6,7 @@ import '../define/mx-group-call.js';
 import '../define/mx-lobby.js';
 import '../define/mx-connection-status.js';
 import '../define/mx-device-picker.js';
+import type { MatrixEvent } from 'matrix-js-sdk';
 import { createCallKit, loginWithPassword, type CallHandle, type CallKit, type CallKind } from '../signaling/index.js';
 
 interface DemoUser {
@@ -79,16 +80,12 @@ async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): P
   }
 
   const messages = element('ul', { className: 'messages', ariaLabel: `Messages seen by ${user.username}` });
+  await showMessages(kit, config.roomId, messages);
   const input = element('input', { placeholder: 'Say something to the demo room', ariaLabel: `Message from ${user.username}` });
   const form = element('form', {}, input, element('button', { type: 'submit' }, 'Send'));
   panel.append(callButtons, call, groupCallSection(config, kit), details, messages, form);
 
   const client = kit.session.client;
-  const { RoomEvent } = await import('matrix-js-sdk');
-  client.on(RoomEvent.Timeline, (event, room, toStartOfTimeline) => {
-    if (toStartOfTimeline || room?.roomId !== config.roomId || event.getType() !== 'm.room.message') return;
-    messages.append(element('li', {}, `${event.getSender()}: ${String(event.getContent().body)}`));
-  });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const body = input.value.trim();
@@ -96,6 +93,26 @@ async function signIn(config: DemoConfig, user: DemoUser, panel: HTMLElement): P
     input.value = '';
     void client.sendTextMessage(config.roomId, body);
   });
+}
+
+/**
+ * The room's messages: those the first sync brought, then each new one. Both are read, since a message sent
+ * while this panel was still being built arrived with the sync, before any listener.
+ */
+async function showMessages(kit: CallKit, roomId: string, list: HTMLElement): Promise<void> {
+  const { RoomEvent } = await import('matrix-js-sdk');
+  const client = kit.session.client;
+  const shown = new Set<string>();
+  const show = (event: MatrixEvent): void => {
+    const id = event.getId();
+    if (event.getType() !== 'm.room.message' || !id || shown.has(id)) return;
+    shown.add(id);
+    list.append(element('li', {}, `${event.getSender()}: ${String(event.getContent().body)}`));
+  };
+  client.on(RoomEvent.Timeline, (event, room, toStartOfTimeline) => {
+    if (!toStartOfTimeline && room?.roomId === roomId) show(event);
+  });
+  for (const event of client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? []) show(event);
 }
 
 /**
