@@ -10,6 +10,7 @@ import type { CallManager, CallManagerOptions, CallTarget } from './voip/call-ma
 import type { CallHandle, CallKind } from './voip/types.js';
 import { createMediaDevicesStore, type MediaDevicesStore } from './media/index.js';
 import { onDemand } from './on-demand.js';
+import type { ReadableStore } from './store/store.js';
 import type { GroupCalls, GroupCallsOptions } from './rtc/group-calls.js';
 import type { GroupJoinOptions } from './rtc/group-call.js';
 import type { GroupCallHandle } from './rtc/group-call.types.js';
@@ -140,43 +141,28 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
     return { feature: watcher, dispose: () => watcher.dispose() };
   });
 
-  const ringingGroup = (listener: (incoming: IncomingCall) => void) => (watcher: GroupRings): (() => void) => {
-    const seen = new Set<GroupRing>();
-    const deliver = ({ ringing }: { ringing: readonly GroupRing[] }): void => {
+  /**
+   * Hands `listener` each entry of a store's `ringing` list once, those ringing already first: a feature may load
+   * after a call arrived (the 1:1 port catches up on invites), and whether it rings before or after the listener
+   * is attached is a matter of milliseconds.
+   */
+  const deliverRinging = <T>(store: ReadableStore<{ readonly ringing: readonly T[] }>, incoming: (entry: T) => IncomingCall, listener: (incoming: IncomingCall) => void): (() => void) => {
+    const seen = new Set<T>();
+    const deliver = ({ ringing }: { readonly ringing: readonly T[] }): void => {
+      // Only entries still ringing are remembered, so a page open all day holds no call that rang hours ago.
       for (const old of seen) if (!ringing.includes(old)) seen.delete(old);
-      for (const ring of ringing) {
-        if (seen.has(ring)) continue;
-        seen.add(ring);
+      for (const entry of ringing) {
+        if (seen.has(entry)) continue;
+        seen.add(entry);
         try {
-          listener({ type: 'group', ring });
+          listener(incoming(entry));
         } catch (error) {
           log.error('an incoming-call listener threw', error);
         }
       }
     };
-    deliver(watcher.getSnapshot());
-    return watcher.subscribe(deliver);
-  };
-
-  const ringingVoip = (listener: (incoming: IncomingCall) => void) => (calls: CallManager): (() => void) => {
-    // Calls already ringing count too: 1:1 calls may load after an invite arrived (the port catches up on it),
-    // and whether it rings before or after this listener is attached is a matter of milliseconds.
-    const seen = new Set<CallHandle>();
-    const deliver = ({ ringing }: { ringing: readonly CallHandle[] }): void => {
-      // Only calls still ringing are remembered, so a page open all day holds no call that rang hours ago.
-      for (const old of seen) if (!ringing.includes(old)) seen.delete(old);
-      for (const call of ringing) {
-        if (seen.has(call)) continue;
-        seen.add(call);
-        try {
-          listener({ type: 'voip', call });
-        } catch (error) {
-          log.error('an incoming-call listener threw', error);
-        }
-      }
-    };
-    deliver(calls.getSnapshot());
-    return calls.subscribe(deliver);
+    deliver(store.getSnapshot());
+    return store.subscribe(deliver);
   };
 
   return {
@@ -188,8 +174,14 @@ export async function createCallKit(options: CallKitOptions): Promise<CallKit> {
     joinGroupCall: async (roomId, joinOptions) => (await group.get()).join(roomId, joinOptions),
     groupRings: () => rings.get(),
     onIncomingCall(listener) {
-      const stopVoip = voip.whenLoaded(ringingVoip(listener), (error) => log.error(`incoming calls cannot ring: ${error.message}`, error));
-      const stopGroup = rings.whenLoaded(ringingGroup(listener), (error) => log.error(`group calls cannot ring: ${error.message}`, error));
+      const stopVoip = voip.whenLoaded(
+        (calls) => deliverRinging(calls, (call) => ({ type: 'voip', call }), listener),
+        (error) => log.error(`incoming calls cannot ring: ${error.message}`, error),
+      );
+      const stopGroup = rings.whenLoaded(
+        (watcher) => deliverRinging(watcher, (ring) => ({ type: 'group', ring }), listener),
+        (error) => log.error(`group calls cannot ring: ${error.message}`, error),
+      );
       return () => {
         stopVoip();
         stopGroup();
