@@ -12,7 +12,7 @@ import {
   type RemoteParticipant,
   type RemoteTrack,
 } from 'livekit-client';
-import { RoomEvent as MatrixRoomEvent, RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from 'matrix-js-sdk';
+import { RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from 'matrix-js-sdk';
 import {
   MatrixRTCSession,
   MatrixRTCSessionEvent,
@@ -25,7 +25,8 @@ import type { Logger } from '../log.js';
 import type { CallFeed, StreamPurpose } from '../media/feed.js';
 import type { UserMediaRequest } from '../media/user-media.js';
 import { createStore, type WritableStore } from '../store/store.js';
-import { RTC_DECLINE_EVENT } from './rings.js';
+import { CALL_MEMBER_EVENT, RTC_MEMBER_EVENT } from './event-types.js';
+import { followOutgoingRing } from './outgoing-ring.js';
 import { clientTakingOnlyEncryptedKeys, MatrixRtcKeyProvider } from './media-keys.js';
 import { rosterOf, type MembershipRecord, type RosterMember } from './roster.js';
 import { requestSfuToken, stickyMemberIdentity, type MembershipForm, type OpenIdToken, type SfuToken } from './token-service.js';
@@ -35,14 +36,9 @@ import type {
   GroupCallHandle,
   GroupCallSnapshot,
   GroupParticipant,
-  OutgoingRing,
   ReceivedMedia,
 } from './group-call.types.js';
 
-/** The state event of the default membership form; a room's power levels decide who may send it. */
-export const CALL_MEMBER_EVENT = 'org.matrix.msc3401.call.member';
-/** The sticky event (MSC4354) of the newer membership form. */
-export const RTC_MEMBER_EVENT = 'org.matrix.msc4143.rtc.member';
 /** How long leave() waits for the homeserver to take our leave before the delayed leave is left to do it. */
 const LEAVE_TIMEOUT_MS = 8_000;
 /**
@@ -364,7 +360,9 @@ export class GroupCall implements GroupCallHandle {
       this.stopListening.push(() => this.session.off(MatrixRTCSessionEvent.EncryptionKeyChanged, onKey));
     }
 
-    if (notify) this.followOutgoingRing();
+    if (notify) {
+      this.stopListening.push(followOutgoingRing(this.deps.client, this.deps.room, this.session, (ring) => this.store.update((snapshot) => ({ ...snapshot, ring }))));
+    }
     // With a multi-SFU focus the SDK writes `focus_active: multi_sfu` and puts that transport first in
     // `foci_preferred`: the one we publish on, as Element Call's membership names it.
     this.session.joinRTCSession(
@@ -379,49 +377,6 @@ export class GroupCall implements GroupCallHandle {
       },
     );
     return published;
-  }
-
-  /** Follows the notification the session sends at join: answered, declined by everyone it named, or expired. */
-  private followOutgoingRing(): void {
-    let mentioned: readonly string[] = [];
-    const setRing = (change: (ring: OutgoingRing) => OutgoingRing): void =>
-      this.store.update((snapshot) => (snapshot.ring?.state === 'ringing' ? { ...snapshot, ring: change(snapshot.ring) } : snapshot));
-    let expiry: ReturnType<typeof setTimeout> | undefined;
-    const onSent = (sent: { event_id: string; lifetime: number; sender_ts: number; 'm.mentions': { user_ids?: string[]; room?: boolean } }): void => {
-      // matrix-js-sdk mentions the room: everyone in it at the time is rung.
-      const named = sent['m.mentions'].user_ids?.length ? sent['m.mentions'].user_ids : this.deps.room.getJoinedMembers().map((member) => member.userId);
-      mentioned = named.filter((userId) => userId !== this.userId);
-      this.store.update((snapshot) => ({ ...snapshot, ring: { eventId: sent.event_id, state: 'ringing', declinedBy: [] } }));
-      expiry = setTimeout(() => setRing((ring) => ({ ...ring, state: 'expired' })), Math.max(0, sent.sender_ts + sent.lifetime - Date.now()));
-    };
-    const onTimeline = async (event: MatrixEvent): Promise<void> => {
-      if (event.getRoomId() !== this.roomId) return;
-      // In an encrypted room the decline arrives encrypted; its type is known once decrypted.
-      await this.deps.client.decryptEventIfNeeded(event);
-      const ring = this.store.getSnapshot().ring;
-      if (!ring || event.getType() !== RTC_DECLINE_EVENT) return;
-      const sender = event.getSender();
-      const relation = event.getContent()['m.relates_to'];
-      if (!sender || sender === this.userId || relation?.event_id !== ring.eventId || ring.declinedBy.includes(sender)) return;
-      setRing((current) => {
-        const declinedBy = [...current.declinedBy, sender];
-        const everyone = mentioned.length > 0 && mentioned.every((userId) => declinedBy.includes(userId));
-        return { ...current, declinedBy, state: everyone ? 'declined' : 'ringing' };
-      });
-    };
-    const onMemberships = (): void => {
-      if (this.session.memberships.some((membership) => membership.userId !== this.userId)) setRing((ring) => ({ ...ring, state: 'answered' }));
-    };
-    this.session.on(MatrixRTCSessionEvent.DidSendCallNotification, onSent);
-    const onTimelineEvent = (event: MatrixEvent): void => void onTimeline(event);
-    this.deps.client.on(MatrixRoomEvent.Timeline, onTimelineEvent);
-    this.session.on(MatrixRTCSessionEvent.MembershipsChanged, onMemberships);
-    this.stopListening.push(() => {
-      clearTimeout(expiry);
-      this.session.off(MatrixRTCSessionEvent.DidSendCallNotification, onSent);
-      this.deps.client.off(MatrixRoomEvent.Timeline, onTimelineEvent);
-      this.session.off(MatrixRTCSessionEvent.MembershipsChanged, onMemberships);
-    });
   }
 
   private connectLivekit(): LivekitRoom {

@@ -11,14 +11,11 @@ import {
   type MatrixRTCSession,
 } from 'matrix-js-sdk/lib/matrixrtc/index.js';
 import { isRecord } from '../json.js';
+import { LEGACY_CALL_NOTIFY_EVENT, RTC_DECLINE_EVENT, RTC_NOTIFICATION_EVENT } from './event-types.js';
 import { MxError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createStore, type ReadableStore, type WritableStore } from '../store/store.js';
 
-export const RTC_NOTIFICATION_EVENT = 'org.matrix.msc4075.rtc.notification';
-export const RTC_DECLINE_EVENT = 'org.matrix.msc4310.rtc.decline';
-/** The older notification (MSC4075's first form), which clients of matrix-js-sdk before v43 still send. */
-export const LEGACY_CALL_NOTIFY_EVENT = 'org.matrix.msc4075.call.notify';
 /** A legacy notification says nothing of its lifetime: it rings as long as matrix-js-sdk's notifications do by default. */
 const LEGACY_LIFETIME_MS = 90_000;
 /** MSC4143's slot state event. Rooms whose call predates slots (Element Call's compatibility mode) have none. */
