@@ -11,6 +11,8 @@ export const MX_ERROR_CODES = [
   'MEDIA_DEVICE_IN_USE',
   'MEDIA_UNSUPPORTED',
   'INVALID_STATE',
+  /** A method was given a value it cannot use (the message says which and why). */
+  'INVALID_ARGUMENT',
   'NO_RTC_TRANSPORT',
   'TOKEN_SERVICE_UNAUTHORIZED',
   'TOKEN_SERVICE_UNREACHABLE',

@@ -28,6 +28,8 @@ import { createStore, type WritableStore } from '../store/store.js';
 import { CALL_MEMBER_EVENT, RTC_MEMBER_EVENT } from './event-types.js';
 import { followOutgoingRing } from './outgoing-ring.js';
 import { clientTakingOnlyEncryptedKeys, MatrixRtcKeyProvider } from './media-keys.js';
+import { CallReactions } from './call-reactions.js';
+import type { ReactingMember, ReactionsState } from './reactions.js';
 import { rosterOf, type MembershipRecord, type RosterMember } from './roster.js';
 import { requestSfuToken, stickyMemberIdentity, type MembershipForm, type OpenIdToken, type SfuToken } from './token-service.js';
 import { parseTransport, type LivekitTransport } from './transports.js';
@@ -112,6 +114,7 @@ export class GroupCall implements GroupCallHandle {
   private roster: readonly RosterMember[] = [];
   private readonly droppedLogged = new Set<string>();
   private readonly stopListening: (() => void)[] = [];
+  private readonly reactions: CallReactions;
   private ending: Promise<void> | undefined;
 
   constructor(private readonly deps: GroupCallDependencies, options: GroupJoinOptions = {}) {
@@ -142,12 +145,15 @@ export class GroupCall implements GroupCallHandle {
         cameraMuted: options.cameraMuted ?? options.video === false,
         screenSharing: false,
         speaking: false,
+        handRaisedAt: undefined,
       },
       participants: [],
       activeSpeakers: [],
       screenShares: [],
+      reactions: [],
       error: undefined,
     });
+    this.reactions = new CallReactions(client, room, deps.log, (state) => this.store.update((snapshot) => withReactions(snapshot, state)), this.now);
     this.joined = this.join(options);
     // The app may never await `joined`; its failure is in the snapshot, and must not be an unhandled rejection.
     this.joined.catch(() => undefined);
@@ -164,6 +170,14 @@ export class GroupCall implements GroupCallHandle {
   async setCameraMuted(muted: boolean): Promise<void> {
     await this.setLocalMuted(Track.Source.Camera, muted);
     this.patchLocal({ cameraMuted: muted });
+  }
+
+  async setHandRaised(raised: boolean): Promise<void> {
+    await this.reactions.setHandRaised(raised, this.identity);
+  }
+
+  async sendReaction(reaction: { readonly emoji: string; readonly name: string }): Promise<void> {
+    await this.reactions.sendReaction(reaction, this.identity);
   }
 
   leave(): Promise<void> {
@@ -476,13 +490,25 @@ export class GroupCall implements GroupCallHandle {
     }
     const speakers = livekit?.activeSpeakers.map((speaker) => speaker.identity).filter((identity) => identity === this.identity || members.has(identity)) ?? [];
     const participants = roster.members.map((member) => this.participantOf(member, livekit?.remoteParticipants.get(member.identity), speakers));
-    this.store.update((snapshot) => ({
+    this.store.update((snapshot) => withReactions({
       ...snapshot,
       participants,
       activeSpeakers: speakers,
       screenShares: participants.filter((participant) => participant.screenSharing).map((participant) => participant.identity),
       local: { ...snapshot.local, speaking: speakers.includes(this.identity) },
-    }));
+    }, this.reactions.current));
+    this.reactions.setMembers(this.reactingMembers(members));
+  }
+
+  /** The memberships reactions may refer to: the roster's and ours. */
+  private reactingMembers(members: ReadonlySet<string>): ReactingMember[] {
+    const reacting: ReactingMember[] = [];
+    for (const membership of this.session.memberships) {
+      const identity = membership.rtcBackendIdentity;
+      if (!membership.eventId || (identity !== this.identity && !members.has(identity))) continue;
+      reacting.push({ identity, userId: membership.sender ?? membership.userId, membershipEventId: membership.eventId });
+    }
+    return reacting;
   }
 
   private membershipRecords(): MembershipRecord[] {
@@ -516,6 +542,7 @@ export class GroupCall implements GroupCallHandle {
       speaking: speakers.includes(member.identity),
       connectionQuality: participant ? qualityOf(participant) : 'unknown',
       encrypted: participant?.isEncrypted ?? false,
+      handRaisedAt: undefined,
     };
   }
 
@@ -570,6 +597,7 @@ export class GroupCall implements GroupCallHandle {
   /** Leaves everything the join started: the membership (always, so no ghost is left), the SFU, the camera. */
   private async teardown(): Promise<void> {
     for (const stop of this.stopListening.splice(0)) stop();
+    this.reactions.dispose();
     for (const track of this.localStream?.getTracks() ?? []) track.stop();
     const leaving = this.session.isJoined()
       ? this.session.leaveRoomSession(LEAVE_TIMEOUT_MS).then((left) => {
@@ -582,6 +610,16 @@ export class GroupCall implements GroupCallHandle {
     this.remoteStreams.clear();
     this.roster = [];
   }
+}
+
+function withReactions(snapshot: GroupCallSnapshot, state: ReactionsState): GroupCallSnapshot {
+  const raisedAt = (identity: string) => state.hands.get(identity)?.raisedAt;
+  return {
+    ...snapshot,
+    local: { ...snapshot.local, handRaisedAt: raisedAt(snapshot.local.identity) },
+    participants: snapshot.participants.map((participant) => ({ ...participant, handRaisedAt: raisedAt(participant.identity) })),
+    reactions: state.reactions,
+  };
 }
 
 function recordOf(membership: CallMembership, oldest: CallMembership | undefined, stateKey: string | undefined): MembershipRecord {

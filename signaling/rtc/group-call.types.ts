@@ -36,6 +36,8 @@ export interface GroupParticipant {
   readonly connectionQuality: ConnectionQuality;
   /** Their media arrives end-to-end encrypted (always false in an unencrypted room's call). */
   readonly encrypted: boolean;
+  /** When they raised their hand (ms since the epoch), while it is raised. */
+  readonly handRaisedAt: number | undefined;
 }
 
 export interface LocalGroupParticipant {
@@ -48,7 +50,28 @@ export interface LocalGroupParticipant {
   readonly cameraMuted: boolean;
   readonly screenSharing: boolean;
   readonly speaking: boolean;
+  /** When we raised our hand (ms since the epoch), while it is raised. */
+  readonly handRaisedAt: number | undefined;
 }
+
+/**
+ * A reaction someone sent in the call (Element Call's `io.element.call.reaction`). It stays in the snapshot
+ * for `REACTION_SHOWN_MS`, long enough for an element to show it, then goes.
+ */
+export interface GroupReaction {
+  /** The reaction event: unique, a key for animations. */
+  readonly eventId: string;
+  /** The identity of who sent it (ours for our own). */
+  readonly identity: string;
+  readonly emoji: string;
+  /** Its name in Element Call's catalogue (`thumbsup`, `clap`, …), or the emoji's own for others. */
+  readonly name: string;
+  /** When it arrived (ms since the epoch). */
+  readonly receivedAt: number;
+}
+
+/** How long a reaction stays in the snapshot. */
+export const REACTION_SHOWN_MS = 3000;
 
 /** The ring we sent when starting the call (`notify`), until someone answers, all decline or it expires. */
 export interface OutgoingRing {
@@ -69,6 +92,8 @@ export interface GroupCallSnapshot {
   readonly activeSpeakers: readonly string[];
   /** Identities of the members sharing a screen, for the spotlight. */
   readonly screenShares: readonly string[];
+  /** Recent reactions, oldest first (ours included). */
+  readonly reactions: readonly GroupReaction[];
   /** The ring this call sent when it started, if it did. */
   readonly ring?: OutgoingRing;
   readonly error: MxError | undefined;
@@ -87,6 +112,13 @@ export interface GroupCallHandle extends ReadableStore<GroupCallSnapshot> {
   readonly joined: Promise<void>;
   setMicrophoneMuted(muted: boolean): Promise<void>;
   setCameraMuted(muted: boolean): Promise<void>;
+  /**
+   * Raises or lowers our hand: Element Call's `m.reaction` 🖐️ on our membership event, redacted to lower it.
+   * Rejects with an MxError when the homeserver refused it (the snapshot keeps the hand as it was).
+   */
+  setHandRaised(raised: boolean): Promise<void>;
+  /** Sends a reaction to everyone in the call (Element Call's `io.element.call.reaction`). */
+  sendReaction(reaction: { readonly emoji: string; readonly name: string }): Promise<void>;
   /** Removes our membership and leaves the SFU; resolves when the membership is gone from the room. */
   leave(): Promise<void>;
   /** What has arrived from each connected member, by identity. */

@@ -364,6 +364,48 @@ test.describe('group calls', () => {
     await uma.page.evaluate(() => window.mx.kitLeaveGroupCall());
   });
 
+  test('raised hands and reactions (Element Call\'s events): shown both ways, replayed for who joins later, forged ones dropped', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Vera', 'Walt'], { encrypted: true });
+    const [vera, walt] = members as [Member, Member];
+    const mallory = await registerUser({ displayName: 'Mallory' });
+    await joinRoomAfterInvite(vera.user, mallory, roomId);
+    const handsAt = (member: Member) => member.page.evaluate(() => window.mx.kitGroupHands());
+
+    // Vera raises her hand before Walt joins: he reads it from the timeline when he arrives.
+    expect(await vera.page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)).toBeUndefined();
+    expect(await vera.page.evaluate(() => window.mx.kitSetGroupHandRaised(true))).toBeUndefined();
+    expect((await handsAt(vera))[vera.identity]).toBe(true);
+    expect(await walt.page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)).toBeUndefined();
+    await expect.poll(async () => (await handsAt(walt))[vera.identity], { message: 'Walt to see Vera\'s hand', timeout: 30_000 }).toBe(true);
+
+    // Lowering redacts it.
+    expect(await vera.page.evaluate(() => window.mx.kitSetGroupHandRaised(false))).toBeUndefined();
+    await expect.poll(async () => (await handsAt(walt))[vera.identity], { message: 'Walt to see Vera\'s hand lowered', timeout: 30_000 }).toBe(false);
+
+    // Mallory, in the room but not in the call, raises a hand and reacts on Vera's membership event.
+    const state = await matrixRequest<{ type: string; state_key: string; event_id: string }[]>(vera.user, 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`);
+    const veraMembership = state.find((event) => event.type === CALL_MEMBER && event.state_key === `_${vera.identity.replace(/:([^:]+)$/, '_$1')}_m.call`)?.event_id;
+    expect(veraMembership).toBeTruthy();
+    const send = (type: string, content: Record<string, unknown>) =>
+      matrixRequest(mallory, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${type}/${crypto.randomUUID()}`, content);
+    await send('m.reaction', { 'm.relates_to': { rel_type: 'm.annotation', event_id: veraMembership, key: '🖐️' } });
+    await send('io.element.call.reaction', { 'm.relates_to': { rel_type: 'm.reference', event_id: veraMembership }, emoji: '💣', name: 'bomb' });
+
+    // Walt reacts and raises his hand; once Vera sees his hand, she has read Mallory's events too.
+    expect(await walt.page.evaluate(() => window.mx.kitSendGroupReaction('👍', 'thumbsup'))).toBeUndefined();
+    expect(await walt.page.evaluate(() => window.mx.kitSetGroupHandRaised(true))).toBeUndefined();
+    await expect.poll(async () => (await handsAt(vera))[walt.identity], { message: 'Vera to see Walt\'s hand', timeout: 30_000 }).toBe(true);
+    const seen = await vera.page.evaluate(() => window.mx.kitGroupReactionsSeen());
+    expect(seen.map(({ identity, emoji, name }) => ({ identity, emoji, name }))).toEqual([{ identity: walt.identity, emoji: '👍', name: 'thumbsup' }]);
+    expect((await handsAt(vera))[vera.identity]).toBe(false);
+    expect((await handsAt(walt))[vera.identity]).toBe(false);
+
+    // Bad input from the app is a typed error, and nothing is sent.
+    expect(await walt.page.evaluate(() => window.mx.kitSendGroupReaction('', 'nothing'))).toBe('INVALID_ARGUMENT');
+    await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
   test('a room whose power levels forbid call membership: RTC_MEMBERSHIP_FORBIDDEN says who can fix it, and nothing is left behind', async ({ browser }) => {
     const { roomId, members } = await membersOfANewRoom(browser, ['Owner', 'Guest'], { callMemberLevel: 'room default' });
     const guest = members[1]!;

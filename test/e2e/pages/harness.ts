@@ -371,12 +371,50 @@ async function kitJoinGroupCall(roomId: string, options: kit.GroupJoinOptions = 
   if (!callKit) throw new Error('call mx.startKit first');
   groupCall = await callKit.joinGroupCall(roomId, options);
   playGroupFeeds(groupCall);
+  recordGroupReactions(groupCall);
   try {
     await groupCall.joined;
     return undefined;
   } catch (error) {
     const failure = kit.MxError.from(error);
     return { code: failure.code, message: failure.message };
+  }
+}
+
+/** Every reaction the call showed, by event id: they leave the snapshot after a few seconds. */
+const groupReactionsSeen = new Map<string, kit.GroupReaction>();
+function recordGroupReactions(call: kit.GroupCallHandle): void {
+  groupReactionsSeen.clear();
+  call.subscribe(({ reactions }) => {
+    for (const reaction of reactions) groupReactionsSeen.set(reaction.eventId, reaction);
+  });
+}
+
+function kitGroupReactionsSeen(): kit.GroupReaction[] {
+  return [...groupReactionsSeen.values()];
+}
+
+/** Raised hands as the snapshot shows them: identity → raised (ours included). */
+function kitGroupHands(): Record<string, boolean> {
+  const { local, participants } = requireGroupCall().getSnapshot();
+  return Object.fromEntries([local, ...participants].map((participant) => [participant.identity, participant.handRaisedAt !== undefined]));
+}
+
+async function kitSetGroupHandRaised(raised: boolean): Promise<string | undefined> {
+  try {
+    await requireGroupCall().setHandRaised(raised);
+    return undefined;
+  } catch (error) {
+    return kit.MxError.from(error).code;
+  }
+}
+
+async function kitSendGroupReaction(emoji: string, name: string): Promise<string | undefined> {
+  try {
+    await requireGroupCall().sendReaction({ emoji, name });
+    return undefined;
+  } catch (error) {
+    return kit.MxError.from(error).code;
   }
 }
 
@@ -915,6 +953,10 @@ const harness = {
   kitGroupRinging,
   kitShowGroupCall,
   kitSetGroupMicrophoneMuted,
+  kitGroupReactionsSeen,
+  kitGroupHands,
+  kitSetGroupHandRaised,
+  kitSendGroupReaction,
   kitDeclineGroupRing,
   rtcDiscoverTransports,
   rtcRequestToken,
