@@ -5,6 +5,7 @@
 import {
   ConnectionQuality as LivekitQuality,
   DisconnectReason,
+  ExternalE2EEKeyProvider,
   Room as LivekitRoom,
   RoomEvent,
   Track,
@@ -84,7 +85,21 @@ export interface GroupJoinOptions {
   readonly video?: boolean;
   readonly microphoneMuted?: boolean;
   readonly cameraMuted?: boolean;
+  /**
+   * A secret shared by everyone in the call, to end-to-end encrypt its media in a room that is not encrypted
+   * (Element Call's `password` URL parameter; same key derivation, so both join one encrypted call). An encrypted
+   * room's call uses per-participant keys over Olm instead, and ignores it.
+   */
+  readonly password?: string;
 }
+
+/** Longer than any passphrase a person types or a link carries. */
+const MAX_PASSWORD_LENGTH = 1024;
+
+/** How the call's media is end-to-end encrypted: per participant (keys over Olm) or with a shared secret. */
+type MediaEncryption =
+  | { readonly kind: 'per-participant'; readonly keyProvider: MatrixRtcKeyProvider }
+  | { readonly kind: 'shared-secret'; readonly keyProvider: ExternalE2EEKeyProvider; readonly password: string };
 
 export class GroupCall implements GroupCallHandle {
   readonly roomId: string;
@@ -100,7 +115,7 @@ export class GroupCall implements GroupCallHandle {
   private form: MembershipForm = 'state-event';
   private readonly now: () => number;
   /** Per-participant media keys, in an encrypted room. */
-  private readonly keyProvider: MatrixRtcKeyProvider | undefined;
+  private readonly encryption: MediaEncryption | undefined;
   private livekit: LivekitRoom | undefined;
   /** The E2EE worker of the current LiveKit room (one per room), in an encrypted room. */
   private e2eeWorker: Worker | undefined;
@@ -131,7 +146,7 @@ export class GroupCall implements GroupCallHandle {
     this.now = deps.now ?? Date.now;
     // Our own session over a client that drops plaintext media keys; the client's session manager keeps its own
     // for the room (it only reads memberships).
-    this.keyProvider = room.hasEncryptionStateEvent() ? new MatrixRtcKeyProvider() : undefined;
+    this.encryption = mediaEncryptionOf(room.hasEncryptionStateEvent(), options.password, deps.log);
     this.session = MatrixRTCSession.sessionForSlot(clientTakingOnlyEncryptedKeys(client, deps.log), room, ROOM_CALL_SLOT);
     this.store = createStore<GroupCallSnapshot>({
       roomId: this.roomId,
@@ -269,7 +284,10 @@ export class GroupCall implements GroupCallHandle {
     const livekit = this.connectLivekit();
     await livekit.connect(token.url, token.jwt, { autoSubscribe: false });
     // Before anything is published: no frame of ours leaves unencrypted.
-    if (this.keyProvider) {
+    if (this.encryption?.kind === 'shared-secret') {
+      await this.encryption.keyProvider.setKey(this.encryption.password);
+      await livekit.setE2EEEnabled(true);
+    } else if (this.encryption) {
       await livekit.setE2EEEnabled(true);
       // A rejoin's new worker knows no key yet: the session hands it every key it holds.
       if (this.store.getSnapshot().phase === 'reconnecting') this.session.reemitEncryptionKeys();
@@ -365,7 +383,7 @@ export class GroupCall implements GroupCallHandle {
     this.deps.client.on(RoomStateEvent.Events, onStateEvent);
     this.stopListening.push(() => this.deps.client.off(RoomStateEvent.Events, onStateEvent));
     void this.session.ensureRecalculateSessionMembers().catch(() => undefined);
-    const keyProvider = this.keyProvider;
+    const keyProvider = this.encryption?.kind === 'per-participant' ? this.encryption.keyProvider : undefined;
     if (keyProvider) {
       const onKey = (key: Uint8Array<ArrayBuffer>, index: number, _member: unknown, rtcBackendIdentity: string): void => {
         keyProvider.setKey(rtcBackendIdentity, key, index).catch((error: unknown) => this.deps.log.warn(`a media key of ${rtcBackendIdentity} could not be used`, error));
@@ -396,12 +414,12 @@ export class GroupCall implements GroupCallHandle {
   private connectLivekit(): LivekitRoom {
     this.livekit?.removeAllListeners();
     this.e2eeWorker?.terminate();
-    this.e2eeWorker = this.keyProvider ? this.deps.createE2eeWorker() : undefined;
+    this.e2eeWorker = this.encryption ? this.deps.createE2eeWorker() : undefined;
     const livekit = new LivekitRoom({
       adaptiveStream: true,
       dynacast: true,
       publishDefaults: { red: false, dtx: true },
-      ...(this.keyProvider && this.e2eeWorker ? { encryption: { keyProvider: this.keyProvider, worker: this.e2eeWorker } } : {}),
+      ...(this.encryption && this.e2eeWorker ? { encryption: { keyProvider: this.encryption.keyProvider, worker: this.e2eeWorker } } : {}),
     });
     this.livekit = livekit;
     const refresh = (): void => this.refresh();
@@ -610,6 +628,17 @@ export class GroupCall implements GroupCallHandle {
     this.remoteStreams.clear();
     this.roster = [];
   }
+}
+
+function mediaEncryptionOf(roomEncrypted: boolean, password: unknown, log: Logger): MediaEncryption | undefined {
+  if (password !== undefined && (typeof password !== 'string' || password === '' || password.length > MAX_PASSWORD_LENGTH)) {
+    throw new MxError('INVALID_ARGUMENT', `A group call's password must be a string of 1 to ${MAX_PASSWORD_LENGTH} characters.`);
+  }
+  if (roomEncrypted) {
+    if (password !== undefined) log.info('the room is encrypted: its call uses per-participant media keys, not the password');
+    return { kind: 'per-participant', keyProvider: new MatrixRtcKeyProvider() };
+  }
+  return password === undefined ? undefined : { kind: 'shared-secret', keyProvider: new ExternalE2EEKeyProvider(), password };
 }
 
 function withReactions(snapshot: GroupCallSnapshot, state: ReactionsState): GroupCallSnapshot {

@@ -47,11 +47,15 @@ async function callMemberships(roomId: string, asUser: TestUser): Promise<Record
   return Object.fromEntries(state.filter((event) => event.type === CALL_MEMBER && Object.keys(event.content).length > 0).map((event) => [event.state_key, event.content]));
 }
 
-/** Waits until every member sees the others connected and has decoded their video and heard their audio. */
-async function expectMediaBetweenAll(members: Member[]): Promise<void> {
+/**
+ * Waits until every member sees the others connected (and exactly them, with `alsoConnected`) and has decoded
+ * their video and heard their audio.
+ */
+async function expectMediaBetweenAll(members: Member[], alsoConnected: Member[] = []): Promise<void> {
   for (const member of members) {
-    const others = members.filter((other) => other !== member).map((other) => other.identity).sort();
-    await expect.poll(() => connectedIdentities(member.page), { message: `${member.identity} to see the others connected`, timeout: 30_000 }).toEqual(others);
+    const others = members.filter((other) => other !== member).map((other) => other.identity);
+    const connected = [...others, ...alsoConnected.map((other) => other.identity)].sort();
+    await expect.poll(() => connectedIdentities(member.page), { message: `${member.identity} to see the others connected`, timeout: 30_000 }).toEqual(connected);
     await expect.poll(async () => {
       const received = await member.page.evaluate(() => window.mx.kitGroupReceived());
       return others.every((identity) => (received[identity]?.framesDecoded ?? 0) > 10 && (received[identity]?.audioEnergy ?? 0) > AUDIBLE_ENERGY);
@@ -220,6 +224,44 @@ test.describe('group calls', () => {
     await expect.poll(() => zoe.page.evaluate(() => window.mx.kitGroupSnapshot().participants.map((participant) => participant.identity).sort()))
       .toEqual([abe.identity, mo.identity].sort());
     await Promise.all([zoe, abe].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
+  test('a LiveKit participant holding a valid token but no keys decodes no frame of an encrypted room\'s call', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Xena', 'Yuri', 'Eve'], { encrypted: true });
+    const [xena, yuri, eve] = members as [Member, Member, Member];
+    await Promise.all([xena, yuri].map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    // Eve is in the room, so the token service gives her a token for the call's SFU room; she never joins the
+    // call, so nobody sends her a key.
+    await eve.page.evaluate((room) => window.mx.rtcEavesdropWithoutKeys(room, { e2ee: true }), roomId);
+    await expectMediaBetweenAll([xena, yuri]);
+    await expect.poll(() => eve.page.evaluate(() => window.mx.rtcEavesdropperReceived()), { message: 'Eve to receive both members\' video', timeout: 30_000 })
+      .toMatchObject({ videoTracks: 2, bytesReceived: expect.any(Number) });
+    await expect.poll(async () => (await eve.page.evaluate(() => window.mx.rtcEavesdropperReceived())).bytesReceived, { message: 'encrypted frames to reach Eve' }).toBeGreaterThan(100_000);
+    expect((await eve.page.evaluate(() => window.mx.rtcEavesdropperReceived())).framesDecoded).toBe(0);
+    await Promise.all([xena, yuri].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
+  test('shared-secret mode (Element Call\'s password) in an unencrypted room: the same password decodes, another decodes nothing', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Abe', 'Bea', 'Cal']);
+    const [abe, bea, cal] = members as [Member, Member, Member];
+    const join = (member: Member, password: string) => member.page.evaluate(([room, secret]) => window.mx.kitJoinGroupCall(room, { password: secret }), [roomId, password] as const);
+    expect(await join(abe, 'correct horse battery staple')).toBeUndefined();
+    expect(await join(bea, 'correct horse battery staple')).toBeUndefined();
+    expect(await join(cal, 'a wrong guess')).toBeUndefined();
+    await expectMediaBetweenAll([abe, bea], [cal]);
+    for (const [member, other] of [[abe, bea], [bea, abe]] as const) {
+      const snapshot = await member.page.evaluate(() => window.mx.kitGroupSnapshot());
+      expect(snapshot.participants.find((participant) => participant.identity === other.identity)?.encrypted).toBe(true);
+    }
+    for (const [member, other] of [[abe, cal], [bea, cal], [cal, abe], [cal, bea]] as const) {
+      expect((await member.page.evaluate(() => window.mx.kitGroupReceived()))[other.identity]?.framesDecoded ?? 0, `${member.identity} decodes nothing of ${other.identity}`).toBe(0);
+    }
+    // A password the kit cannot use is a typed error before anything is sent.
+    await abe.page.evaluate(() => window.mx.kitLeaveGroupCall());
+    expect(await join(abe, '')).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await Promise.all([bea, cal].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
   });
 
   test('a plaintext media-key message changes nothing: media keeps decoding (the homeserver cannot hand out keys)', async ({ browser }) => {

@@ -337,6 +337,51 @@ async function rtcPublishWithoutMembership(roomId: string): Promise<string> {
   return liveKitRoom.localParticipant.identity;
 }
 
+/**
+ * A LiveKit participant with a valid token and no membership that subscribes to everyone: with `e2ee`, it runs
+ * LiveKit's E2EE worker holding no key (as a client that was never sent any); without, it decodes what arrives.
+ */
+let eavesdropper: livekit.Room | undefined;
+async function rtcEavesdropWithoutKeys(roomId: string, options: { e2ee: boolean }): Promise<void> {
+  if (!callKit) throw new Error('call mx.startKit first');
+  const client = callKit.session.client;
+  const [transport] = await discoverTransports(clientTransportSources(client), [], kit.consoleLogger('rtc'));
+  const token = await requestSfuToken({
+    serviceUrl: transport!.livekitServiceUrl, roomId, openIdToken: await client.getOpenIdToken(), form: 'state-event',
+    userId: client.getSafeUserId(), deviceId: `${client.getDeviceId() ?? ''}-EAVESDROP`,
+  });
+  class NoKeys extends livekit.BaseKeyProvider {}
+  // The page server puts LiveKit's worker beside this bundle.
+  eavesdropper = new livekit.Room(options.e2ee
+    ? { encryption: { keyProvider: new NoKeys({ keyringSize: 256 }), worker: new Worker(new URL('./e2ee-worker.js', import.meta.url), { type: 'module' }) } }
+    : {});
+  await eavesdropper.connect(token.url, token.jwt, { autoSubscribe: true });
+  if (options.e2ee) await eavesdropper.setE2EEEnabled(true);
+  eavesdropper.on(livekit.RoomEvent.TrackSubscribed, (track) => {
+    // Attached, so the browser decodes what arrives as a page showing it would.
+    if (track.kind === livekit.Track.Kind.Video) document.body.append(track.attach());
+  });
+}
+
+/** Video frames the eavesdropper decoded, and how many video tracks it is subscribed to. */
+async function rtcEavesdropperReceived(): Promise<{ videoTracks: number; framesDecoded: number; bytesReceived: number }> {
+  let framesDecoded = 0;
+  let bytesReceived = 0;
+  let videoTracks = 0;
+  for (const participant of eavesdropper?.remoteParticipants.values() ?? []) {
+    for (const publication of participant.videoTrackPublications.values()) {
+      if (!publication.track) continue;
+      videoTracks += 1;
+      (await publication.track.getRTCStatsReport())?.forEach((stats: RTCStats & { framesDecoded?: number; bytesReceived?: number }) => {
+        if (stats.type !== 'inbound-rtp') return;
+        framesDecoded += stats.framesDecoded ?? 0;
+        bytesReceived += stats.bytesReceived ?? 0;
+      });
+    }
+  }
+  return { videoTracks, framesDecoded, bytesReceived };
+}
+
 let subscriptionsToMine = 0;
 const liveKitSubscriptionsToMine = (): number => subscriptionsToMine;
 
@@ -369,10 +414,10 @@ async function kitDeclineGroupRing(roomId: string): Promise<void> {
 /** Joins a room's group call with the kit; resolves once joined, or with the join's error. */
 async function kitJoinGroupCall(roomId: string, options: kit.GroupJoinOptions = {}): Promise<{ code: string; message: string } | undefined> {
   if (!callKit) throw new Error('call mx.startKit first');
-  groupCall = await callKit.joinGroupCall(roomId, options);
-  playGroupFeeds(groupCall);
-  recordGroupReactions(groupCall);
   try {
+    groupCall = await callKit.joinGroupCall(roomId, options);
+    playGroupFeeds(groupCall);
+    recordGroupReactions(groupCall);
     await groupCall.joined;
     return undefined;
   } catch (error) {
@@ -962,6 +1007,8 @@ const harness = {
   rtcRequestToken,
   rtcPublishWithoutMembership,
   liveKitSubscriptionsToMine,
+  rtcEavesdropWithoutKeys,
+  rtcEavesdropperReceived,
   kitIdentity,
   kitListenForIncoming,
   kitClientHasEvent,
