@@ -164,6 +164,20 @@ function provisionSynapse() {
   return bin;
 }
 
+/**
+ * livekit-server's binary and a config of the stack's form on other ports, for a test that needs a second SFU
+ * (multi-SFU calls) beside the stack's.
+ */
+export function secondLivekit({ dir, port, tcpPort, udpPort }) {
+  const config = stackConfig(process.env.STACK_INSTANCE ?? 'dev');
+  const file = join(dir, 'livekit.yaml');
+  writeFileSync(file, render('livekit.yaml', {
+    LIVEKIT_PORT: port, LIVEKIT_TCP_PORT: tcpPort, LIVEKIT_UDP_PORT: udpPort,
+    LIVEKIT_KEY: config.livekitKey, LIVEKIT_SECRET: config.livekitSecret, TURN_PORT: config.turnPort,
+  }));
+  return { bin: provisionLivekit(), args: ['--config', file] };
+}
+
 function provisionLivekit() {
   if (process.env.LIVEKIT_BIN) return checkBinary('livekit-server', process.env.LIVEKIT_BIN, 'LIVEKIT_BIN');
   const bin = join(STACK_DIR, 'bin', 'livekit-server');
