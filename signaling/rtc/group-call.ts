@@ -31,6 +31,7 @@ import { followOutgoingRing } from './outgoing-ring.js';
 import { clientTakingOnlyEncryptedKeys, MatrixRtcKeyProvider } from './media-keys.js';
 import { CallReactions } from './call-reactions.js';
 import type { ReactingMember, ReactionsState } from './reactions.js';
+import { RemoteSfus, ROOM_CHANGES } from './remote-sfus.js';
 import { rosterOf, type MembershipRecord, type RosterMember } from './roster.js';
 import { requestSfuToken, stickyMemberIdentity, type MembershipForm, type OpenIdToken, type SfuToken } from './token-service.js';
 import { parseTransport, type LivekitTransport } from './transports.js';
@@ -130,6 +131,9 @@ export class GroupCall implements GroupCallHandle {
   private readonly droppedLogged = new Set<string>();
   private readonly stopListening: (() => void)[] = [];
   private readonly reactions: CallReactions;
+  private readonly remoteSfus: RemoteSfus;
+  /** The LiveKit server we publish on (from our token). */
+  private ownLivekitUrl: string | undefined;
   private ending: Promise<void> | undefined;
 
   constructor(private readonly deps: GroupCallDependencies, options: GroupJoinOptions = {}) {
@@ -167,6 +171,22 @@ export class GroupCall implements GroupCallHandle {
       screenShares: [],
       reactions: [],
       error: undefined,
+    });
+    this.remoteSfus = new RemoteSfus({
+      requestToken: (serviceUrl) => this.requestToken(serviceUrl),
+      createRoom: () => {
+        const worker = this.encryption ? this.deps.createE2eeWorker() : undefined;
+        return { room: this.newLivekitRoom(worker), dispose: () => worker?.terminate() };
+      },
+      prepare: async (livekit) => {
+        if (!this.encryption) return;
+        await livekit.setE2EEEnabled(true);
+        if (this.encryption.kind === 'per-participant') this.session.reemitEncryptionKeys();
+      },
+      ownLivekitUrl: () => this.ownLivekitUrl,
+      onChange: () => this.refresh(),
+      log: deps.log,
+      now: this.now,
     });
     this.reactions = new CallReactions(client, room, deps.log, (state) => this.store.update((snapshot) => withReactions(snapshot, state)), this.now);
     this.joined = this.join(options);
@@ -206,10 +226,8 @@ export class GroupCall implements GroupCallHandle {
 
   async receivedMedia(): Promise<ReadonlyMap<string, ReceivedMedia>> {
     const received = new Map<string, ReceivedMedia>();
-    const livekit = this.livekit;
-    if (!livekit) return received;
     for (const member of this.roster) {
-      const participant = livekit.remoteParticipants.get(member.identity);
+      const participant = this.participantIn(member);
       if (!participant) continue;
       let framesDecoded = 0;
       let audioEnergy = 0;
@@ -247,7 +265,7 @@ export class GroupCall implements GroupCallHandle {
       const own = transports[0];
       if (!own) throw new MxError('NO_RTC_TRANSPORT', 'Transport discovery found no LiveKit SFU.');
       this.own = own;
-      const token = await this.requestToken(own, openIdToken);
+      const token = await this.requestToken(own.livekitServiceUrl, openIdToken);
       this.throwIfLeft();
 
       const membershipPublished = this.publishMembership(own, options.notify);
@@ -267,9 +285,9 @@ export class GroupCall implements GroupCallHandle {
     if (this.ending) throw new MxError('INVALID_STATE', 'The call was left while it was being joined.');
   }
 
-  private async requestToken(own: LivekitTransport, openIdToken?: OpenIdToken): Promise<SfuToken> {
+  private async requestToken(serviceUrl: string, openIdToken?: OpenIdToken): Promise<SfuToken> {
     return requestSfuToken({
-      serviceUrl: own.livekitServiceUrl,
+      serviceUrl,
       roomId: this.roomId,
       openIdToken: openIdToken ?? (await this.deps.client.getOpenIdToken() as OpenIdToken),
       userId: this.userId,
@@ -282,6 +300,7 @@ export class GroupCall implements GroupCallHandle {
   /** Joins the SFU and publishes our camera and microphone (opened again if they were stopped meanwhile). */
   private async connectMedia(token: SfuToken): Promise<void> {
     const livekit = this.connectLivekit();
+    this.ownLivekitUrl = token.url;
     await livekit.connect(token.url, token.jwt, { autoSubscribe: false });
     // Before anything is published: no frame of ours leaves unencrypted.
     if (this.encryption?.kind === 'shared-secret') {
@@ -321,7 +340,7 @@ export class GroupCall implements GroupCallHandle {
         await sleep(RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)]!);
         if (this.ending) return;
         try {
-          await this.connectMedia(await this.requestToken(own));
+          await this.connectMedia(await this.requestToken(own.livekitServiceUrl));
           if (this.ending) return;
           this.deps.log.info(`the call in ${this.roomId} is back on its SFU`);
           this.store.update((snapshot) => ({ ...snapshot, phase: 'connected' }));
@@ -415,28 +434,10 @@ export class GroupCall implements GroupCallHandle {
     this.livekit?.removeAllListeners();
     this.e2eeWorker?.terminate();
     this.e2eeWorker = this.encryption ? this.deps.createE2eeWorker() : undefined;
-    const livekit = new LivekitRoom({
-      adaptiveStream: true,
-      dynacast: true,
-      publishDefaults: { red: false, dtx: true },
-      ...(this.encryption && this.e2eeWorker ? { encryption: { keyProvider: this.encryption.keyProvider, worker: this.e2eeWorker } } : {}),
-    });
+    const livekit = this.newLivekitRoom(this.e2eeWorker);
     this.livekit = livekit;
     const refresh = (): void => this.refresh();
-    const events = [
-      RoomEvent.ParticipantConnected,
-      RoomEvent.ParticipantDisconnected,
-      RoomEvent.TrackPublished,
-      RoomEvent.TrackUnpublished,
-      RoomEvent.TrackSubscribed,
-      RoomEvent.TrackUnsubscribed,
-      RoomEvent.TrackMuted,
-      RoomEvent.TrackUnmuted,
-      RoomEvent.ActiveSpeakersChanged,
-      RoomEvent.ConnectionQualityChanged,
-      RoomEvent.ParticipantEncryptionStatusChanged,
-    ] as const;
-    for (const event of events) livekit.on(event, refresh);
+    for (const event of ROOM_CHANGES) livekit.on(event, refresh);
     livekit.on(RoomEvent.Reconnecting, () => this.setPhaseWhileJoined('reconnecting'));
     livekit.on(RoomEvent.Reconnected, () => this.setPhaseWhileJoined('connected'));
     livekit.on(RoomEvent.Disconnected, (reason) => {
@@ -449,6 +450,15 @@ export class GroupCall implements GroupCallHandle {
     });
     this.stopListening.push(() => livekit.removeAllListeners());
     return livekit;
+  }
+
+  private newLivekitRoom(worker: Worker | undefined): LivekitRoom {
+    return new LivekitRoom({
+      adaptiveStream: true,
+      dynacast: true,
+      publishDefaults: { red: false, dtx: true },
+      ...(this.encryption && worker ? { encryption: { keyProvider: this.encryption.keyProvider, worker } } : {}),
+    });
   }
 
   private async publishLocalMedia(livekit: LivekitRoom, stream: MediaStream): Promise<void> {
@@ -486,28 +496,45 @@ export class GroupCall implements GroupCallHandle {
     this.store.update((snapshot) => ({ ...snapshot, phase }));
   }
 
-  /** Recomputes who is in the call from the memberships and the SFU, and subscribes to members only. */
+  /**
+   * Recomputes who is in the call from the memberships and the SFUs, subscribes to members only (each on the SFU
+   * their membership names), and keeps a connection to each other SFU a member uses.
+   */
   private refresh(): void {
     if (this.ending) return;
-    const livekit = this.livekit;
-    const remote = livekit ? [...livekit.remoteParticipants.values()] : [];
-    const roster = rosterOf(this.membershipRecords(), new Set(remote.map((participant) => participant.identity)), this.identity, this.now());
+    const records = this.membershipRecords();
+    const present = new Set<string>();
+    for (const record of records) {
+      if ('livekitServiceUrl' in record.transport && this.roomOf(record.transport.livekitServiceUrl)?.remoteParticipants.has(record.rtcBackendIdentity)) {
+        present.add(record.rtcBackendIdentity);
+      }
+    }
+    const roster = rosterOf(records, present, this.identity, this.now());
     for (const { identity, reason } of roster.dropped) {
       if (this.droppedLogged.has(`${identity} ${reason}`)) continue;
       this.droppedLogged.add(`${identity} ${reason}`);
       this.deps.log.info(`call membership of ${identity} ignored: ${reason}`);
     }
     this.roster = roster.members;
-    const members = new Set(roster.members.map((member) => member.identity));
-    for (const participant of remote) {
-      const isMember = members.has(participant.identity);
-      for (const publication of participant.trackPublications.values()) {
-        if (publication.isDesired !== isMember) publication.setSubscribed(isMember);
-      }
-      if (!isMember) this.remoteStreams.delete(participant.identity);
+    const own = this.own?.livekitServiceUrl;
+    if (own !== undefined) {
+      this.remoteSfus.want(new Set(roster.members.map((member) => member.livekitServiceUrl).filter((serviceUrl) => serviceUrl !== own)));
     }
-    const speakers = livekit?.activeSpeakers.map((speaker) => speaker.identity).filter((identity) => identity === this.identity || members.has(identity)) ?? [];
-    const participants = roster.members.map((member) => this.participantOf(member, livekit?.remoteParticipants.get(member.identity), speakers));
+    const members = new Set(roster.members.map((member) => member.identity));
+    const rooms = [this.livekit, ...this.remoteSfus.rooms().map(([, room]) => room)].filter((room): room is LivekitRoom => room !== undefined);
+    for (const room of rooms) {
+      // Only members whose membership names this SFU are subscribed to here.
+      const membersHere = new Set(roster.members.filter((member) => this.roomOf(member.livekitServiceUrl) === room).map((member) => member.identity));
+      for (const participant of room.remoteParticipants.values()) {
+        const isMember = membersHere.has(participant.identity);
+        for (const publication of participant.trackPublications.values()) {
+          if (publication.isDesired !== isMember) publication.setSubscribed(isMember);
+        }
+      }
+    }
+    for (const identity of this.remoteStreams.keys()) if (!members.has(identity)) this.remoteStreams.delete(identity);
+    const speakers = rooms.flatMap((room) => room.activeSpeakers.map((speaker) => speaker.identity)).filter((identity) => identity === this.identity || members.has(identity));
+    const participants = roster.members.map((member) => this.participantOf(member, this.participantIn(member), speakers));
     this.store.update((snapshot) => withReactions({
       ...snapshot,
       participants,
@@ -516,6 +543,17 @@ export class GroupCall implements GroupCallHandle {
       local: { ...snapshot.local, speaking: speakers.includes(this.identity) },
     }, this.reactions.current));
     this.reactions.setMembers(this.reactingMembers(members));
+  }
+
+  /** The connection where members publishing through `serviceUrl` are: ours, or one to their SFU. */
+  private roomOf(serviceUrl: string): LivekitRoom | undefined {
+    if (serviceUrl === this.own?.livekitServiceUrl) return this.livekit;
+    const room = this.remoteSfus.roomOf(serviceUrl);
+    return room === 'own' ? this.livekit : room;
+  }
+
+  private participantIn(member: RosterMember): RemoteParticipant | undefined {
+    return this.roomOf(member.livekitServiceUrl)?.remoteParticipants.get(member.identity);
   }
 
   /** The memberships reactions may refer to: the roster's and ours. */
@@ -622,7 +660,7 @@ export class GroupCall implements GroupCallHandle {
           if (!left) this.deps.log.warn(`leaving the call in ${this.roomId} timed out; the delayed leave event will end our membership`);
         })
       : Promise.resolve();
-    await Promise.allSettled([this.livekit?.disconnect(), leaving]);
+    await Promise.allSettled([this.livekit?.disconnect(), this.remoteSfus.dispose(), leaving]);
     this.e2eeWorker?.terminate();
     await this.session.stop().catch((error: unknown) => this.deps.log.warn('stopping the call session failed', error));
     this.remoteStreams.clear();
