@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 import { credentialsOf } from '../helpers/calls.js';
@@ -61,6 +62,22 @@ async function expectMediaBetweenAll(members: Member[], alsoConnected: Member[] 
       return others.every((identity) => (received[identity]?.framesDecoded ?? 0) > 10 && (received[identity]?.audioEnergy ?? 0) > AUDIBLE_ENERGY);
     }, { message: `${member.identity} to decode the others' video and hear their audio`, timeout: 30_000 }).toBe(true);
   }
+}
+
+/**
+ * Drops, in this private network namespace, every packet to and from the SFU's signalling port and every media
+ * packet (127.20.0.1 is the only address WebRTC uses here) until the returned function restores them; Matrix
+ * traffic goes on.
+ */
+function dropSfuLink(): () => void {
+  const port = new URL(loadStack().livekitUrl).port;
+  const nft = (command: string): void => {
+    execFileSync('nft', command.split(' '));
+  };
+  nft('add table inet mxsfudrop');
+  nft('add chain inet mxsfudrop out { type filter hook output priority 0 ; }');
+  for (const rule of [`tcp dport ${port}`, `tcp sport ${port}`, 'ip saddr 127.20.0.1', 'ip daddr 127.20.0.1']) nft(`add rule inet mxsfudrop out ${rule} drop`);
+  return () => nft('delete table inet mxsfudrop');
 }
 
 const connectedIdentities = (page: Page) => page.evaluate(() => window.mx.kitGroupSnapshot().participants.filter((participant) => participant.status === 'connected').map((participant) => participant.identity).sort());
@@ -129,9 +146,10 @@ test.describe('group calls', () => {
   });
 
   // livekit-client restores a link by itself for about 45 s; past that the kit joins the SFU again itself.
-  for (const { outage, awayMs, encrypted } of [
-    { outage: 'restarts', awayMs: 0, encrypted: false },
-    { outage: 'is away for longer than livekit-client retries (60 s, encrypted room)', awayMs: 60_000, encrypted: true },
+  for (const { outage, awayMs, encrypted, linkDrop } of [
+    { outage: 'restarts', awayMs: 0, encrypted: false, linkDrop: false },
+    { outage: 'is away for longer than livekit-client retries (60 s, encrypted room)', awayMs: 60_000, encrypted: true, linkDrop: false },
+    { outage: 'link drops for 5 s (every packet to it and every media packet lost, as on losing Wi-Fi; encrypted room)', awayMs: 5_000, encrypted: true, linkDrop: true },
   ]) {
     test(`the SFU ${outage} mid-call: the call comes back by itself, media resumes, and the memberships stay`, async ({ browser }) => {
       test.setTimeout(150_000 + awayMs);
@@ -139,12 +157,27 @@ test.describe('group calls', () => {
       await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
       await expectMediaBetweenAll(members);
 
-      await stopService('livekit');
-      for (const { page } of members) {
-        await expect.poll(() => page.evaluate(() => window.mx.kitGroupSnapshot().phase), { message: 'the call to say it is reconnecting' }).toBe('reconnecting');
+      if (linkDrop) {
+        const restore = dropSfuLink();
+        try {
+          // The drop holds: no frame arrives while it lasts.
+          const [jo, kai] = members as [Member, Member];
+          const framesFromKai = async () => (await jo.page.evaluate(() => window.mx.kitGroupReceived()))[kai.identity]?.framesDecoded ?? 0;
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          const early = await framesFromKai();
+          await new Promise((resolve) => setTimeout(resolve, awayMs - 1_000));
+          expect(await framesFromKai(), 'no frame arrives while the link is down').toBeLessThanOrEqual(early + 1);
+        } finally {
+          restore();
+        }
+      } else {
+        await stopService('livekit');
+        for (const { page } of members) {
+          await expect.poll(() => page.evaluate(() => window.mx.kitGroupSnapshot().phase), { message: 'the call to say it is reconnecting' }).toBe('reconnecting');
+        }
+        await new Promise((resolve) => setTimeout(resolve, awayMs));
+        await startService();
       }
-      await new Promise((resolve) => setTimeout(resolve, awayMs));
-      await startService();
 
       for (const member of members) {
         await expect.poll(() => member.page.evaluate(() => window.mx.kitGroupSnapshot().phase), { message: 'the call to come back', timeout: 60_000 }).toBe('connected');
