@@ -259,6 +259,35 @@ test.describe('group calls', () => {
     await Promise.all([zoe, abe].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
   });
 
+  test('a leave and a rejoin rotate the media keys, and media keeps decoding throughout', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Lou', 'Max', 'Ned'], { encrypted: true });
+    const [lou, max, ned] = members as [Member, Member, Member];
+    await max.page.evaluate(() => window.mx.kitRecordMediaKeys());
+    await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    await expectMediaBetweenAll(members);
+    const louKeys = async () => (await max.page.evaluate(() => window.mx.kitMediaKeysSeen())).filter((key) => key.sender === lou.user.userId);
+    const before = await louKeys();
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((key) => key.encrypted)).toBe(true);
+
+    // Ned leaves: Lou makes a new key (a higher index) so that Ned cannot decode what follows, and hands it to Max.
+    await ned.page.evaluate(() => window.mx.kitLeaveGroupCall());
+    const newestBefore = Math.max(...before.map((key) => key.index));
+    await expect.poll(async () => Math.max(...(await louKeys()).map((key) => key.index)), { message: 'Lou to rotate her key after Ned left', timeout: 45_000 }).toBeGreaterThan(newestBefore);
+    // Lou and Max still decode each other under the new key.
+    for (const [member, other] of [[lou, max], [max, lou]] as const) {
+      const frames = async () => (await member.page.evaluate(() => window.mx.kitGroupReceived()))[other.identity]?.framesDecoded ?? 0;
+      const at = await frames();
+      await expect.poll(frames, { message: `${member.identity} to keep decoding ${other.identity} after the rotation`, timeout: 30_000 }).toBeGreaterThan(at + 30);
+    }
+
+    // Ned comes back: everyone decodes everyone again.
+    expect(await ned.page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)).toBeUndefined();
+    await expectMediaBetweenAll(members);
+    await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
   test('a LiveKit participant holding a valid token but no keys decodes no frame of an encrypted room\'s call', async ({ browser }) => {
     test.setTimeout(150_000);
     const { roomId, members } = await membersOfANewRoom(browser, ['Xena', 'Yuri', 'Eve'], { encrypted: true });

@@ -382,6 +382,18 @@ async function rtcEavesdropperReceived(): Promise<{ videoTracks: number; framesD
   return { videoTracks, framesDecoded, bytesReceived };
 }
 
+/** Media keys this device received over to-device (after decryption): who sent which index. */
+const mediaKeysSeen: { sender: string; index: number; encrypted: boolean }[] = [];
+function kitRecordMediaKeys(): void {
+  if (!callKit) throw new Error('call mx.startKit first');
+  callKit.session.client.on(sdk.ClientEvent.ToDeviceEvent, (event) => {
+    if (event.getType() !== 'io.element.call.encryption_keys') return;
+    const index = (event.getContent() as { keys?: { index?: unknown } }).keys?.index;
+    if (typeof index === 'number') mediaKeysSeen.push({ sender: event.getSender() ?? '', index, encrypted: event.isEncrypted() });
+  });
+}
+const kitMediaKeysSeen = () => [...mediaKeysSeen];
+
 let subscriptionsToMine = 0;
 const liveKitSubscriptionsToMine = (): number => subscriptionsToMine;
 
@@ -1008,6 +1020,8 @@ const harness = {
   rtcPublishWithoutMembership,
   liveKitSubscriptionsToMine,
   rtcEavesdropWithoutKeys,
+  kitRecordMediaKeys,
+  kitMediaKeysSeen,
   rtcEavesdropperReceived,
   kitIdentity,
   kitListenForIncoming,
