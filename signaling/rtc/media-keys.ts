@@ -3,6 +3,7 @@
 // and decrypts the frames with them. This module imports livekit-client: it loads with group calls only.
 import { BaseKeyProvider } from 'livekit-client';
 import type { ClientEvent, MatrixClient, MatrixEvent } from 'matrix-js-sdk';
+import { isRecord } from '../json.js';
 import type { Logger } from '../log.js';
 
 /** The to-device type that carries MatrixRTC media keys. */
@@ -24,6 +25,30 @@ export class MatrixRtcKeyProvider extends BaseKeyProvider {
   }
 }
 
+/** matrix-js-sdk's key indexes run 0–255; the worker would store any other at `index % 256`, over a real one. */
+const MAX_KEY_INDEX = 255;
+/** Base64 of 64 bytes: four times the 16-byte keys matrix-js-sdk makes, and far below a costly size. */
+const MAX_KEY_LENGTH = 88;
+
+/**
+ * Why an Olm-encrypted media key message cannot be used, for what matrix-js-sdk does not check itself (it checks
+ * the room, the presence of the key and of the claimed device): an index out of its range, a key that is not
+ * base64 or is oversized. Undefined when it is fine.
+ */
+export function mediaKeyContentProblem(content: unknown): string | undefined {
+  const keys = isRecord(content) ? content.keys : undefined;
+  if (!isRecord(keys)) return undefined;
+  const { index, key } = keys;
+  if (typeof index === 'number' && (!Number.isInteger(index) || index < 0 || index > MAX_KEY_INDEX)) {
+    return `key index ${String(index).slice(0, 32)} is not an integer from 0 to ${MAX_KEY_INDEX}`;
+  }
+  if (typeof key === 'string') {
+    if (key.length > MAX_KEY_LENGTH) return `the key is ${key.length} characters long, more than ${MAX_KEY_LENGTH}`;
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(key)) return 'the key is not base64';
+  }
+  return undefined;
+}
+
 type Listener = (...args: never[]) => unknown;
 
 // The value of ClientEvent.ToDeviceEvent, without loading matrix-js-sdk's root module for one string.
@@ -41,9 +66,12 @@ export function clientTakingOnlyEncryptedKeys(client: MatrixClient, log: Logger)
     let guarded = wrapped.get(listener);
     if (!guarded) {
       guarded = ((toDevice: MatrixEvent) => {
-        if (toDevice.getType() === ENCRYPTION_KEYS_EVENT && !toDevice.isEncrypted()) {
-          log.warn(`media keys from ${toDevice.getSender() ?? 'an unknown sender'} dropped: they were sent unencrypted`);
-          return;
+        if (toDevice.getType() === ENCRYPTION_KEYS_EVENT) {
+          const problem = toDevice.isEncrypted() ? mediaKeyContentProblem(toDevice.getContent()) : 'they were sent unencrypted';
+          if (problem) {
+            log.warn(`media keys from ${toDevice.getSender() ?? 'an unknown sender'} dropped: ${problem}`);
+            return;
+          }
         }
         (listener as (toDevice: MatrixEvent) => void)(toDevice);
       }) as Listener;

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
-import { clientTakingOnlyEncryptedKeys, ENCRYPTION_KEYS_EVENT } from '../../../signaling/rtc/media-keys.js';
+import { clientTakingOnlyEncryptedKeys, ENCRYPTION_KEYS_EVENT, mediaKeyContentProblem } from '../../../signaling/rtc/media-keys.js';
 import { capturingLogger } from '../../helpers/fake-voip-port.js';
 
 const TO_DEVICE = 'toDeviceEvent';
@@ -28,8 +28,10 @@ class EmittingClient {
   }
 }
 
-function toDevice(type: string, encrypted: boolean): MatrixEvent {
-  return { getType: () => type, isEncrypted: () => encrypted, getSender: () => '@ann:example.org' } as MatrixEvent;
+const GOOD_CONTENT = { keys: { index: 0, key: 'q83vEjRWeJCrze8SNFZ4kA==' }, member: { claimed_device_id: 'ANN' }, room_id: '!call:example.org' };
+
+function toDevice(type: string, encrypted: boolean, content: unknown = GOOD_CONTENT): MatrixEvent {
+  return { getType: () => type, isEncrypted: () => encrypted, getSender: () => '@ann:example.org', getContent: () => content } as MatrixEvent;
 }
 
 describe('clientTakingOnlyEncryptedKeys: media keys count only when they arrived Olm-encrypted', () => {
@@ -79,5 +81,38 @@ describe('clientTakingOnlyEncryptedKeys: media keys count only when they arrived
     real.emit(SYNC);
     expect(synced).to.equal(1);
     expect(guarded.getUserId()).to.equal('@me:example.org');
+  });
+});
+
+describe('mediaKeyContentProblem: what matrix-js-sdk does not check of a media key', () => {
+  const table: [string, unknown, RegExp | undefined][] = [
+    ['a 16-byte key at index 0', GOOD_CONTENT, undefined],
+    ['index 255, the last', { keys: { index: 255, key: 'q83vEjRWeJCrze8SNFZ4kA==' } }, undefined],
+    ['index 256 (would overwrite slot 0)', { keys: { index: 256, key: 'q83vEjRWeJCrze8SNFZ4kA==' } }, /not an integer from 0 to 255/],
+    ['a negative index', { keys: { index: -1, key: 'q83vEjRWeJCrze8SNFZ4kA==' } }, /not an integer from 0 to 255/],
+    ['a fractional index', { keys: { index: 1.5, key: 'q83vEjRWeJCrze8SNFZ4kA==' } }, /not an integer/],
+    ['an oversized key', { keys: { index: 0, key: 'A'.repeat(100_000) } }, /100000 characters long, more than 88/],
+    ['a key that is not base64', { keys: { index: 0, key: '<script>' } }, /not base64/],
+    // Left to matrix-js-sdk, which drops them with its own log line.
+    ['no keys at all', { room_id: '!call:example.org' }, undefined],
+    ['content that is not an object', 'nonsense', undefined],
+  ];
+  for (const [name, content, problem] of table) {
+    it(name, () => {
+      const found = mediaKeyContentProblem(content);
+      if (problem) expect(found).to.match(problem);
+      else expect(found).to.equal(undefined);
+    });
+  }
+
+  it('the guard drops an encrypted key message with such a problem, with its reason logged', () => {
+    const real = new EmittingClient();
+    const logger = capturingLogger();
+    const guarded = clientTakingOnlyEncryptedKeys(real as unknown as MatrixClient, logger) as unknown as EmittingClient;
+    const received: unknown[] = [];
+    guarded.on(TO_DEVICE, (event) => received.push(event));
+    real.emit(TO_DEVICE, toDevice(ENCRYPTION_KEYS_EVENT, true, { keys: { index: 300, key: 'q83vEjRWeJCrze8SNFZ4kA==' } }));
+    expect(received).to.deep.equal([]);
+    expect(logger.lines.some((line) => line.level === 'warn' && /media keys from @ann:example.org dropped: key index 300/.test(line.text))).to.equal(true);
   });
 });
