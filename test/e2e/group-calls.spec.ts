@@ -355,6 +355,40 @@ test.describe('group calls', () => {
     await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
   });
 
+  test('forged and bad media-key messages over Olm (another member\'s identity, another room, out-of-range index, oversized, not base64) change nothing', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Rae', 'Sid', 'Mallory'], { encrypted: true });
+    const [rae, sid, mallory] = members as [Member, Member, Member];
+    await Promise.all([rae, sid].map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    await expectMediaBetweenAll([rae, sid]);
+    await rae.page.evaluate(() => window.mx.kitRecordMediaKeys());
+
+    // Mallory is in the room (so she has Olm sessions with everyone) but not in the call.
+    const [raeDevice, sidDevice] = [rae.identity.split(':').pop()!, sid.identity.split(':').pop()!];
+    const garbage = (seed: number) => btoa(String.fromCharCode(...Array.from({ length: 16 }, (_, i) => (i * 13 + seed) % 256)));
+    const base = { room_id: roomId, sent_ts: Date.now() };
+    const forged = [
+      // Sid's identity claimed: the key would replace Sid's, were the claim believed.
+      ...[0, 1, 2, 3].map((index) => ({ ...base, keys: { index, key: garbage(index) }, member: { id: sid.identity, claimed_device_id: sidDevice } })),
+      { ...base, room_id: '!another:localhost', keys: { index: 0, key: garbage(9) }, member: { claimed_device_id: 'MALLORY' } },
+      { ...base, keys: { index: 256, key: garbage(10) }, member: { claimed_device_id: 'MALLORY' } },
+      { ...base, keys: { index: -1, key: garbage(11) }, member: { claimed_device_id: 'MALLORY' } },
+      // Under Synapse's 64 KiB to-device limit, so it arrives.
+      { ...base, keys: { index: 0, key: 'A'.repeat(20_000) }, member: { claimed_device_id: 'MALLORY' } },
+      { ...base, keys: { index: 0, key: '<not base64>' }, member: { claimed_device_id: 'MALLORY' } },
+      { ...base, keys: { index: 0 }, member: { claimed_device_id: 'MALLORY' } },
+    ];
+    for (const content of forged) await mallory.page.evaluate(([user, device, body]) => window.mx.kitSendMediaKeyMessage(user, device, body), [rae.user.userId, raeDevice, content] as const);
+    // Once Rae's client has all of them (they arrive in order), decoding Sid must have gone on.
+    await expect.poll(async () => (await rae.page.evaluate(() => window.mx.kitMediaKeysSeen())).filter((key) => key.sender === mallory.user.userId).length,
+      { message: 'Rae to receive Mallory\'s key messages', timeout: 30_000 }).toBe(forged.length);
+    const before = (await rae.page.evaluate(() => window.mx.kitGroupReceived()))[sid.identity]?.framesDecoded ?? 0;
+    await expect.poll(async () => (await rae.page.evaluate(() => window.mx.kitGroupReceived()))[sid.identity]?.framesDecoded ?? 0,
+      { message: 'Rae to keep decoding Sid' }).toBeGreaterThan(before + 60);
+    expect((await rae.page.evaluate(() => window.mx.kitGroupSnapshot())).participants.map((participant) => participant.identity)).toEqual([sid.identity]);
+    await Promise.all([rae, sid].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
   test('the sticky membership form (MSC4354) where the homeserver serves it: both forms in one call see and hear each other', async ({ browser }) => {
     test.setTimeout(150_000);
     const { roomId, members } = await membersOfANewRoom(browser, ['Pia', 'Quinn'], { encrypted: true, stickyFor: ['Pia'] });

@@ -394,6 +394,12 @@ function kitRecordMediaKeys(): void {
 }
 const kitMediaKeysSeen = () => [...mediaKeysSeen];
 
+/** Sends `content` as a media key message, Olm-encrypted from this session's device, to one device. */
+async function kitSendMediaKeyMessage(userId: string, deviceId: string, content: Record<string, unknown>): Promise<void> {
+  if (!callKit) throw new Error('call mx.startKit first');
+  await callKit.session.client.encryptAndSendToDevice('io.element.call.encryption_keys', [{ userId, deviceId }], content);
+}
+
 let subscriptionsToMine = 0;
 const liveKitSubscriptionsToMine = (): number => subscriptionsToMine;
 
@@ -1022,6 +1028,7 @@ const harness = {
   rtcEavesdropWithoutKeys,
   kitRecordMediaKeys,
   kitMediaKeysSeen,
+  kitSendMediaKeyMessage,
   rtcEavesdropperReceived,
   kitIdentity,
   kitListenForIncoming,
