@@ -43,7 +43,7 @@ export async function serveElementCall(): Promise<{ url: string; stop: () => Pro
 }
 
 /** A person in Element Call: the widget host page (signed in as `user`) with Element Call in its iframe, joining `roomId`. */
-export async function openElementCall(browser: Browser, user: TestUser, roomId: string, elementCallUrl: string, options: { perParticipantE2EE: boolean }): Promise<Page> {
+export async function openElementCall(browser: Browser, user: TestUser, roomId: string, elementCallUrl: string, options: { perParticipantE2EE: boolean; password?: string }): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[host page error] ${error.message}`));

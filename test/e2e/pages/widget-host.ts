@@ -27,6 +27,8 @@ export interface WidgetHostOptions {
   /** Where Element Call's index.html is served (another origin than this page). */
   elementCallUrl: string;
   perParticipantE2EE: boolean;
+  /** Element Call's shared-secret E2EE (its `password` URL parameter), for an unencrypted room. */
+  password?: string;
 }
 
 const raw = (event: sdk.MatrixEvent): IRoomEvent => event.getEffectiveEvent() as IRoomEvent;
@@ -43,6 +45,11 @@ class CallWidgetDriver extends WidgetDriver {
 
   override async sendEvent(eventType: string, content: unknown, stateKey?: string | null, roomId?: string | null): Promise<ISendEventDetails> {
     const room = roomId ?? this.roomId;
+    // A redaction names its target in the content (Element Call lowers a hand so), as Element Web's driver reads it.
+    if (eventType === 'm.room.redaction' && typeof (content as { redacts?: unknown }).redacts === 'string') {
+      const redacted = await this.client.redactEvent(room, (content as { redacts: string }).redacts);
+      return { roomId: room, eventId: redacted.event_id };
+    }
     const sent = stateKey === undefined || stateKey === null
       ? await this.client.sendEvent(room, eventType as keyof sdk.TimelineEvents, content as never)
       : await this.client.sendStateEvent(room, eventType as keyof sdk.StateEvents, content as never, stateKey);
@@ -138,6 +145,7 @@ function widgetUrl(options: WidgetHostOptions): string {
     userId: options.userId, deviceId: options.deviceId, roomId: options.roomId, baseUrl: options.homeserverUrl,
     lang: 'en', fontScale: '1', theme: 'dark', preload: 'false',
   });
+  if (options.password !== undefined) fragment.set('password', options.password);
   return `${url.href}#?${fragment.toString()}`;
 }
 
