@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 import { credentialsOf } from '../helpers/calls.js';
-import { elementCallVideos, openElementCall, serveElementCall } from '../helpers/element-call.js';
+import { elementCallFrame, elementCallVideos, openElementCall, serveElementCall } from '../helpers/element-call.js';
 import { openHarness } from '../helpers/pages.js';
 import { matrixRequest } from '../helpers/raw-matrix.js';
 import { createRoom, joinRoom, registerUser, type TestUser } from '../helpers/synapse.js';
@@ -78,6 +78,61 @@ test.describe('interop with Element Call (published widget build)', () => {
 
     await ec.evaluate(() => window.ecHost.hangup());
     await expect.poll(() => callMemberships(roomId, ecUser), { message: 'Element Call to leave on hang-up' }).toEqual([]);
+  });
+
+  test('shared-secret E2EE (Element Call\'s password) in an unencrypted room: Element Call and the kit decode each other', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const [ecUser, kitUser] = await Promise.all([registerUser({ displayName: 'Elsa' }), registerUser({ displayName: 'Kit' })]);
+    const roomId = await createRoom(ecUser, { name: 'Interop', invite: [kitUser.userId], eventPowerLevels: { [CALL_MEMBER]: 0 } });
+    await joinRoom(kitUser, roomId);
+    const password = 'a secret both were given';
+
+    const page = await openHarness(browser);
+    await page.evaluate((credentials) => window.mx.startKit(credentials, { listenLater: true }), credentialsOf(kitUser));
+    expect(await page.evaluate(([room, secret]) => window.mx.kitJoinGroupCall(room, { password: secret }), [roomId, password] as const)).toBeUndefined();
+    const kit: KitMember = { user: kitUser, page, identity: `${kitUser.userId}:${kitUser.deviceId}` };
+    const ec = await openElementCall(browser, ecUser, roomId, elementCall.url, { perParticipantE2EE: false, password });
+
+    await expectKitReceives(kit, `${ecUser.userId}:${ecUser.deviceId}`, true);
+    await expectElementCallShows(ec, 'Kit');
+    await page.evaluate(() => window.mx.kitLeaveGroupCall());
+    await ec.evaluate(() => window.ecHost.hangup());
+    await expect.poll(() => callMemberships(roomId, ecUser), { message: 'both to leave' }).toEqual([]);
+  });
+
+  test('raised hands and reactions: Element Call shows the kit\'s, and the kit shows Element Call\'s', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const [ecUser, kitUser] = await Promise.all([registerUser({ displayName: 'Elsa' }), registerUser({ displayName: 'Kit' })]);
+    const roomId = await createRoom(ecUser, { name: 'Interop', invite: [kitUser.userId], eventPowerLevels: { [CALL_MEMBER]: 0 } });
+    await joinRoom(kitUser, roomId);
+    const kit = await kitMember(browser, kitUser, roomId);
+    const ec = await openElementCall(browser, ecUser, roomId, elementCall.url, { perParticipantE2EE: false });
+    const ecIdentity = `${ecUser.userId}:${ecUser.deviceId}`;
+    await expectKitReceives(kit, ecIdentity, false);
+    await expectElementCallShows(ec, 'Kit');
+    const ecShows = (text: string) => elementCallFrame(ec).evaluate((wanted) => document.body.innerText.includes(wanted), text);
+
+    // The kit raises its hand and reacts: Element Call's tile for it shows both.
+    expect(await ecShows('✋')).toBe(false);
+    expect(await kit.page.evaluate(() => window.mx.kitSetGroupHandRaised(true))).toBeUndefined();
+    await expect.poll(() => ecShows('✋'), { message: 'Element Call to show the kit\'s raised hand' }).toBe(true);
+    expect(await kit.page.evaluate(() => window.mx.kitSendGroupReaction('🎉', 'party'))).toBeUndefined();
+    await expect.poll(() => ecShows('🎉'), { message: 'Element Call to show the kit\'s reaction', intervals: [100] }).toBe(true);
+    expect(await kit.page.evaluate(() => window.mx.kitSetGroupHandRaised(false))).toBeUndefined();
+    await expect.poll(() => ecShows('✋'), { message: 'Element Call to see the kit\'s hand lowered' }).toBe(false);
+
+    // Element Call's keyboard shortcuts: H raises the hand, 1 sends its first reaction (thumbsup).
+    await elementCallFrame(ec).locator('body').click({ position: { x: 5, y: 5 } });
+    await ec.keyboard.press('h');
+    await expect.poll(async () => (await kit.page.evaluate(() => window.mx.kitGroupHands()))[ecIdentity], { message: 'the kit to show Element Call\'s raised hand' }).toBe(true);
+    await ec.keyboard.press('1');
+    await expect.poll(async () => (await kit.page.evaluate(() => window.mx.kitGroupReactionsSeen())).filter((reaction) => reaction.identity === ecIdentity).map(({ emoji, name }) => `${emoji} ${name}`),
+      { message: 'the kit to show Element Call\'s reaction' }).toEqual(['👍 thumbsup']);
+    await ec.keyboard.press('h');
+    await expect.poll(async () => (await kit.page.evaluate(() => window.mx.kitGroupHands()))[ecIdentity], { message: 'the kit to see Element Call\'s hand lowered' }).toBe(false);
+
+    await kit.page.evaluate(() => window.mx.kitLeaveGroupCall());
+    await ec.evaluate(() => window.ecHost.hangup());
   });
 
   test('encrypted room, per-participant E2EE: Element Call and two kit members exchange keys and media in both directions', async ({ browser }) => {

@@ -167,10 +167,17 @@ async function start(options: WidgetHostOptions): Promise<void> {
       widgetApi.transport.reply(event.detail, action === 'set_always_on_screen' ? { success: true } : {});
     });
   }
-  matrix.on(sdk.RoomEvent.Timeline, (event, room) => {
-    if (room?.roomId !== options.roomId || event.status !== null) return; // local echoes come back from sync
+  // Every event of the room once sent, the widget's own included (Element Web feeds those too: Element Call
+  // learns from its own reaction that its hand is up). Our own come back from sync as a local echo's update.
+  const fed = new Set<string>();
+  const feed = (event: sdk.MatrixEvent): void => {
+    const eventId = event.getId();
+    if (event.getRoomId() !== options.roomId || event.status !== null || !eventId || fed.has(eventId)) return;
+    fed.add(eventId);
     void matrix.decryptEventIfNeeded(event).then(() => widgetApi.feedEvent(raw(event), options.roomId));
-  });
+  };
+  matrix.on(sdk.RoomEvent.Timeline, feed);
+  matrix.on(sdk.RoomEvent.LocalEchoUpdated, feed);
   matrix.on(sdk.RoomStateEvent.Events, (event) => {
     if (event.getRoomId() === options.roomId) void widgetApi.feedStateUpdate(raw(event));
   });
