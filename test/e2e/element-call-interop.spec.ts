@@ -33,10 +33,18 @@ async function callMemberships(roomId: string, asUser: TestUser): Promise<string
 
 const stateKeyOf = (user: TestUser) => `_${user.userId}_${user.deviceId}_m.call`;
 
-async function kitMember(browser: Browser, user: TestUser, roomId: string): Promise<KitMember> {
+/** Elsa (for Element Call) and Kit, both in a new room (unencrypted) where members may join calls. */
+async function elsaAndKitInARoom(): Promise<{ ecUser: TestUser; kitUser: TestUser; roomId: string }> {
+  const [ecUser, kitUser] = await Promise.all([registerUser({ displayName: 'Elsa' }), registerUser({ displayName: 'Kit' })]);
+  const roomId = await createRoom(ecUser, { name: 'Interop', invite: [kitUser.userId], eventPowerLevels: { [CALL_MEMBER]: 0 } });
+  await joinRoom(kitUser, roomId);
+  return { ecUser, kitUser, roomId };
+}
+
+async function kitMember(browser: Browser, user: TestUser, roomId: string, options: { password?: string } = {}): Promise<KitMember> {
   const page = await openHarness(browser);
   await page.evaluate((credentials) => window.mx.startKit(credentials, { listenLater: true }), credentialsOf(user));
-  expect(await page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)).toBeUndefined();
+  expect(await page.evaluate(([room, joinOptions]) => window.mx.kitJoinGroupCall(room, joinOptions), [roomId, options] as const)).toBeUndefined();
   return { user, page, identity: `${user.userId}:${user.deviceId}` };
 }
 
@@ -62,9 +70,7 @@ async function expectElementCallShows(page: Page, displayName: string): Promise<
 test.describe('interop with Element Call (published widget build)', () => {
   test('unencrypted room: Element Call and the kit join one call, media flows both ways, and each leave removes its membership', async ({ browser }) => {
     test.setTimeout(180_000);
-    const [ecUser, kitUser] = await Promise.all([registerUser({ displayName: 'Elsa' }), registerUser({ displayName: 'Kit' })]);
-    const roomId = await createRoom(ecUser, { name: 'Interop', invite: [kitUser.userId], eventPowerLevels: { [CALL_MEMBER]: 0 } });
-    await joinRoom(kitUser, roomId);
+    const { ecUser, kitUser, roomId } = await elsaAndKitInARoom();
 
     const kit = await kitMember(browser, kitUser, roomId);
     const ec = await openElementCall(browser, ecUser, roomId, elementCall.url, { perParticipantE2EE: false });
@@ -82,29 +88,22 @@ test.describe('interop with Element Call (published widget build)', () => {
 
   test('shared-secret E2EE (Element Call\'s password) in an unencrypted room: Element Call and the kit decode each other', async ({ browser }) => {
     test.setTimeout(180_000);
-    const [ecUser, kitUser] = await Promise.all([registerUser({ displayName: 'Elsa' }), registerUser({ displayName: 'Kit' })]);
-    const roomId = await createRoom(ecUser, { name: 'Interop', invite: [kitUser.userId], eventPowerLevels: { [CALL_MEMBER]: 0 } });
-    await joinRoom(kitUser, roomId);
+    const { ecUser, kitUser, roomId } = await elsaAndKitInARoom();
     const password = 'a secret both were given';
 
-    const page = await openHarness(browser);
-    await page.evaluate((credentials) => window.mx.startKit(credentials, { listenLater: true }), credentialsOf(kitUser));
-    expect(await page.evaluate(([room, secret]) => window.mx.kitJoinGroupCall(room, { password: secret }), [roomId, password] as const)).toBeUndefined();
-    const kit: KitMember = { user: kitUser, page, identity: `${kitUser.userId}:${kitUser.deviceId}` };
+    const kit = await kitMember(browser, kitUser, roomId, { password });
     const ec = await openElementCall(browser, ecUser, roomId, elementCall.url, { perParticipantE2EE: false, password });
 
     await expectKitReceives(kit, `${ecUser.userId}:${ecUser.deviceId}`, true);
     await expectElementCallShows(ec, 'Kit');
-    await page.evaluate(() => window.mx.kitLeaveGroupCall());
+    await kit.page.evaluate(() => window.mx.kitLeaveGroupCall());
     await ec.evaluate(() => window.ecHost.hangup());
     await expect.poll(() => callMemberships(roomId, ecUser), { message: 'both to leave' }).toEqual([]);
   });
 
   test('raised hands and reactions: Element Call shows the kit\'s, and the kit shows Element Call\'s', async ({ browser }) => {
     test.setTimeout(180_000);
-    const [ecUser, kitUser] = await Promise.all([registerUser({ displayName: 'Elsa' }), registerUser({ displayName: 'Kit' })]);
-    const roomId = await createRoom(ecUser, { name: 'Interop', invite: [kitUser.userId], eventPowerLevels: { [CALL_MEMBER]: 0 } });
-    await joinRoom(kitUser, roomId);
+    const { ecUser, kitUser, roomId } = await elsaAndKitInARoom();
     const kit = await kitMember(browser, kitUser, roomId);
     const ec = await openElementCall(browser, ecUser, roomId, elementCall.url, { perParticipantE2EE: false });
     const ecIdentity = `${ecUser.userId}:${ecUser.deviceId}`;
