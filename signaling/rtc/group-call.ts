@@ -11,7 +11,6 @@ import {
   Track,
   type Participant,
   type RemoteParticipant,
-  type RemoteTrack,
 } from 'livekit-client';
 import { RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from 'matrix-js-sdk';
 import {
@@ -23,14 +22,15 @@ import {
 } from 'matrix-js-sdk/lib/matrixrtc/index.js';
 import { MxError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CallFeed, StreamPurpose } from '../media/feed.js';
 import type { UserMediaRequest } from '../media/user-media.js';
 import { createStore, type WritableStore } from '../store/store.js';
 import { CALL_MEMBER_EVENT, RTC_MEMBER_EVENT } from './event-types.js';
 import { followOutgoingRing } from './outgoing-ring.js';
 import { clientTakingOnlyEncryptedKeys, MatrixRtcKeyProvider } from './media-keys.js';
 import { CallReactions } from './call-reactions.js';
+import { nextGroupCallPhase, type GroupCallPhaseEvent } from './group-call-phase.js';
 import type { ReactingMember, ReactionsState } from './reactions.js';
+import { RemoteFeeds } from './remote-feeds.js';
 import { RemoteSfus, ROOM_CHANGES } from './remote-sfus.js';
 import { rosterOf, type MembershipRecord, type RosterMember } from './roster.js';
 import { requestSfuToken, stickyMemberIdentity, type MembershipForm, type OpenIdToken, type SfuToken } from './token-service.js';
@@ -126,7 +126,7 @@ export class GroupCall implements GroupCallHandle {
   private withVideo = true;
   /** A rejoin of the SFU is under way: the disconnections of its failed attempts are its own business. */
   private rejoining = false;
-  private readonly remoteStreams = new Map<string, Map<StreamPurpose, MediaStream>>();
+  private readonly remoteFeeds = new RemoteFeeds();
   private roster: readonly RosterMember[] = [];
   private readonly droppedLogged = new Set<string>();
   private readonly stopListening: (() => void)[] = [];
@@ -217,9 +217,9 @@ export class GroupCall implements GroupCallHandle {
 
   leave(): Promise<void> {
     if (this.ending) return this.ending;
-    this.store.update((snapshot) => ({ ...snapshot, phase: 'leaving' }));
+    this.transition('leave');
     this.ending = this.teardown().then(() => {
-      this.store.update((snapshot) => ({ ...snapshot, phase: 'left', participants: [], activeSpeakers: [], screenShares: [] }));
+      this.transition('left');
     });
     return this.ending;
   }
@@ -272,7 +272,7 @@ export class GroupCall implements GroupCallHandle {
       await this.connectMedia(token);
       await membershipPublished;
       this.throwIfLeft();
-      this.store.update((snapshot) => ({ ...snapshot, phase: 'connected' }));
+      this.transition('joined');
       this.refresh();
     } catch (thrown) {
       const error = MxError.from(thrown);
@@ -333,7 +333,7 @@ export class GroupCall implements GroupCallHandle {
     if (!own || this.rejoining) return;
     this.rejoining = true;
     this.deps.log.warn(`the SFU link of the call in ${this.roomId} ended (LiveKit reason ${String(reason)}); joining it again`);
-    this.store.update((snapshot) => ({ ...snapshot, phase: 'reconnecting' }));
+    this.transition('link-lost');
     const giveUpAt = this.now() + RECONNECT_GIVE_UP_MS;
     try {
       for (let attempt = 0; !this.ending; attempt += 1) {
@@ -343,7 +343,7 @@ export class GroupCall implements GroupCallHandle {
           await this.connectMedia(await this.requestToken(own.livekitServiceUrl));
           if (this.ending) return;
           this.deps.log.info(`the call in ${this.roomId} is back on its SFU`);
-          this.store.update((snapshot) => ({ ...snapshot, phase: 'connected' }));
+          this.transition('joined');
           this.refresh();
           return;
         } catch (error) {
@@ -438,8 +438,8 @@ export class GroupCall implements GroupCallHandle {
     this.livekit = livekit;
     const refresh = (): void => this.refresh();
     for (const event of ROOM_CHANGES) livekit.on(event, refresh);
-    livekit.on(RoomEvent.Reconnecting, () => this.setPhaseWhileJoined('reconnecting'));
-    livekit.on(RoomEvent.Reconnected, () => this.setPhaseWhileJoined('connected'));
+    livekit.on(RoomEvent.Reconnecting, () => this.transition('link-lost'));
+    livekit.on(RoomEvent.Reconnected, () => this.transition('link-restored'));
     livekit.on(RoomEvent.Disconnected, (reason) => {
       if (this.ending || this.rejoining || this.livekit !== livekit || this.store.getSnapshot().phase === 'joining') return;
       if (FINAL_DISCONNECTS.has(reason)) {
@@ -489,11 +489,14 @@ export class GroupCall implements GroupCallHandle {
     });
   }
 
-  private setPhaseWhileJoined(phase: 'reconnecting' | 'connected'): void {
-    if (this.ending) return;
-    const current = this.store.getSnapshot().phase;
-    if (current === 'joining') return;
-    this.store.update((snapshot) => ({ ...snapshot, phase }));
+  /** The phase after `event`; a call that ended shows nobody. */
+  private transition(event: GroupCallPhaseEvent): void {
+    this.store.update((snapshot) => {
+      const phase = nextGroupCallPhase(snapshot.phase, event);
+      if (phase === snapshot.phase) return snapshot;
+      const ended = phase === 'left' || phase === 'failed';
+      return { ...snapshot, phase, ...(ended ? { participants: [], activeSpeakers: [], screenShares: [] } : {}) };
+    });
   }
 
   /**
@@ -532,7 +535,7 @@ export class GroupCall implements GroupCallHandle {
         }
       }
     }
-    for (const identity of this.remoteStreams.keys()) if (!members.has(identity)) this.remoteStreams.delete(identity);
+    this.remoteFeeds.keepOnly(members);
     const speakers = rooms.flatMap((room) => room.activeSpeakers.map((speaker) => speaker.identity)).filter((identity) => identity === this.identity || members.has(identity));
     const participants = roster.members.map((member) => this.participantOf(member, this.participantIn(member), speakers));
     this.store.update((snapshot) => withReactions({
@@ -591,7 +594,7 @@ export class GroupCall implements GroupCallHandle {
       name: roomMember?.name ?? member.userId,
       avatarUrl: roomMember?.getMxcAvatarUrl() ?? undefined,
       status: participant ? 'connected' : 'connecting',
-      feeds: participant ? this.feedsOf(member, participant) : [],
+      feeds: participant ? this.remoteFeeds.feedsOf(member, participant) : [],
       microphoneMuted: !microphone || microphone.isMuted,
       cameraMuted: !camera || camera.isMuted,
       screenSharing: Boolean(screen && !screen.isMuted),
@@ -602,52 +605,13 @@ export class GroupCall implements GroupCallHandle {
     };
   }
 
-  /** One stable MediaStream per member and purpose, holding the tracks subscribed now. */
-  private feedsOf(member: RosterMember, participant: RemoteParticipant): CallFeed[] {
-    let streams = this.remoteStreams.get(member.identity);
-    if (!streams) {
-      streams = new Map();
-      this.remoteStreams.set(member.identity, streams);
-    }
-    const feeds: CallFeed[] = [];
-    const purposes: [StreamPurpose, Track.Source, Track.Source][] = [
-      ['m.usermedia', Track.Source.Microphone, Track.Source.Camera],
-      ['m.screenshare', Track.Source.ScreenShareAudio, Track.Source.ScreenShare],
-    ];
-    for (const [purpose, audioSource, videoSource] of purposes) {
-      const audio = participant.getTrackPublication(audioSource);
-      const video = participant.getTrackPublication(videoSource);
-      const tracks = [audio?.track, video?.track].filter((track): track is RemoteTrack => track !== undefined).map((track) => track.mediaStreamTrack);
-      if (tracks.length === 0) {
-        streams.delete(purpose);
-        continue;
-      }
-      let stream = streams.get(purpose);
-      if (!stream) {
-        stream = new MediaStream();
-        streams.set(purpose, stream);
-      }
-      for (const old of stream.getTracks()) if (!tracks.includes(old)) stream.removeTrack(old);
-      for (const track of tracks) if (!stream.getTracks().includes(track)) stream.addTrack(track);
-      feeds.push({
-        id: stream.id,
-        purpose,
-        stream,
-        isLocal: false,
-        userId: member.userId,
-        audioMuted: !audio?.track || audio.isMuted,
-        videoMuted: !video?.track || video.isMuted,
-      });
-    }
-    return feeds;
-  }
-
   private async fail(error: MxError): Promise<void> {
     if (this.ending) return this.ending;
     this.deps.log.warn(`group call in ${this.roomId} ended: ${error.message}`);
     this.ending = this.teardown();
     await this.ending;
-    this.store.update((snapshot) => ({ ...snapshot, phase: 'failed', error, participants: [], activeSpeakers: [], screenShares: [] }));
+    this.store.update((snapshot) => ({ ...snapshot, error }));
+    this.transition('failed');
   }
 
   /** Leaves everything the join started: the membership (always, so no ghost is left), the SFU, the camera. */
@@ -663,7 +627,7 @@ export class GroupCall implements GroupCallHandle {
     await Promise.allSettled([this.livekit?.disconnect(), this.remoteSfus.dispose(), leaving]);
     this.e2eeWorker?.terminate();
     await this.session.stop().catch((error: unknown) => this.deps.log.warn('stopping the call session failed', error));
-    this.remoteStreams.clear();
+    this.remoteFeeds.clear();
     this.roster = [];
   }
 }
