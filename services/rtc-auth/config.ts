@@ -19,6 +19,10 @@ export interface RtcAuthConfig {
   bind: BindAddress;
   /** Server name → federation base URL, bypassing discovery (plain http allowed). */
   federationOverrides: ReadonlyMap<string, string>;
+  /** Server name → client-server API base URL for delegated delayed leave, bypassing `.well-known` (plain http allowed). */
+  csApiOverrides: ReadonlyMap<string, string>;
+  /** How often the LiveKit rooms of delegated delayed leaves are asked for their participants. */
+  presencePollIntervalMs: number;
   /** Accept any TLS certificate from homeservers (lk-jwt-service's LIVEKIT_INSECURE_SKIP_VERIFY_TLS). */
   insecureSkipVerifyTls: boolean;
   logLevel: LogLevel;
@@ -28,8 +32,11 @@ export interface RtcAuthConfig {
 
 export const SKIP_VERIFY_TLS_VALUE = 'YES_I_KNOW_WHAT_I_AM_DOING';
 
-/** lk-jwt-service variables for features rtc-auth lacks (delegated delayed leave): accepted, logged, ignored. */
-const IGNORED_LK_JWT_VARIABLES = ['LIVEKIT_REDIS_URL', 'LIVEKIT_CS_API_URL_OVERRIDES', 'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS'];
+/**
+ * Without LiveKit webhooks the service learns departures only by asking LiveKit, so it always polls; the
+ * variable lk-jwt-service uses for its extra (webhook-backup) check sets the interval.
+ */
+export const DEFAULT_PRESENCE_POLL_SECONDS = 2;
 
 // Empty counts as unset, as with Go's os.Getenv in lk-jwt-service.
 function get(env: Env, name: string): string | undefined {
@@ -118,6 +125,19 @@ function parseBind(env: Env, notices: string[]): BindAddress {
   return parseBindVariable('LIVEKIT_JWT_BIND', bind ?? ':8080');
 }
 
+function parsePollInterval(raw: string | undefined, notices: string[]): number {
+  if (raw === undefined) return DEFAULT_PRESENCE_POLL_SECONDS * 1000;
+  const seconds = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || seconds > 3600) {
+    throw new ConfigError('LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS', `"${raw}" is not a whole number of seconds from 0 to 3600`);
+  }
+  if (seconds === 0) {
+    notices.push(`LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS=0: rtc-auth has no LiveKit webhooks, so it still polls, every ${DEFAULT_PRESENCE_POLL_SECONDS} s`);
+    return DEFAULT_PRESENCE_POLL_SECONDS * 1000;
+  }
+  return seconds * 1000;
+}
+
 function parseLogLevel(raw: string | undefined): LogLevel {
   if (raw === undefined) return 'info';
   const level = raw.trim().toLowerCase();
@@ -147,8 +167,17 @@ export function parseConfig(env: Env, readFile: ReadFile): RtcAuthConfig {
   }
   if (skipVerify !== undefined) notices.push('LIVEKIT_INSECURE_SKIP_VERIFY_TLS: homeserver TLS certificates are NOT verified; use only for testing');
 
-  for (const name of IGNORED_LK_JWT_VARIABLES) {
-    if (get(env, name) !== undefined) notices.push(`${name} is ignored: rtc-auth does not delegate delayed leave events yet`);
+  let csApiOverrides: Map<string, string>;
+  try {
+    csApiOverrides = parseFederationOverrides(get(env, 'LIVEKIT_CS_API_URL_OVERRIDES') ?? '');
+  } catch (error) {
+    throw new ConfigError('LIVEKIT_CS_API_URL_OVERRIDES', error instanceof Error ? error.message : String(error));
+  }
+
+  const presencePollIntervalMs = parsePollInterval(get(env, 'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS'), notices);
+
+  if (get(env, 'LIVEKIT_REDIS_URL') !== undefined) {
+    notices.push('LIVEKIT_REDIS_URL is ignored: delegated delayed leaves are kept in memory, so after a restart the homeserver\'s delays and the clients take over');
   }
 
   return {
@@ -159,6 +188,8 @@ export function parseConfig(env: Env, readFile: ReadFile): RtcAuthConfig {
     fullAccess,
     bind,
     federationOverrides,
+    csApiOverrides,
+    presencePollIntervalMs,
     insecureSkipVerifyTls: skipVerify !== undefined,
     logLevel: parseLogLevel(get(env, 'LIVEKIT_LOG_LEVEL')),
     notices,

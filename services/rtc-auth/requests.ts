@@ -1,5 +1,6 @@
-// Request bodies of /get_token and /sfu/get, checked field by field before anything touches the network, so a
-// client learns exactly which field is wrong. Pure: shared by the server and the browser unit tests.
+// Request bodies of /get_token, /sfu/get and /delegate_delayed_leave, checked field by field before anything
+// touches the network, so a client learns exactly which field is wrong. Pure: shared by the server and the
+// browser unit tests.
 
 /** A Matrix-style error reply. */
 export interface MatrixError {
@@ -15,14 +16,29 @@ export interface OpenIdToken {
   matrixServerName: string;
 }
 
+/** The delayed leave event a client hands over (MSC4140): its id and the delay it was sent with. */
+export interface DelayedLeaveFields {
+  delayId: string;
+  delayTimeoutMs: number;
+}
+
+/**
+ * Bounds on `delay_timeout`: the service restarts at 80 % of it, so a tiny one would hammer the homeserver;
+ * Element Call hands over 1 h, and homeservers cap delays at about a day.
+ */
+export const MIN_DELAY_TIMEOUT_MS = 1_000;
+export const MAX_DELAY_TIMEOUT_MS = 24 * 60 * 60_000;
+/** Synapse's delay ids are about 24 characters; the id goes into URL paths. */
+export const MAX_DELAY_ID_LENGTH = 255;
+
 /** `POST /get_token` (MSC4195). */
 export interface GetTokenRequest {
   roomId: string;
   slotId: string;
   openIdToken: OpenIdToken;
   member: { id: string; claimedUserId: string; claimedDeviceId: string };
-  /** Present when the client asked for delayed-leave delegation, which rtc-auth does not do (yet). */
-  delayId: string | undefined;
+  /** Present when the client asks the service to take over its delayed leave (deprecated upstream, still served). */
+  delay: DelayedLeaveFields | undefined;
 }
 
 /** Legacy `POST /sfu/get`. */
@@ -30,7 +46,16 @@ export interface LegacySfuRequest {
   room: string;
   openIdToken: OpenIdToken;
   deviceId: string;
-  delayId: string | undefined;
+  delay: DelayedLeaveFields | undefined;
+}
+
+/** `POST /delegate_delayed_leave`: the same member fields as /get_token, and the delay fields, all required. */
+export interface DelegateDelayedLeaveRequest {
+  roomId: string;
+  slotId: string;
+  openIdToken: OpenIdToken;
+  member: { id: string; claimedUserId: string; claimedDeviceId: string };
+  delay: DelayedLeaveFields;
 }
 
 export const UNAUTHORIZED: MatrixError = { status: 401, errcode: 'M_UNAUTHORIZED', error: 'The request could not be authorised.' };
@@ -80,12 +105,32 @@ function openIdToken(body: Json): OpenIdToken {
   return { accessToken, matrixServerName };
 }
 
-function delayFields(body: Json): string | undefined {
+/**
+ * `delay_id` and `delay_timeout` come together or not at all (an empty id or a zero timeout counts as absent,
+ * as in lk-jwt-service). `delay_cs_api_url` is type-checked and ignored: the service finds the homeserver itself.
+ */
+function delayFields(body: Json): DelayedLeaveFields | undefined {
   optional(body, 'delay_id', 'delay_id', 'string');
   optional(body, 'delay_timeout', 'delay_timeout', 'number');
   optional(body, 'delay_cs_api_url', 'delay_cs_api_url', 'string');
-  const delayId = body.delay_id;
-  return typeof delayId === 'string' && delayId !== '' ? delayId : undefined;
+  const delayId = typeof body.delay_id === 'string' ? body.delay_id : '';
+  const timeout = typeof body.delay_timeout === 'number' ? body.delay_timeout : 0;
+  if (delayId === '' && timeout === 0) return undefined;
+  if (delayId === '' || timeout === 0) throw new FieldError('The request body is missing `delay_id` or `delay_timeout`');
+  if (delayId.length > MAX_DELAY_ID_LENGTH) throw new FieldError(`\`delay_id\` must be at most ${MAX_DELAY_ID_LENGTH} characters`);
+  if (!Number.isInteger(timeout) || timeout < MIN_DELAY_TIMEOUT_MS || timeout > MAX_DELAY_TIMEOUT_MS) {
+    throw new FieldError(`\`delay_timeout\` must be a whole number of milliseconds from ${MIN_DELAY_TIMEOUT_MS} to ${MAX_DELAY_TIMEOUT_MS}`);
+  }
+  return { delayId, delayTimeoutMs: timeout };
+}
+
+function memberOf(json: Json): GetTokenRequest['member'] {
+  const member = object(json, 'member', 'member');
+  return {
+    id: requiredString(member, 'id', 'member.id'),
+    claimedUserId: requiredString(member, 'claimed_user_id', 'member.claimed_user_id'),
+    claimedDeviceId: requiredString(member, 'claimed_device_id', 'member.claimed_device_id'),
+  };
 }
 
 function parseWith<T>(body: unknown, parse: (body: Json) => T): Parsed<T> {
@@ -104,18 +149,20 @@ export function parseGetTokenRequest(body: unknown): Parsed<GetTokenRequest> {
     const roomId = requiredString(json, 'room_id', 'room_id');
     const slotId = requiredString(json, 'slot_id', 'slot_id');
     const token = openIdToken(json);
-    const member = object(json, 'member', 'member');
-    return {
-      roomId,
-      slotId,
-      openIdToken: token,
-      member: {
-        id: requiredString(member, 'id', 'member.id'),
-        claimedUserId: requiredString(member, 'claimed_user_id', 'member.claimed_user_id'),
-        claimedDeviceId: requiredString(member, 'claimed_device_id', 'member.claimed_device_id'),
-      },
-      delayId: delayFields(json),
-    };
+    return { roomId, slotId, openIdToken: token, member: memberOf(json), delay: delayFields(json) };
+  });
+}
+
+/** Validates a `/delegate_delayed_leave` body. Unknown fields are ignored. */
+export function parseDelegateDelayedLeaveRequest(body: unknown): Parsed<DelegateDelayedLeaveRequest> {
+  return parseWith(body, (json) => {
+    const roomId = requiredString(json, 'room_id', 'room_id');
+    const slotId = requiredString(json, 'slot_id', 'slot_id');
+    const token = openIdToken(json);
+    const member = memberOf(json);
+    const delay = delayFields(json);
+    if (!delay) throw new FieldError('The request body is missing `delay_id` or `delay_timeout`');
+    return { roomId, slotId, openIdToken: token, member, delay };
   });
 }
 
@@ -124,7 +171,7 @@ export function parseLegacySfuRequest(body: unknown): Parsed<LegacySfuRequest> {
   return parseWith(body, (json) => {
     const room = requiredString(json, 'room', 'room');
     const token = openIdToken(json);
-    return { room, openIdToken: token, deviceId: requiredString(json, 'device_id', 'device_id'), delayId: delayFields(json) };
+    return { room, openIdToken: token, deviceId: requiredString(json, 'device_id', 'device_id'), delay: delayFields(json) };
   });
 }
 

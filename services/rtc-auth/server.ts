@@ -1,18 +1,23 @@
 // The HTTP contract of lk-jwt-service: a client proves who it is with a Matrix OpenID token, and gets a LiveKit
-// JWT for the room derived from its MatrixRTC slot. Everything that talks to the network comes in as `deps`, so
-// the server can be exercised with fakes.
+// JWT for the room derived from its MatrixRTC slot, and may hand its delayed leave event over (delegations.ts).
+// Everything that talks to the network comes in as `deps`, so the server can be exercised with fakes.
 import http from 'node:http';
 import { readBody, sendJson } from '../shared/http.js';
 import type { LogFields, Logger } from '../shared/log.js';
 import { isFullAccess, type FullAccessPolicy } from './config.js';
 import { LEGACY_SLOT_ID, legacyLiveKitIdentity, liveKitIdentity, liveKitRoomAlias } from './derive.js';
+import type { CsApiResolution } from './cs-api.js';
+import type { AddResult, DelegationRequest } from './delegations.js';
 import { checkUserInfo } from './federation.js';
 import type { FetchUserInfo } from './homeserver.js';
 import {
+  badJson,
+  parseDelegateDelayedLeaveRequest,
   parseGetTokenRequest,
   parseJsonBody,
   parseLegacySfuRequest,
   UNAUTHORIZED,
+  type DelayedLeaveFields,
   type MatrixError,
   type OpenIdToken,
 } from './requests.js';
@@ -30,6 +35,9 @@ export interface RtcAuthDeps {
   fetchUserInfo: FetchUserInfo;
   mintToken: MintToken;
   createRoom: CreateRoom;
+  /** Where a homeserver's client-server API is, for delegated delayed leave. */
+  resolveCsApi: (serverName: string) => Promise<CsApiResolution>;
+  delegations: { add(request: DelegationRequest): AddResult };
   logger: Logger;
 }
 
@@ -41,8 +49,12 @@ const CORS_HEADERS = {
   'Access-Control-Allow-Headers': 'Accept, Content-Type, Content-Length, Accept-Encoding, X-CSRF-Token',
 };
 
-type Route = '/get_token' | '/sfu/get' | '/healthz';
-const ROUTES: ReadonlySet<string> = new Set<Route>(['/get_token', '/sfu/get', '/healthz']);
+type Route = '/get_token' | '/sfu/get' | '/delegate_delayed_leave' | '/healthz';
+const ROUTES: ReadonlySet<string> = new Set<Route>(['/get_token', '/sfu/get', '/delegate_delayed_leave', '/healthz']);
+
+/** lk-jwt-service's answer on the token routes: clients then ask again without the delay fields. */
+const DELEGATION_NOT_FOR_THIS_SERVER = badJson('Delegation of delayed events is only supported for full access users');
+const CS_API_UNRESOLVED = badJson('Unable to resolve client-server API');
 
 /** A request turned down; `reason` is for the log only, the client sees `error`. */
 class Refusal extends Error {
@@ -82,12 +94,26 @@ export function createRtcAuthServer(config: RtcAuthServerConfig, deps: RtcAuthDe
     return { userId: check.userId, fullAccess: isFullAccess(config.fullAccess, token.matrixServerName) };
   }
 
+  /** Checks that the service may and can take this user's delayed leave over; answers where its API is. */
+  async function delegationTarget(route: Route, who: Verified, serverName: string, refusals: { notAllowed: MatrixError }): Promise<string> {
+    if (!who.fullAccess) throw new Refusal(refusals.notAllowed, `delegated leave refused: ${serverName} is not a full-access homeserver`, { route, user: who.userId });
+    const resolved = await deps.resolveCsApi(serverName);
+    if (!resolved.ok) throw new Refusal(CS_API_UNRESOLVED, `delegated leave refused: client-server API of ${serverName} not found: ${resolved.reason}`, { route, user: who.userId });
+    return resolved.url;
+  }
+
+  function delegate(route: Route, who: Verified, room: string, identity: string, delay: DelayedLeaveFields, csApiUrl: string, refusal: (reason: string) => MatrixError): void {
+    const added = deps.delegations.add({ userId: who.userId, room, identity, delayId: delay.delayId, delayTimeoutMs: delay.delayTimeoutMs, csApiUrl });
+    if (!added.ok) throw new Refusal(refusal(added.reason), `delegated leave refused: ${added.reason}`, { route, user: who.userId });
+  }
+
   async function issue(
     route: Route,
     who: Verified,
     room: string,
     identity: string,
     logFields: LogFields,
+    delegation?: { delay: DelayedLeaveFields; csApiUrl: string },
   ): Promise<{ url: string; jwt: string }> {
     if (who.fullAccess) {
       // LiveKit may still auto-create the room on join, so a failure here only costs the room's settings.
@@ -99,6 +125,8 @@ export function createRtcAuthServer(config: RtcAuthServerConfig, deps: RtcAuthDe
         });
       }
     }
+    // lk-jwt-service's order: after the room exists; a refusal still reaches the client as M_BAD_JSON.
+    if (delegation) delegate(route, who, room, identity, delegation.delay, delegation.csApiUrl, badJson);
     const jwt = await deps.mintToken({ identity, room });
     logger.info('token issued', {
       route, user: who.userId, access: who.fullAccess ? 'full' : 'join-only', room, identity, ...logFields,
@@ -111,12 +139,28 @@ export function createRtcAuthServer(config: RtcAuthServerConfig, deps: RtcAuthDe
     if (!parsed.ok) throw new Refusal(parsed.error);
     const request = parsed.value;
     const who = await verify(request.openIdToken, request.member.claimedUserId);
-    if (request.delayId !== undefined) {
-      logger.info('delay_id ignored: delayed leave delegation is not implemented', { route: '/get_token', user: who.userId });
-    }
+    const csApiUrl = request.delay && await delegationTarget('/get_token', who, request.openIdToken.matrixServerName, { notAllowed: DELEGATION_NOT_FOR_THIS_SERVER });
     const room = await liveKitRoomAlias(request.roomId, request.slotId);
     const identity = await liveKitIdentity(who.userId, request.member.claimedDeviceId, request.member.id);
-    return issue('/get_token', who, room, identity, { matrixRoom: request.roomId, slot: request.slotId, ...logFields });
+    return issue('/get_token', who, room, identity, { matrixRoom: request.roomId, slot: request.slotId, ...logFields },
+      request.delay && csApiUrl !== undefined ? { delay: request.delay, csApiUrl } : undefined);
+  }
+
+  async function handleDelegate(body: unknown, logFields: LogFields): Promise<Record<string, never>> {
+    const parsed = parseDelegateDelayedLeaveRequest(body);
+    if (!parsed.ok) throw new Refusal(parsed.error);
+    const request = parsed.value;
+    const who = await verify(request.openIdToken, request.member.claimedUserId);
+    const csApiUrl = await delegationTarget('/delegate_delayed_leave', who, request.openIdToken.matrixServerName, {
+      notAllowed: { status: 403, errcode: 'M_FORBIDDEN', error: DELEGATION_NOT_FOR_THIS_SERVER.error },
+    });
+    // No token and no room creation: the client is in the room already (lk-jwt-service does the same).
+    const room = await liveKitRoomAlias(request.roomId, request.slotId);
+    const identity = await liveKitIdentity(who.userId, request.member.claimedDeviceId, request.member.id);
+    delegate('/delegate_delayed_leave', who, room, identity, request.delay, csApiUrl,
+      (reason) => ({ status: 429, errcode: 'M_LIMIT_EXCEEDED', error: reason }));
+    logger.info('delayed leave taken over', { route: '/delegate_delayed_leave', user: who.userId, matrixRoom: request.roomId, room, identity, ...logFields });
+    return {};
   }
 
   async function handleLegacy(body: unknown, logFields: LogFields): Promise<{ url: string; jwt: string }> {
@@ -124,12 +168,11 @@ export function createRtcAuthServer(config: RtcAuthServerConfig, deps: RtcAuthDe
     if (!parsed.ok) throw new Refusal(parsed.error);
     const request = parsed.value;
     const who = await verify(request.openIdToken, undefined);
-    if (request.delayId !== undefined) {
-      logger.info('delay_id ignored: delayed leave delegation is not implemented', { route: '/sfu/get', user: who.userId });
-    }
+    const csApiUrl = request.delay && await delegationTarget('/sfu/get', who, request.openIdToken.matrixServerName, { notAllowed: DELEGATION_NOT_FOR_THIS_SERVER });
     const room = await liveKitRoomAlias(request.room, LEGACY_SLOT_ID);
     const identity = legacyLiveKitIdentity(who.userId, request.deviceId);
-    return issue('/sfu/get', who, room, identity, { matrixRoom: request.room, ...logFields });
+    return issue('/sfu/get', who, room, identity, { matrixRoom: request.room, ...logFields },
+      request.delay && csApiUrl !== undefined ? { delay: request.delay, csApiUrl } : undefined);
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -176,7 +219,9 @@ export function createRtcAuthServer(config: RtcAuthServerConfig, deps: RtcAuthDe
       return;
     }
     try {
-      const reply = route === '/get_token' ? await handleGetToken(json.value, logFields) : await handleLegacy(json.value, logFields);
+      const reply = route === '/get_token'
+        ? await handleGetToken(json.value, logFields)
+        : route === '/delegate_delayed_leave' ? await handleDelegate(json.value, logFields) : await handleLegacy(json.value, logFields);
       sendReply(res, 200, reply);
     } catch (error) {
       if (error instanceof Refusal) {

@@ -1,5 +1,5 @@
 // The LiveKit side: join tokens and room creation, through livekit-server-sdk.
-import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
+import { AccessToken, RoomServiceClient, ServerError } from 'livekit-server-sdk';
 
 export interface JoinGrant {
   identity: string;
@@ -36,5 +36,23 @@ export function createRoomCreator(apiUrl: string, key: string, secret: string): 
   const client = new RoomServiceClient(apiUrl, key, secret, { requestTimeout: 5 });
   return async (alias) => {
     await client.createRoom({ name: alias, emptyTimeout: EMPTY_TIMEOUT_S, departureTimeout: DEPARTURE_TIMEOUT_S });
+  };
+}
+
+export type ListParticipants = (room: string) => Promise<ReadonlySet<string>>;
+
+/**
+ * The identities in a LiveKit room, for delegated delayed leave. A room LiveKit does not know has nobody in
+ * it; any other failure rejects, as presence is then unknown.
+ */
+export function createParticipantLister(apiUrl: string, key: string, secret: string): ListParticipants {
+  const client = new RoomServiceClient(apiUrl, key, secret, { requestTimeout: 5 });
+  return async (room) => {
+    try {
+      return new Set((await client.listParticipants(room)).map((participant) => participant.identity));
+    } catch (error) {
+      if (error instanceof ServerError && (error.status === 404 || error.code === 'not_found')) return new Set();
+      throw error;
+    }
   };
 }

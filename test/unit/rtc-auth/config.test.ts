@@ -23,6 +23,8 @@ describe('rtc-auth config', () => {
       expect(config.fullAccess).to.deep.equal({ kind: 'list', servers: ['example.org'] });
       expect(config.bind).to.deep.equal({ host: undefined, port: 8080 });
       expect(config.federationOverrides.size).to.equal(0);
+      expect(config.csApiOverrides.size).to.equal(0);
+      expect(config.presencePollIntervalMs).to.equal(2_000);
       expect(config.insecureSkipVerifyTls).to.equal(false);
       expect(config.logLevel).to.equal('info');
     });
@@ -83,14 +85,31 @@ describe('rtc-auth config', () => {
       expect(config.notices.join('\n')).to.contain('LIVEKIT_JWT_PORT is deprecated');
     });
 
-    it('notes lk-jwt-service variables it ignores', () => {
-      const config = parseConfig({ ...BASE, LIVEKIT_REDIS_URL: 'redis://x', LIVEKIT_CS_API_URL_OVERRIDES: 'a=b' }, filesystem());
-      expect(config.notices.join('\n')).to.contain('LIVEKIT_REDIS_URL is ignored').and.to.contain('LIVEKIT_CS_API_URL_OVERRIDES is ignored');
+    it('notes that LIVEKIT_REDIS_URL is ignored (delegations live in memory)', () => {
+      const config = parseConfig({ ...BASE, LIVEKIT_REDIS_URL: 'redis://x' }, filesystem());
+      expect(config.notices.join('\n')).to.contain('LIVEKIT_REDIS_URL is ignored');
+    });
+
+    it('reads the client-server API overrides of delegated delayed leave', () => {
+      const config = parseConfig({ ...BASE, LIVEKIT_CS_API_URL_OVERRIDES: 'example.org=https://matrix.example.org/, localhost=http://127.0.0.1:8008' }, filesystem());
+      expect([...config.csApiOverrides]).to.deep.equal([['example.org', 'https://matrix.example.org'], ['localhost', 'http://127.0.0.1:8008']]);
+      expect(config.notices.join('\n')).not.to.contain('LIVEKIT_CS_API_URL_OVERRIDES');
+    });
+
+    it('polls LiveKit at LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS, and at the default for 0 (it has no webhooks)', () => {
+      expect(parseConfig({ ...BASE, LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: '5' }, filesystem()).presencePollIntervalMs).to.equal(5_000);
+      const zero = parseConfig({ ...BASE, LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: '0' }, filesystem());
+      expect(zero.presencePollIntervalMs).to.equal(2_000);
+      expect(zero.notices.join('\n')).to.contain('still polls, every 2 s');
     });
   });
 
   describe('errors name the variable', () => {
     const cases: Array<{ name: string; env: Env; files?: Record<string, string>; variable: string; message: RegExp }> = [
+      { name: 'LIVEKIT_CS_API_URL_OVERRIDES without a URL', env: { ...BASE, LIVEKIT_CS_API_URL_OVERRIDES: 'a=b' }, variable: 'LIVEKIT_CS_API_URL_OVERRIDES', message: /not a URL/ },
+      { name: 'LIVEKIT_CS_API_URL_OVERRIDES not server=url', env: { ...BASE, LIVEKIT_CS_API_URL_OVERRIDES: 'https://x' }, variable: 'LIVEKIT_CS_API_URL_OVERRIDES', message: /expected server_name=url/ },
+      { name: 'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS not a number', env: { ...BASE, LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: '2s' }, variable: 'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS', message: /whole number of seconds/ },
+      { name: 'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS negative', env: { ...BASE, LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: '-1' }, variable: 'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS', message: /whole number of seconds/ },
       { name: 'LIVEKIT_URL missing', env: { ...BASE, LIVEKIT_URL: undefined }, variable: 'LIVEKIT_URL', message: /not set/ },
       { name: 'LIVEKIT_URL not a URL', env: { ...BASE, LIVEKIT_URL: 'livekit.example.org' }, variable: 'LIVEKIT_URL', message: /not a URL/ },
       { name: 'LIVEKIT_URL wrong scheme', env: { ...BASE, LIVEKIT_URL: 'ftp://livekit.example.org' }, variable: 'LIVEKIT_URL', message: /ws:\/\/, wss:\/\// },

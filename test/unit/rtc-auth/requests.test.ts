@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import {
   isJsonContentType,
   parseGetTokenRequest,
+  parseDelegateDelayedLeaveRequest,
   parseJsonBody,
   parseLegacySfuRequest,
   type Parsed,
@@ -64,7 +65,7 @@ describe('rtc-auth requests', () => {
           slotId: 'm.call#ROOM',
           openIdToken: { accessToken: 'opaque-token', matrixServerName: 'example.org' },
           member: { id: 'member-1', claimedUserId: '@alice:example.org', claimedDeviceId: 'DEVICE' },
-          delayId: undefined,
+          delay: undefined,
         },
       });
     });
@@ -77,11 +78,37 @@ describe('rtc-auth requests', () => {
       expect(parseGetTokenRequest(body).ok).to.equal(true);
     });
 
-    it('passes delay_id through and accepts the deprecated delay fields', () => {
+    it('passes delay_id and delay_timeout through; delay_cs_api_url is type-checked only', () => {
       const body = { ...GET_TOKEN, delay_id: 'syd_abc', delay_timeout: 10000, delay_cs_api_url: 'https://hs.example.org' };
       const result = parseGetTokenRequest(body);
-      expect(result.ok && result.value.delayId).to.equal('syd_abc');
+      expect(result.ok && result.value.delay).to.deep.equal({ delayId: 'syd_abc', delayTimeoutMs: 10000 });
     });
+
+    // As lk-jwt-service: an empty id or a zero timeout counts as absent, and one without the other is refused.
+    const delayCases: Array<[string, Json, { delayId: string; delayTimeoutMs: number } | undefined | string]> = [
+      ['no delay fields', {}, undefined],
+      ['an empty delay_id and a zero delay_timeout', { delay_id: '', delay_timeout: 0 }, undefined],
+      ['only delay_cs_api_url', { delay_cs_api_url: 'https://hs.example.org' }, undefined],
+      ['delay_id without delay_timeout', { delay_id: 'syd_abc' }, 'The request body is missing `delay_id` or `delay_timeout`'],
+      ['delay_timeout without delay_id', { delay_timeout: 8000 }, 'The request body is missing `delay_id` or `delay_timeout`'],
+      ['delay_id with a zero delay_timeout', { delay_id: 'syd_abc', delay_timeout: 0 }, 'The request body is missing `delay_id` or `delay_timeout`'],
+      ['the smallest delay_timeout', { delay_id: 'syd_abc', delay_timeout: 1000 }, { delayId: 'syd_abc', delayTimeoutMs: 1000 }],
+      ['the largest delay_timeout (a day)', { delay_id: 'syd_abc', delay_timeout: 86_400_000 }, { delayId: 'syd_abc', delayTimeoutMs: 86_400_000 }],
+      ['a delay_timeout under a second', { delay_id: 'syd_abc', delay_timeout: 999 }, '`delay_timeout` must be a whole number of milliseconds from 1000 to 86400000'],
+      ['a delay_timeout over a day', { delay_id: 'syd_abc', delay_timeout: 86_400_001 }, '`delay_timeout` must be a whole number of milliseconds from 1000 to 86400000'],
+      ['a fractional delay_timeout', { delay_id: 'syd_abc', delay_timeout: 8000.5 }, '`delay_timeout` must be a whole number of milliseconds from 1000 to 86400000'],
+      ['a negative delay_timeout', { delay_id: 'syd_abc', delay_timeout: -8000 }, '`delay_timeout` must be a whole number of milliseconds from 1000 to 86400000'],
+      ['a delay_id of 256 characters', { delay_id: 'x'.repeat(256), delay_timeout: 8000 }, '`delay_id` must be at most 255 characters'],
+    ];
+    for (const [name, fields, expected] of delayCases) {
+      it(`delay fields: ${name}`, () => {
+        const results: Parsed<{ delay: unknown }>[] = [parseGetTokenRequest({ ...GET_TOKEN, ...fields }), parseLegacySfuRequest({ ...SFU_GET, ...fields })];
+        for (const result of results) {
+          if (typeof expected === 'string') expect(errorOf(result)).to.deep.equal({ status: 400, errcode: 'M_BAD_JSON', error: expected });
+          else expect(result.ok && result.value.delay).to.deep.equal(expected);
+        }
+      });
+    }
 
     for (const field of GET_TOKEN_FIELDS) {
       it(`refuses a missing ${field}`, () => {
@@ -169,14 +196,53 @@ describe('rtc-auth requests', () => {
           room: '!room:example.org',
           openIdToken: { accessToken: 'opaque-token', matrixServerName: 'example.org' },
           deviceId: 'DEVICE',
-          delayId: undefined,
+          delay: undefined,
         },
       });
     });
 
     it('accepts (and reports) delay_id and delay_timeout', () => {
       const result = parseLegacySfuRequest({ ...SFU_GET, delay_id: 'd', delay_timeout: 1000 });
-      expect(result.ok && result.value.delayId).to.equal('d');
+      expect(result.ok && result.value.delay).to.deep.equal({ delayId: 'd', delayTimeoutMs: 1000 });
+    });
+  });
+
+  describe('parseDelegateDelayedLeaveRequest', () => {
+    const DELEGATE: Json = { ...GET_TOKEN, delay_id: 'syd_abc', delay_timeout: 8000, delay_cs_api_url: 'https://hs.example.org' };
+
+    it('accepts lk-jwt-service\'s body and maps it', () => {
+      expect(parseDelegateDelayedLeaveRequest(DELEGATE)).to.deep.equal({
+        ok: true,
+        value: {
+          roomId: '!room:example.org',
+          slotId: 'm.call#ROOM',
+          openIdToken: { accessToken: 'opaque-token', matrixServerName: 'example.org' },
+          member: { id: 'member-1', claimedUserId: '@alice:example.org', claimedDeviceId: 'DEVICE' },
+          delay: { delayId: 'syd_abc', delayTimeoutMs: 8000 },
+        },
+      });
+    });
+
+    for (const field of ['delay_id', 'delay_timeout']) {
+      it(`refuses a body without ${field}`, () => {
+        expect(errorOf(parseDelegateDelayedLeaveRequest(edit(DELEGATE, field, REMOVE)))).to.deep.equal({
+          status: 400, errcode: 'M_BAD_JSON', error: 'The request body is missing `delay_id` or `delay_timeout`',
+        });
+      });
+    }
+
+    it('refuses a body without both delay fields (a token request is not a delegation)', () => {
+      expect(errorOf(parseDelegateDelayedLeaveRequest(GET_TOKEN)).error).to.equal('The request body is missing `delay_id` or `delay_timeout`');
+    });
+
+    for (const field of GET_TOKEN_FIELDS) {
+      it(`refuses a missing ${field}`, () => {
+        expect(errorOf(parseDelegateDelayedLeaveRequest(edit(DELEGATE, field, REMOVE))).error).to.equal(`The request body is missing \`${field}\``);
+      });
+    }
+
+    it('refuses what is not an object', () => {
+      expect(errorOf(parseDelegateDelayedLeaveRequest(null)).error).to.equal('The request body must be a JSON object');
     });
 
     for (const field of SFU_GET_FIELDS) {
