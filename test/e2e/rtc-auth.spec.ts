@@ -1,8 +1,10 @@
 // services/rtc-auth against the real stack: Synapse vouches for OpenID tokens, LiveKit checks the JWTs.
-// No browser page: the token service is plain HTTP, so Node's fetch is the client.
-import { expect, test } from '@playwright/test';
+// Node's fetch is the client of the token service; a Chromium page is the LiveKit participant where one is needed.
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { createHash, randomUUID } from 'node:crypto';
 import { RoomServiceClient, TokenVerifier } from 'livekit-server-sdk';
+import { openHarness } from '../helpers/pages.js';
+import { matrixRequest } from '../helpers/raw-matrix.js';
 import { ServiceProcess } from '../helpers/service-process.js';
 import { loadStack, type StackEndpoints } from '../helpers/stack.js';
 import { createRoom, registerUser, requestOpenIdToken, type OpenIdToken, type TestUser } from '../helpers/synapse.js';
@@ -290,9 +292,154 @@ test.describe('rtc-auth (an instance started by this test)', () => {
     expect(instance.output).not.toContain(reply.body.jwt as string);
   });
 
+  test('does not take delayed leaves over for users of other homeservers (as lk-jwt-service)', async () => {
+    const token = await requestOpenIdToken(bob);
+    const delay = { delay_id: 'syd_not_taken', delay_timeout: 8000 };
+    const sfuGet = await call(`${url}/sfu/get`, { body: { ...sfuGetBody(roomId, bob, token), ...delay } });
+    expectRefusal(sfuGet, 400, 'M_BAD_JSON');
+    expect(sfuGet.body.error).toBe('Delegation of delayed events is only supported for full access users');
+    expectRefusal(await call(`${url}/get_token`, { body: { ...getTokenBody(roomId, bob, token, 'm3'), ...delay } }), 400, 'M_BAD_JSON');
+    expectRefusal(await call(`${url}/delegate_delayed_leave`, { body: { ...getTokenBody(roomId, bob, token, 'm3'), ...delay } }), 403, 'M_FORBIDDEN');
+    expect(instance.output).toContain('is not a full-access homeserver');
+    expect(instance.output).not.toContain('syd_not_taken');
+  });
+
   test('exits 1 with one line naming a missing variable', async () => {
     const broken = new ServiceProcess('rtc-auth', { LIVEKIT_KEY: 'k', LIVEKIT_SECRET: 's', LIVEKIT_FULL_ACCESS_HOMESERVERS: '*' });
     expect(await broken.exited()).toBe(1);
     expect(broken.output.trim().split('\n')).toEqual([expect.stringContaining('LIVEKIT_URL')]);
+  });
+});
+
+// Delegated delayed leave (MSC4140, lk-jwt-service's contract): a real delayed leave event in Synapse, a real
+// LiveKit participant in a Chromium page, and an instance of the service that knows where the homeserver's
+// client-server API is (the stack's own has no LIVEKIT_CS_API_URL_OVERRIDES).
+test.describe('rtc-auth delegated delayed leave (an instance started by this test)', () => {
+  const CALL_MEMBER = 'org.matrix.msc3401.call.member';
+  let instance: ServiceProcess;
+  let url: string;
+  let carol: TestUser;
+  let callRoom: string;
+
+  test.beforeAll(async () => {
+    const stack = loadStack();
+    instance = new ServiceProcess('rtc-auth', {
+      LIVEKIT_URL: stack.livekitUrl,
+      LIVEKIT_KEY: stack.livekitKey,
+      LIVEKIT_SECRET: stack.livekitSecret,
+      LIVEKIT_FULL_ACCESS_HOMESERVERS: '*',
+      LIVEKIT_JWT_BIND: '127.0.0.1:0',
+      LIVEKIT_FEDERATION_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl}`,
+      LIVEKIT_CS_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl}`,
+      LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: '1',
+      LIVEKIT_LOG_LEVEL: 'debug',
+    });
+    url = await instance.url();
+    carol = await registerUser({ displayName: 'Carol' });
+    callRoom = await createRoom(carol, { eventPowerLevels: { [CALL_MEMBER]: 0 } });
+  });
+
+  test.afterAll(async () => {
+    instance.child.kill('SIGTERM');
+    expect(await instance.exited()).toBe(0);
+  });
+
+  const stateKey = (user: TestUser): string => `_${user.userId}_${user.deviceId}_m.call`;
+  const statePath = (user: TestUser): string =>
+    `/_matrix/client/v3/rooms/${encodeURIComponent(callRoom)}/state/${CALL_MEMBER}/${encodeURIComponent(stateKey(user))}`;
+
+  /** Publishes a call membership, then its leave (empty content) as a delayed state event; answers the delay id. */
+  async function joinWithDelayedLeave(user: TestUser, delayMs: number): Promise<string> {
+    await matrixRequest(user, 'PUT', statePath(user), {
+      application: 'm.call', call_id: '', scope: 'm.room', device_id: user.deviceId, expires: 3_600_000,
+      focus_active: { type: 'livekit', focus_selection: 'multi_sfu' },
+      foci_preferred: [{ type: 'livekit', livekit_service_url: url, livekit_alias: callRoom }],
+    });
+    const { delay_id: delayId } = await matrixRequest<{ delay_id: string }>(user, 'PUT', `${statePath(user)}?org.matrix.msc4140.delay=${delayMs}`, {});
+    return delayId;
+  }
+
+  async function membership(user: TestUser): Promise<Record<string, unknown>> {
+    return matrixRequest<Record<string, unknown>>(user, 'GET', statePath(user));
+  }
+
+  /** The delayed event as the homeserver holds it, or undefined once it was sent or cancelled. */
+  async function delayedEvent(user: TestUser, delayId: string): Promise<{ running_since: number } | undefined> {
+    const { delayed_events: events } = await matrixRequest<{ delayed_events: { delay_id: string; running_since: number }[] }>(
+      user, 'GET', '/_matrix/client/unstable/org.matrix.msc4140/delayed_events');
+    return events.find((event) => event.delay_id === delayId);
+  }
+
+  /** A LiveKit participant in a Chromium page, connected with a token of the service. */
+  async function participant(browser: Browser, token: { url: string; jwt: string }): Promise<Page> {
+    const page = await openHarness(browser);
+    const identity = await page.evaluate(async ({ url: livekitUrl, jwt }) => {
+      const room = new window.mx.livekit.Room();
+      await room.connect(livekitUrl, jwt);
+      return room.localParticipant.identity;
+    }, token);
+    expect(identity).toBe(jwtPayload(token.jwt).sub);
+    return page;
+  }
+
+  test('/sfu/get with delay fields: the service keeps the leave from firing while the participant is in the room, and it fires once the page is gone', async ({ browser }) => {
+    const stack = loadStack();
+    // Connected first, as Element Call is when it hands the delayed leave over.
+    const token = await call(`${url}/sfu/get`, { body: sfuGetBody(callRoom, carol, await requestOpenIdToken(carol)) });
+    expect(token.status, JSON.stringify(token.body)).toBe(200);
+    const page = await participant(browser, token.body as { url: string; jwt: string });
+
+    const delayMs = 6_000;
+    const delayId = await joinWithDelayedLeave(carol, delayMs);
+    const handedOverAt = Date.now();
+    const handOver = await call(`${url}/sfu/get`, {
+      body: { ...sfuGetBody(callRoom, carol, await requestOpenIdToken(carol)), delay_id: delayId, delay_timeout: delayMs, delay_cs_api_url: stack.homeserverUrl },
+    });
+    expect(handOver.status, JSON.stringify(handOver.body)).toBe(200);
+
+    // Nobody but the service restarts it: still pending, restarted after more than two delays have passed.
+    await expect.poll(async () => {
+      const event = await delayedEvent(carol, delayId);
+      if (!event) return 'fired';
+      return event.running_since > handedOverAt + 2 * delayMs ? 'kept alive past two delays' : 'pending';
+    }, { message: 'the service restarts the delayed leave', timeout: 60_000, intervals: [1_000] }).toBe('kept alive past two delays');
+    expect(await membership(carol)).toHaveProperty('application', 'm.call');
+
+    await page.close();
+    await expect.poll(async () => Object.keys(await membership(carol)).length, { message: 'the leave fires', timeout: 60_000 }).toBe(0);
+    expect(await delayedEvent(carol, delayId)).toBeUndefined();
+    expect(instance.output).toContain('participant is in the LiveKit room');
+    expect(instance.output).not.toContain(delayId);
+  });
+
+  test('/delegate_delayed_leave: a page that vanishes leaves at once, long before its delay', async ({ browser }) => {
+    const memberId = randomUUID();
+    const member = { id: memberId, claimed_user_id: carol.userId, claimed_device_id: carol.deviceId };
+    const token = await call(`${url}/get_token`, { body: getTokenBody(callRoom, carol, await requestOpenIdToken(carol), memberId) });
+    expect(token.status, JSON.stringify(token.body)).toBe(200);
+    const page = await participant(browser, token.body as { url: string; jwt: string });
+
+    // Ten minutes: only the service can make the leave happen within this test.
+    const delayMs = 600_000;
+    const delayId = await joinWithDelayedLeave(carol, delayMs);
+    const handedOverAt = Date.now();
+    const handOver = await call(`${url}/delegate_delayed_leave`, {
+      body: { room_id: callRoom, slot_id: 'm.call#ROOM', openid_token: await requestOpenIdToken(carol), member, delay_id: delayId, delay_timeout: delayMs },
+    });
+    expect(handOver.status, JSON.stringify(handOver.body)).toBe(200);
+    expect(handOver.body).toEqual({});
+    // The service found the participant and restarted the event at once.
+    await expect.poll(async () => (await delayedEvent(carol, delayId))?.running_since ?? 0, { timeout: 30_000 }).toBeGreaterThan(handedOverAt);
+
+    await page.close();
+    await expect.poll(async () => Object.keys(await membership(carol)).length, { message: 'the leave is sent', timeout: 60_000 }).toBe(0);
+    expect(await delayedEvent(carol, delayId)).toBeUndefined();
+    expect(instance.output).toContain('the participant left the LiveKit room: sending the delayed leave now');
+  });
+
+  test('answers a bare probe (how Element Call detects support) with an error, not 404', async () => {
+    const reply = await call(`${url}/delegate_delayed_leave`, { contentType: null });
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get('access-control-allow-origin')).toBe('*');
   });
 });
