@@ -384,6 +384,8 @@ function services(config, bins) {
         LIVEKIT_FULL_ACCESS_HOMESERVERS: '*',
         LIVEKIT_JWT_BIND: `127.0.0.1:${config.rtcAuthPort}`,
         LIVEKIT_FEDERATION_API_URL_OVERRIDES: `${config.serverName}=${config.homeserverUrl}`,
+        // Where it restarts and sends delayed leave events it takes over (localhost has no .well-known).
+        LIVEKIT_CS_API_URL_OVERRIDES: `${config.serverName}=${config.homeserverUrl}`,
       },
       healthy: () => httpOk(`${config.rtcAuthUrl}/healthz`),
       endpoint: config.rtcAuthUrl,
