@@ -28,6 +28,7 @@ import { CALL_MEMBER_EVENT, RTC_MEMBER_EVENT } from './event-types.js';
 import { followOutgoingRing } from './outgoing-ring.js';
 import { clientTakingOnlyEncryptedKeys, MatrixRtcKeyProvider } from './media-keys.js';
 import { CallReactions } from './call-reactions.js';
+import { handOverDelayedLeave } from './delayed-leave.js';
 import { nextGroupCallPhase, type GroupCallPhaseEvent } from './group-call-phase.js';
 import type { ReactingMember, ReactionsState } from './reactions.js';
 import { RemoteFeeds } from './remote-feeds.js';
@@ -42,6 +43,12 @@ import type {
   GroupParticipant,
   ReceivedMedia,
 } from './group-call.types.js';
+
+/**
+ * Our delayed leave event's delay (MSC4140; matrix-js-sdk's default, said here because the token service that
+ * takes it over is told it too): a vanished tab leaves the call within it.
+ */
+const DELAYED_LEAVE_MS = 8_000;
 
 /** How long leave() waits for the homeserver to take our leave before the delayed leave is left to do it. */
 const LEAVE_TIMEOUT_MS = 8_000;
@@ -134,6 +141,8 @@ export class GroupCall implements GroupCallHandle {
   private readonly remoteSfus: RemoteSfus;
   /** The LiveKit server we publish on (from our token). */
   private ownLivekitUrl: string | undefined;
+  /** The delayed leave event the token service was last asked to take over. */
+  private delegatedDelayId: string | undefined;
   private ending: Promise<void> | undefined;
 
   constructor(private readonly deps: GroupCallDependencies, options: GroupJoinOptions = {}) {
@@ -274,6 +283,7 @@ export class GroupCall implements GroupCallHandle {
       this.throwIfLeft();
       this.transition('joined');
       this.refresh();
+      this.delegateDelayedLeave();
     } catch (thrown) {
       const error = MxError.from(thrown);
       if (!this.ending) await this.fail(error);
@@ -345,6 +355,7 @@ export class GroupCall implements GroupCallHandle {
           this.deps.log.info(`the call in ${this.roomId} is back on its SFU`);
           this.transition('joined');
           this.refresh();
+          this.delegateDelayedLeave();
           return;
         } catch (error) {
           await this.livekit?.disconnect().catch(() => undefined);
@@ -393,6 +404,10 @@ export class GroupCall implements GroupCallHandle {
     const onMemberships = (): void => this.refresh();
     this.session.on(MatrixRTCSessionEvent.MembershipsChanged, onMemberships);
     this.stopListening.push(() => this.session.off(MatrixRTCSessionEvent.MembershipsChanged, onMemberships));
+    // The SDK sends a new delayed leave event whenever it had to (its restart failed, it rejoined).
+    const onDelayId = (): void => this.delegateDelayedLeave();
+    this.session.on(MembershipManagerEvent.DelayIdChanged, onDelayId);
+    this.stopListening.push(() => this.session.off(MembershipManagerEvent.DelayIdChanged, onDelayId));
     // A session recalculates its memberships on slot and sticky events by itself; for the state-event form it
     // is told, as matrix-js-sdk's session manager tells the sessions it owns.
     const onStateEvent = (event: MatrixEvent): void => {
@@ -423,6 +438,7 @@ export class GroupCall implements GroupCallHandle {
       {
         manageMediaKeys: keyProvider !== undefined,
         callIntent: this.withVideo ? 'video' : 'audio',
+        delayedLeaveEventDelayMs: DELAYED_LEAVE_MS,
         unstableSendStickyEvents: this.form === 'sticky',
         ...(notify ? { notificationType: notify } : {}),
       },
@@ -439,7 +455,10 @@ export class GroupCall implements GroupCallHandle {
     const refresh = (): void => this.refresh();
     for (const event of ROOM_CHANGES) livekit.on(event, refresh);
     livekit.on(RoomEvent.Reconnecting, () => this.transition('link-lost'));
-    livekit.on(RoomEvent.Reconnected, () => this.transition('link-restored'));
+    livekit.on(RoomEvent.Reconnected, () => {
+      this.transition('link-restored');
+      this.delegateDelayedLeave();
+    });
     livekit.on(RoomEvent.Disconnected, (reason) => {
       if (this.ending || this.rejoining || this.livekit !== livekit || this.store.getSnapshot().phase === 'joining') return;
       if (FINAL_DISCONNECTS.has(reason)) {
@@ -486,6 +505,35 @@ export class GroupCall implements GroupCallHandle {
       const local = { ...snapshot.local, ...change };
       const feeds = local.feeds.map((feed) => feed.purpose === 'm.usermedia' ? { ...feed, audioMuted: local.microphoneMuted, videoMuted: local.cameraMuted } : feed);
       return { ...snapshot, local: { ...local, feeds } };
+    });
+  }
+
+  /**
+   * Asks our transport's token service to take the current delayed leave event over (lk-jwt-service's delegation):
+   * it restarts the event while our LiveKit participant is in the room and sends it once it is gone, so the
+   * membership goes even when this page is frozen or closed. Only while connected: a service that does not see
+   * our participant sends the leave. Our own restarts go on whatever it answers.
+   */
+  private delegateDelayedLeave(): void {
+    const delayId = this.session.delayId;
+    const own = this.own;
+    if (!delayId || !own || this.ending || delayId === this.delegatedDelayId || this.store.getSnapshot().phase !== 'connected') return;
+    this.delegatedDelayId = delayId;
+    void handOverDelayedLeave({
+      serviceUrl: own.livekitServiceUrl,
+      roomId: this.roomId,
+      userId: this.userId,
+      deviceId: this.deviceId,
+      form: this.form,
+      memberId: this.memberId,
+      delayId,
+      delayTimeoutMs: DELAYED_LEAVE_MS,
+      csApiUrl: this.deps.client.baseUrl,
+      getOpenIdToken: () => this.deps.client.getOpenIdToken() as Promise<OpenIdToken>,
+      logger: this.deps.log,
+    }).then((result) => {
+      // A request that failed is tried again at the next chance (a new delay id, or back from reconnecting).
+      if (!result.accepted && result.reason === 'failed' && this.delegatedDelayId === delayId) this.delegatedDelayId = undefined;
     });
   }
 

@@ -145,6 +145,27 @@ test.describe('group calls', () => {
     expect(await callMemberships(roomId, hal.user)).toEqual({});
   });
 
+  test('delegated delayed leave: a member cut off from the homeserver but still on the SFU keeps its membership (the token service restarts it), and loses it as soon as it leaves the SFU', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Jon', 'Kim']);
+    const [jon, kim] = members as [Member, Member];
+    await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    await expectMediaBetweenAll(members);
+    const kimKey = `_${kim.identity.replace(/:([^:]+)$/, '_$1')}_m.call`;
+
+    // Kim's page can no longer restart its delayed leave (8 s): every request to the homeserver fails, as in a
+    // frozen background tab; its LiveKit connection stays. Three delays later the membership is still there.
+    await kim.page.route(`${loadStack().homeserverUrl}/**`, (route) => route.abort('internetdisconnected'));
+    await new Promise((resolve) => setTimeout(resolve, 24_000));
+    expect(Object.keys(await callMemberships(roomId, jon.user)), 'the token service to keep Kim\'s membership alive').toContain(kimKey);
+    expect(await connectedIdentities(jon.page)).toEqual([kim.identity]);
+
+    // Kim's page goes: its participant leaves the SFU, and the service sends the leave.
+    await kim.page.close({ runBeforeUnload: false });
+    await expect.poll(async () => Object.keys(await callMemberships(roomId, jon.user)), { message: 'the service to send Kim\'s leave', timeout: 30_000 }).not.toContain(kimKey);
+    await jon.page.evaluate(() => window.mx.kitLeaveGroupCall());
+  });
+
   // livekit-client restores a link by itself for about 45 s; past that the kit joins the SFU again itself.
   for (const { outage, awayMs, encrypted, linkDrop } of [
     { outage: 'restarts', awayMs: 0, encrypted: false, linkDrop: false },

@@ -41,6 +41,7 @@ export async function startSecondSfu(): Promise<SecondSfu> {
     LIVEKIT_FULL_ACCESS_HOMESERVERS: '*',
     LIVEKIT_JWT_BIND: '127.0.0.1:0',
     LIVEKIT_FEDERATION_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl}`,
+    LIVEKIT_CS_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl}`,
   });
   const serviceUrl = await tokenService.url();
   return {
