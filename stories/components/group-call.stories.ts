@@ -62,6 +62,7 @@ function person(n: number, patch: Partial<GroupParticipant> = {}): GroupParticip
     speaking: false,
     connectionQuality: n % 5 === 4 ? 'poor' : 'good',
     encrypted: true,
+    handRaisedAt: undefined,
     ...patch,
   };
 }
@@ -129,10 +130,12 @@ function fakeGroupCall(scenario: Scenario): GroupCallHandle {
       cameraMuted: false,
       screenSharing: false,
       speaking: false,
+      handRaisedAt: undefined,
     },
     participants: [],
     activeSpeakers: [],
     screenShares: [],
+    reactions: [],
     error: undefined,
     ...snapshotFor(scenario),
   });
@@ -144,6 +147,8 @@ function fakeGroupCall(scenario: Scenario): GroupCallHandle {
     subscribe: store.subscribe,
     setMicrophoneMuted: async (muted) => local({ microphoneMuted: muted }),
     setCameraMuted: async (muted) => local({ cameraMuted: muted }),
+    setHandRaised: async (raised) => local({ handRaisedAt: raised ? Date.now() : undefined }),
+    sendReaction: async () => undefined,
     leave: async () => store.update((s) => ({ ...s, phase: 'left', participants: [], activeSpeakers: [], screenShares: [] })),
     receivedMedia: async () => new Map(),
   };

@@ -55,6 +55,7 @@ function participant(n: number, patch: Partial<GroupParticipant> = {}): GroupPar
     speaking: false,
     connectionQuality: 'good',
     encrypted: true,
+    handRaisedAt: undefined,
     ...patch,
   };
 }
@@ -71,6 +72,7 @@ function local(patch: Partial<LocalGroupParticipant> = {}): LocalGroupParticipan
     cameraMuted: false,
     screenSharing: false,
     speaking: false,
+    handRaisedAt: undefined,
     ...patch,
   };
 }
@@ -92,6 +94,7 @@ function fakeCall(patch: Partial<GroupCallSnapshot> = {}): FakeGroupCall {
     participants: [],
     activeSpeakers: [],
     screenShares: [],
+    reactions: [],
     error: undefined,
     ...patch,
   });
@@ -110,6 +113,8 @@ function fakeCall(patch: Partial<GroupCallSnapshot> = {}): FakeGroupCall {
     subscribe: store.subscribe,
     setMicrophoneMuted: (muted) => act(`mic:${muted}`, (s) => ({ ...s, local: { ...s.local, microphoneMuted: muted } })),
     setCameraMuted: (muted) => act(`camera:${muted}`, (s) => ({ ...s, local: { ...s.local, cameraMuted: muted } })),
+    setHandRaised: (raised) => act(`hand:${raised}`, (s) => ({ ...s, local: { ...s.local, handRaisedAt: raised ? Date.now() : undefined } })),
+    sendReaction: (reaction) => act(`reaction:${reaction.name}`, (s) => s),
     leave: () => act('leave', (s) => ({ ...s, phase: 'left', participants: [] })),
     receivedMedia: () => Promise.resolve(new Map()),
     store,
