@@ -25,7 +25,30 @@ export class MxRejectRequestEvent extends Event {
   }
 }
 
+export interface MxRingJoinRequestEventDetail {
+  /** The room whose group call rings: join it with `kit.joinGroupCall(roomId)`. */
+  readonly roomId: string;
+  /** Whether the caller started with video, when they said; a page may join with its camera off for `audio`. */
+  readonly intent: 'audio' | 'video' | undefined;
+}
+
+/**
+ * Join was pressed on a group call's ring. The element does not join: joining is a session's work (media, the
+ * LiveKit transport, a view for the call), so the page answers this with `kit.joinGroupCall(detail.roomId)`.
+ * Cancelable: a listener that calls `preventDefault()` keeps the ring shown; otherwise the element closes.
+ */
+export class MxRingJoinRequestEvent extends Event {
+  static readonly eventName = 'mx-ring-join-request' as const;
+  readonly detail: MxRingJoinRequestEventDetail;
+
+  constructor(detail: MxRingJoinRequestEventDetail) {
+    super(MxRingJoinRequestEvent.eventName, { bubbles: true, cancelable: true, composed: true });
+    this.detail = detail;
+  }
+}
+
 export interface MxRingEventDetail {
+  /** The 1:1 call's id, or for a group call's ring the event id of its notification. */
   readonly callId: string;
 }
 
@@ -55,6 +78,7 @@ declare global {
   interface GlobalEventHandlersEventMap {
     'mx-answer-request': MxAnswerRequestEvent;
     'mx-reject-request': MxRejectRequestEvent;
+    'mx-ring-join-request': MxRingJoinRequestEvent;
     'mx-ring-start': MxRingStartEvent;
     'mx-ring-stop': MxRingStopEvent;
   }

@@ -35,7 +35,8 @@ export default css`
       min-inline-size: 0;
     }
 
-    :host(:state(open):not(:state(notice))) .avatar {
+    /* A quiet group notice (no ring) does not pulse. */
+    :host(:state(open):not(:state(notice)):not(:state(quiet))) .avatar {
       animation: mx-incoming-call-ring 1.6s ease-out infinite;
     }
 
@@ -150,7 +151,7 @@ export default css`
     }
 
     @media (prefers-reduced-motion: reduce) {
-      :host(:state(open):not(:state(notice))) .avatar {
+      :host(:state(open)) .avatar {
         animation: none;
       }
     }

@@ -116,3 +116,21 @@ export function incomingEndNotice(snapshot: CallSnapshot): string | undefined {
       return snapshot.endedBy === 'local' ? undefined : `Missed call from ${peerName(snapshot.peer)}`;
   }
 }
+
+/**
+ * What a group call's ring says it is: an incoming call for a ring, a call that started for a quieter
+ * notification; the kind only when the caller said.
+ */
+export function groupRingText(intent: 'audio' | 'video' | undefined, notificationType: 'ring' | 'notification'): string {
+  if (notificationType === 'notification') return intent === 'video' ? 'Video call started' : intent === 'audio' ? 'Voice call started' : 'Call started';
+  return intent === 'video' ? 'Incoming video call' : intent === 'audio' ? 'Incoming voice call' : 'Incoming call';
+}
+
+/**
+ * The room to name under a group call's caller, or `undefined` for a DM: matrix-js-sdk names a room without a
+ * name of its own after its other members, so a 1:1 room reads as the caller's name, and "in Bob" would say nothing.
+ */
+export function groupRingRoom(roomName: string, senderName: string, sender: string): string | undefined {
+  const room = visibleName(roomName, '');
+  return room && room !== senderName.trim() && room !== sender ? room : undefined;
+}

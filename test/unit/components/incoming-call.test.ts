@@ -3,6 +3,8 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { MxIncomingCall } from '../../../components/incoming-call/index.js';
 import '../../../define/mx-incoming-call.js';
 import { MxError } from '../../../signaling/errors.js';
+import type { GroupRing, GroupRingsSnapshot } from '../../../signaling/rtc/rings.js';
+import { createStore } from '../../../signaling/store/store.js';
 import type { CallSnapshot } from '../../../signaling/voip/types.js';
 import { captureUnhandledRejections, createFakeCall, installFakeClock, expectSame, type FakeCall } from '../../helpers/browser/fake-call.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
@@ -328,6 +330,311 @@ describe('<mx-incoming-call>', () => {
       await settle(el);
       expect(call.intents).to.deep.equal([]);
       expect(isShown(el)).to.equal(true);
+    });
+  });
+
+  describe('group rings', () => {
+    interface FakeRing extends GroupRing {
+      readonly declines: number;
+    }
+
+    let clock: ReturnType<typeof installFakeClock> | undefined;
+    afterEach(() => {
+      clock?.restore();
+      clock = undefined;
+    });
+
+    function fakeRing(fields: Partial<GroupRing> = {}, decline: () => Promise<void> = () => Promise.resolve()): FakeRing {
+      let declines = 0;
+      return {
+        roomId: '!standup:example.org',
+        eventId: `$ring-${Math.random().toString(36).slice(2)}`,
+        sender: '@carol:example.org',
+        senderName: 'Carol Diaz',
+        roomName: 'Standup',
+        intent: 'video',
+        notificationType: 'ring',
+        expiresAt: Date.now() + 60_000,
+        ...fields,
+        get declines() {
+          return declines;
+        },
+        decline() {
+          declines += 1;
+          return decline();
+        },
+      };
+    }
+
+    const ringing = (ring: GroupRing | undefined) => fixture<MxIncomingCall>(html`<mx-incoming-call .ring=${ring}></mx-incoming-call>`);
+    const describedBy = (el: MxIncomingCall) =>
+      (must(el, 'base').getAttribute('aria-describedby') ?? '').split(' ').map((id) => el.shadowRoot?.getElementById(id)?.textContent);
+
+    describe('accessibility', () => {
+      const states: [string, Partial<GroupRing>][] = [
+        ['a video ring in a room', {}],
+        ['a voice ring in a DM', { intent: 'audio', roomName: 'Carol Diaz' }],
+        ['a ring that did not say its kind', { intent: undefined }],
+        ['a quiet notification', { notificationType: 'notification' }],
+      ];
+      for (const [name, fields] of states) {
+        it(`is accessible for ${name}`, async () => {
+          await expect(await ringing(fakeRing(fields))).to.be.accessible();
+        });
+      }
+
+      it('is accessible showing the missed-call notice', async () => {
+        clock = installFakeClock();
+        const el = await ringing(fakeRing());
+        clock.tick(60_000);
+        await el.updateComplete;
+        expect(part(el, 'notice')?.textContent).to.equal('Missed call from Carol Diaz');
+        // axe runs on timers of its own.
+        clock.restore();
+        clock = undefined;
+        await expect(el).to.be.accessible();
+      });
+
+      it('is accessible showing a failed decline', async () => {
+        const el = await ringing(fakeRing({}, () => Promise.reject(new MxError('HOMESERVER_UNREACHABLE', 'The homeserver did not answer.'))));
+        must(el, 'decline-button').click();
+        await waitFor(() => part(el, 'dismiss-button') !== null, 'the Dismiss button');
+        await expect(el).to.be.accessible();
+      });
+
+      it('is an alertdialog labelled by the caller, described by the call, the room and the user id, and announced', async () => {
+        const el = await ringing(fakeRing());
+        expect(must(el, 'base').getAttribute('role')).to.equal('alertdialog');
+        expect(el.shadowRoot?.getElementById(must(el, 'base').getAttribute('aria-labelledby') ?? '')?.textContent).to.equal('Carol Diaz');
+        expect(describedBy(el)).to.deep.equal(['Incoming video call', 'in Standup', '@carol:example.org']);
+        expect(liveText(el)).to.equal('Incoming video call from Carol Diaz in Standup');
+      });
+    });
+
+    describe('rendering', () => {
+      it('shows the caller, the room, the kind, and Decline and Join', async () => {
+        const el = await ringing(fakeRing());
+        expect(isShown(el)).to.equal(true);
+        expect(must(el, 'name').textContent).to.equal('Carol Diaz');
+        expect(must(el, 'room').textContent).to.equal('in Standup');
+        expect(must(el, 'description').textContent).to.equal('Incoming video call');
+        expect(must(el, 'avatar').textContent?.trim()).to.equal('CD');
+        expect(buttons(el)).to.deep.equal(['Decline', 'Join']);
+        expect([el.matches(':state(open)'), el.matches(':state(group)'), el.matches(':state(video)'), el.matches(':state(quiet)')]).to.deep.equal([true, true, true, false]);
+      });
+
+      const kinds: [GroupRing['intent'], GroupRing['notificationType'], string][] = [
+        ['audio', 'ring', 'Incoming voice call'],
+        [undefined, 'ring', 'Incoming call'],
+        ['video', 'notification', 'Video call started'],
+        [undefined, 'notification', 'Call started'],
+      ];
+      for (const [intent, notificationType, text] of kinds) {
+        it(`says "${text}" for intent ${String(intent)} and ${notificationType}`, async () => {
+          const el = await ringing(fakeRing({ intent, notificationType }));
+          expect(must(el, 'description').textContent).to.equal(text);
+        });
+      }
+
+      it('does not name the room of a DM, which is named after the caller', async () => {
+        const el = await ringing(fakeRing({ roomName: 'Carol Diaz' }));
+        expectSame(part(el, 'room'), null, 'part(el, "room") to be null');
+        expect(liveText(el)).to.equal('Incoming video call from Carol Diaz');
+      });
+
+      it('shows the user id as the name when the caller has none', async () => {
+        const el = await ringing(fakeRing({ senderName: '@carol:example.org', roomName: '@carol:example.org' }));
+        expect(must(el, 'name').textContent).to.equal('@carol:example.org');
+        expectSame(part(el, 'user-id'), null, 'part(el, "user-id") to be null');
+      });
+
+      it('shows a notification quietly: a dialog, no pulse, no focus taken', async () => {
+        const el = await ringing(fakeRing({ notificationType: 'notification' }));
+        expect(isShown(el)).to.equal(true);
+        expect(must(el, 'base').getAttribute('role')).to.equal('dialog');
+        expect(el.matches(':state(quiet)')).to.equal(true);
+        expect(getComputedStyle(must(el, 'avatar')).animationName).to.equal('none');
+        expectSame(el.shadowRoot?.activeElement, null, 'el.shadowRoot?.activeElement to be null');
+        expect(liveText(el)).to.equal('Video call started from Carol Diaz in Standup');
+      });
+
+      it('pulses the avatar of a ring', async () => {
+        const el = await ringing(fakeRing());
+        expect(getComputedStyle(must(el, 'avatar')).animationName).to.not.equal('none');
+      });
+
+      it('turns into "Missed call" at expiresAt, announces it, then hides after notice-duration', async () => {
+        clock = installFakeClock();
+        const el = await ringing(fakeRing({ expiresAt: Date.now() + 30_000 }));
+        el.noticeDuration = 2000;
+        await el.updateComplete;
+        clock.tick(29_999);
+        await el.updateComplete;
+        expect(buttons(el)).to.deep.equal(['Decline', 'Join']);
+        clock.tick(1);
+        await el.updateComplete;
+        expect(must(el, 'notice').textContent).to.equal('Missed call from Carol Diaz');
+        expect(liveText(el)).to.equal('Missed call from Carol Diaz');
+        expectSame(part(el, 'actions'), null, 'part(el, "actions") to be null');
+        clock.tick(2000);
+        await el.updateComplete;
+        expect(isShown(el)).to.equal(false);
+      });
+
+      it('shows "Missed call" when the page removes a ring that has expired', async () => {
+        clock = installFakeClock();
+        const el = await ringing(fakeRing({ expiresAt: Date.now() + 1000 }));
+        clock.tick(1000);
+        // The kit's list drops an expired ring at the same moment the element's own timer fires.
+        el.ring = undefined;
+        await el.updateComplete;
+        expect(must(el, 'notice').textContent).to.equal('Missed call from Carol Diaz');
+      });
+
+      it('closes without a notice when the page removes a ring before it expires', async () => {
+        const el = await ringing(fakeRing());
+        el.ring = undefined;
+        await el.updateComplete;
+        expect(isShown(el)).to.equal(false);
+        expectSame(part(el, 'notice'), null, 'part(el, "notice") to be null');
+      });
+
+      it('does not show a ring that expired already', async () => {
+        const el = await ringing(fakeRing({ expiresAt: Date.now() - 1 }));
+        expect(isShown(el)).to.equal(false);
+      });
+
+      it('shows the oldest ring of a rings store, then the next one', async () => {
+        const first = fakeRing();
+        const second = fakeRing({ senderName: 'Dan', sender: '@dan:example.org', roomName: 'Dan' });
+        const store = createStore<GroupRingsSnapshot>({ ringing: [first, second] });
+        const el = await fixture<MxIncomingCall>(html`<mx-incoming-call .rings=${store}></mx-incoming-call>`);
+        expect(must(el, 'name').textContent).to.equal('Carol Diaz');
+        store.set({ ringing: [second] });
+        await el.updateComplete;
+        expect(must(el, 'name').textContent).to.equal('Dan');
+        expect(liveText(el)).to.equal('Incoming video call from Dan');
+      });
+
+      it('shows a ringing 1:1 call before a group ring', async () => {
+        const el = await fixture<MxIncomingCall>(html`<mx-incoming-call .call=${createFakeCall(RINGING)} .ring=${fakeRing()}></mx-incoming-call>`);
+        expect(must(el, 'name').textContent).to.equal('Bob Tanaka');
+      });
+    });
+
+    describe('events', () => {
+      it('Join fires a cancelable, composed mx-ring-join-request with the room and intent, and closes', async () => {
+        const ring = fakeRing({ intent: 'audio' });
+        const el = await ringing(ring);
+        const fired = oneEvent(el, 'mx-ring-join-request');
+        must(el, 'join-button').click();
+        const event = await fired;
+        expect([event.cancelable, event.composed, event.bubbles]).to.deep.equal([true, true, true]);
+        expect(event.detail).to.deep.equal({ roomId: '!standup:example.org', intent: 'audio' });
+        await el.updateComplete;
+        expect(isShown(el)).to.equal(false);
+        expectSame(part(el, 'notice'), null, 'part(el, "notice") to be null');
+        expect(ring.declines).to.equal(0);
+      });
+
+      it('a cancelled mx-ring-join-request leaves the ring shown', async () => {
+        const el = await ringing(fakeRing());
+        el.addEventListener('mx-ring-join-request', (event) => event.preventDefault());
+        must(el, 'join-button').click();
+        await el.updateComplete;
+        expect(isShown(el)).to.equal(true);
+      });
+
+      it('Decline fires mx-reject-request, calls ring.decline() and closes', async () => {
+        const ring = fakeRing();
+        const el = await ringing(ring);
+        const fired = oneEvent(el, 'mx-reject-request');
+        must(el, 'decline-button').click();
+        expect((await fired).cancelable).to.equal(true);
+        await settle(el);
+        expect(ring.declines).to.equal(1);
+        expect(isShown(el)).to.equal(false);
+      });
+
+      it('a cancelled mx-reject-request does not decline', async () => {
+        const ring = fakeRing();
+        const el = await ringing(ring);
+        el.addEventListener('mx-reject-request', (event) => event.preventDefault());
+        must(el, 'decline-button').click();
+        await settle(el);
+        expect(ring.declines).to.equal(0);
+        expect(isShown(el)).to.equal(true);
+      });
+
+      it('shows a failed decline with Dismiss, fires mx-error, leaks no rejection, and Dismiss closes it', async () => {
+        const unhandled = captureUnhandledRejections();
+        try {
+          const failure = new MxError('HOMESERVER_UNREACHABLE', 'The homeserver did not answer.');
+          const el = await ringing(fakeRing({}, () => Promise.reject(failure)));
+          const fired = oneEvent(el, 'mx-error');
+          must(el, 'decline-button').click();
+          expect((await fired).detail.error).to.equal(failure);
+          await settle(el);
+          expect(isShown(el)).to.equal(true);
+          expect(must(el, 'error').textContent).to.equal('Could not decline the call: The homeserver did not answer.');
+          expect(buttons(el)).to.deep.equal(['Dismiss']);
+          expectSame(el.shadowRoot?.activeElement, must(el, 'dismiss-button'), 'the Dismiss button to have focus');
+          await sendKeys({ press: 'Enter' });
+          await el.updateComplete;
+          expect(isShown(el)).to.equal(false);
+          expect(must(el, 'error').textContent).to.equal('');
+          await unhandled.settle();
+          expect(unhandled.reasons).to.deep.equal([]);
+        } finally {
+          unhandled.stop();
+        }
+      });
+
+      it('fires mx-ring-start and mx-ring-stop with the notification event id for a ring', async () => {
+        const ring = fakeRing();
+        const el = await fixture<MxIncomingCall>(html`<mx-incoming-call></mx-incoming-call>`);
+        const log: string[] = [];
+        el.addEventListener('mx-ring-start', (e) => log.push(`start ${e.detail.callId}`));
+        el.addEventListener('mx-ring-stop', (e) => log.push(`stop ${e.detail.callId}`));
+        el.ring = ring;
+        await el.updateComplete;
+        el.ring = undefined;
+        await el.updateComplete;
+        expect(log).to.deep.equal([`start ${ring.eventId}`, `stop ${ring.eventId}`]);
+      });
+
+      it('fires no mx-ring-start for a quiet notification', async () => {
+        const el = await fixture<MxIncomingCall>(html`<mx-incoming-call></mx-incoming-call>`);
+        let starts = 0;
+        el.addEventListener('mx-ring-start', () => (starts += 1));
+        el.ring = fakeRing({ notificationType: 'notification' });
+        await el.updateComplete;
+        expect(isShown(el)).to.equal(true);
+        expect(starts).to.equal(0);
+      });
+    });
+
+    describe('keyboard', () => {
+      it('focuses Join when a ring appears, and joins with Enter', async () => {
+        const el = await ringing(fakeRing());
+        expectSame(el.shadowRoot?.activeElement, must(el, 'join-button'), 'the Join button to have focus');
+        const fired = oneEvent(el, 'mx-ring-join-request');
+        await sendKeys({ press: 'Enter' });
+        expect((await fired).detail.roomId).to.equal('!standup:example.org');
+      });
+
+      it('declines with Shift+Tab then Enter, and not with Escape', async () => {
+        const ring = fakeRing();
+        const el = await ringing(ring);
+        await sendKeys({ press: 'Escape' });
+        await settle(el);
+        expect(ring.declines).to.equal(0);
+        await sendKeys({ press: 'Shift+Tab' });
+        expectSame(el.shadowRoot?.activeElement, must(el, 'decline-button'), 'the Decline button to have focus');
+        await sendKeys({ press: 'Enter' });
+        await settle(el);
+        expect(ring.declines).to.equal(1);
+      });
     });
   });
 });
