@@ -3,6 +3,7 @@ import { html } from 'lit';
 import type { MxIncomingCall } from '../../components/incoming-call/index.js';
 import '../../define/mx-incoming-call.js';
 import { MxError } from '../../signaling/errors.js';
+import type { GroupRing } from '../../signaling/rtc/rings.js';
 import type { CallPeer } from '../../signaling/voip/types.js';
 import { scenarioCall } from '../fakes/call-scenarios.js';
 import type { FakeCallOptions } from '../fakes/fake-call.js';
@@ -13,7 +14,7 @@ interface Args {
   withAvatar: boolean;
 }
 
-type StoryArgs = Args & Pick<MxIncomingCall, 'call'>;
+type StoryArgs = Args & Pick<MxIncomingCall, 'call' | 'ring' | 'rings'>;
 
 // What the story's stand-in homeserver answers for the caller's mxc avatar.
 const AVATAR_IMAGE = new Blob([
@@ -32,6 +33,8 @@ const peer = ({ displayName, withAvatar }: Args): CallPeer => ({
  * with video, accept with voice only, or decline. It shows only while its call rings, moves focus to the main
  * accept button (unless you are typing), and fires `mx-ring-start` / `mx-ring-stop` so a page can play a ring
  * tone. Escape does not decline. If the call is answered on another device, a short notice replaces the buttons.
+ * It also shows a group call's ring (`ring`): the caller, the room unless it is a DM, Decline and Join; Join fires
+ * `mx-ring-join-request` and the page joins with `kit.joinGroupCall`.
  */
 const meta = {
   title: 'Components/Incoming call',
@@ -42,6 +45,8 @@ const meta = {
     displayName: { control: 'text', description: 'The caller display name; empty shows the user id.' },
     withAvatar: { control: 'boolean', description: 'Whether the caller has an avatar image.' },
     call: { table: { disable: true } },
+    ring: { table: { disable: true } },
+    rings: { table: { disable: true } },
   },
   render: (args) =>
     html`<mx-incoming-call
@@ -90,5 +95,53 @@ export const Failed: Story = {
     const dialog = canvasElement.querySelector('mx-incoming-call');
     await dialog?.updateComplete;
     dialog?.shadowRoot?.querySelector<HTMLButtonElement>('[part~="accept-video-button"]')?.click();
+  },
+};
+
+// A group call's ring as the kit hands it over (`kit.onIncomingCall`'s `{ type: 'group', ring }`).
+const groupRing = (fields: Partial<GroupRing> = {}, decline: () => Promise<void> = () => Promise.resolve()): GroupRing => ({
+  roomId: '!standup:example.org',
+  eventId: `$ring-${Math.random().toString(36).slice(2)}`,
+  sender: '@carol:example.org',
+  senderName: 'Carol Diaz',
+  roomName: 'Standup',
+  intent: 'video',
+  notificationType: 'ring',
+  // Long enough to look at; the Missed call story shortens it.
+  expiresAt: Date.now() + 3_600_000,
+  ...fields,
+  decline,
+});
+
+/** A group call rings in a room: the room is named under the caller, and Join asks the page to join it. */
+export const GroupRingInRoom: Story = {
+  render: () => html`<mx-incoming-call .ring=${groupRing()}></mx-incoming-call>`,
+};
+
+/** A voice call rings in a DM: the room is named after the caller, so it is not repeated. */
+export const GroupRingInDm: Story = {
+  render: () => html`<mx-incoming-call .ring=${groupRing({ intent: 'audio', roomName: 'Carol Diaz' })}></mx-incoming-call>`,
+};
+
+/** The caller started a call with a notification instead of a ring: a quieter notice, no pulse, no ring tone. */
+export const GroupNotification: Story = {
+  render: () => html`<mx-incoming-call .ring=${groupRing({ notificationType: 'notification' })}></mx-incoming-call>`,
+};
+
+/** Nobody answered before the ring's lifetime ran out: "Missed call" replaces the buttons, then the dialog hides. */
+export const GroupRingMissed: Story = {
+  render: () => html`<mx-incoming-call notice-duration="600000" .ring=${groupRing({ expiresAt: Date.now() + 1500 })}></mx-incoming-call>`,
+};
+
+/** Declining failed: the message shows with a Dismiss button. */
+export const GroupRingDeclineFailed: Story = {
+  render: () =>
+    html`<mx-incoming-call
+      .ring=${groupRing({}, () => Promise.reject(new MxError('HOMESERVER_UNREACHABLE', 'The homeserver did not answer.')))}
+    ></mx-incoming-call>`,
+  play: async ({ canvasElement }) => {
+    const dialog = canvasElement.querySelector('mx-incoming-call');
+    await dialog?.updateComplete;
+    dialog?.shadowRoot?.querySelector<HTMLButtonElement>('[part~="decline-button"]')?.click();
   },
 };
