@@ -3,11 +3,12 @@
 // end-to-end encrypted group call. Open `?user=NAME` in several tabs to be one person per tab.
 import '../define/mx-call.js';
 import '../define/mx-group-call.js';
+import '../define/mx-incoming-call.js';
 import '../define/mx-lobby.js';
 import '../define/mx-connection-status.js';
 import '../define/mx-device-picker.js';
 import type { MatrixEvent } from 'matrix-js-sdk';
-import { createCallKit, loginWithPassword, type CallHandle, type CallKit, type CallKind } from '../signaling/index.js';
+import { createCallKit, loginWithPassword, type CallHandle, type CallKit, type CallKind, type GroupJoinOptions } from '../signaling/index.js';
 
 interface DemoUser {
   username: string;
@@ -117,11 +118,33 @@ async function showMessages(kit: CallKit, roomId: string, list: HTMLElement): Pr
 
 /**
  * The group call of the demo's encrypted room: a button opens the lobby (camera preview, devices), whose Join
- * joins the call and shows it; leaving brings the button back.
+ * joins the call, ringing the others, and shows it; leaving brings the button back. A group call that rings this
+ * user shows above, and its Join joins the same way.
  */
 function groupCallSection(config: DemoConfig, kit: CallKit): HTMLElement {
   const open = element('button', { type: 'button' }, 'Join the group call');
-  const section = element('section', { className: 'group' }, element('h3', {}, 'Group call (end-to-end encrypted)'), open);
+  const incoming = element('mx-incoming-call');
+  const section = element('section', { className: 'group' }, element('h3', {}, 'Group call (end-to-end encrypted)'), incoming, open);
+  kit.groupRings().then((rings) => {
+    incoming.rings = rings;
+  }, (error: unknown) => showError(section, error));
+
+  const join = (roomId: string, options: GroupJoinOptions): Promise<void> =>
+    kit.joinGroupCall(roomId, options).then(async (handle) => {
+      await handle.joined;
+      const view = element('mx-group-call');
+      view.call = handle;
+      section.querySelector('mx-lobby')?.remove();
+      section.append(view);
+      // After leaving, the button comes back; a failed call keeps its view, which says why.
+      const stop = handle.subscribe(({ phase }) => {
+        if (phase !== 'left' && phase !== 'failed') return;
+        stop();
+        if (phase === 'left') view.remove();
+        open.hidden = false;
+      });
+    });
+
   open.addEventListener('click', () => {
     open.hidden = true;
     const lobby = element('mx-lobby');
@@ -131,22 +154,17 @@ function groupCallSection(config: DemoConfig, kit: CallKit): HTMLElement {
     lobby.addEventListener('mx-join-request', ({ detail }) => {
       lobby.joining = true;
       lobby.unavailable = '';
-      kit.joinGroupCall(config.groupRoomId, detail).then(async (handle) => {
-        await handle.joined;
-        const view = element('mx-group-call');
-        view.call = handle;
-        lobby.replaceWith(view);
-        // After leaving, the button comes back; a failed call keeps its view, which says why.
-        const stop = handle.subscribe(({ phase }) => {
-          if (phase !== 'left' && phase !== 'failed') return;
-          stop();
-          if (phase === 'left') view.remove();
-          open.hidden = false;
-        });
-      }).catch((error: unknown) => {
+      join(config.groupRoomId, { ...detail, notify: 'ring' }).catch((error: unknown) => {
         lobby.joining = false;
         lobby.unavailable = error instanceof Error ? error.message : String(error);
       });
+    });
+  });
+  incoming.addEventListener('mx-ring-join-request', ({ detail }) => {
+    open.hidden = true;
+    join(detail.roomId, { video: detail.intent !== 'audio' }).catch((error: unknown) => {
+      showError(section, error);
+      open.hidden = false;
     });
   });
   return section;
