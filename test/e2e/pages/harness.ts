@@ -429,6 +429,16 @@ async function kitDeclineGroupRing(roomId: string): Promise<void> {
   await ring.decline();
 }
 
+/** Shows the kit's group rings in an <mx-incoming-call>, whose Join joins as an app would (kitJoinGroupCall). */
+async function kitShowGroupRings(): Promise<void> {
+  if (!callKit) throw new Error('call mx.startKit first');
+  await import('../../../define/mx-incoming-call.js');
+  const element = document.createElement('mx-incoming-call');
+  element.rings = await callKit.groupRings();
+  element.addEventListener('mx-ring-join-request', ({ detail }) => void kitJoinGroupCall(detail.roomId, { video: detail.intent !== 'audio' }));
+  document.getElementById('root')?.append(element);
+}
+
 /** Joins a room's group call with the kit; resolves once joined, or with the join's error. */
 async function kitJoinGroupCall(roomId: string, options: kit.GroupJoinOptions = {}): Promise<{ code: string; message: string } | undefined> {
   if (!callKit) throw new Error('call mx.startKit first');
@@ -1021,6 +1031,7 @@ const harness = {
   kitSetGroupHandRaised,
   kitSendGroupReaction,
   kitDeclineGroupRing,
+  kitShowGroupRings,
   rtcDiscoverTransports,
   rtcRequestToken,
   rtcPublishWithoutMembership,
