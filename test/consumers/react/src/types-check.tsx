@@ -1,9 +1,9 @@
 // Types only (never rendered): what the wrappers and React 19's plain tags must accept and refuse.
-import type { CallHandle, GroupCallHandle, MxCallEndedEvent, MxDeviceChangeEvent } from 'matrix-call-kit';
+import type { CallHandle, GroupCallHandle, GroupRing, MxCallEndedEvent, MxDeviceChangeEvent } from 'matrix-call-kit';
 import type {} from 'matrix-call-kit/jsx';
-import { MxCall, MxCallButton, MxGroupCall, MxLobby } from 'matrix-call-kit/react';
+import { MxCall, MxCallButton, MxGroupCall, MxIncomingCall, MxLobby } from 'matrix-call-kit/react';
 
-export function Wrappers({ call, groupCall }: { call: CallHandle | undefined; groupCall: GroupCallHandle | undefined }) {
+export function Wrappers({ call, groupCall, ring }: { call: CallHandle | undefined; groupCall: GroupCallHandle | undefined; ring: GroupRing | undefined }) {
   return (
     <>
       <MxGroupCall call={groupCall} layout="spotlight" onMxLeaveRequest={(event) => event.preventDefault()} />
@@ -14,6 +14,9 @@ export function Wrappers({ call, groupCall }: { call: CallHandle | undefined; gr
       <MxLobby roomName="Standup" participantCount={3} onMxJoinRequest={(event) => console.info(event.detail.microphoneMuted)} />
       {/* @ts-expect-error participantCount is a number */}
       <MxLobby participantCount="three" />
+      <MxIncomingCall ring={ring} onMxRingJoinRequest={(event) => console.info(event.detail.roomId, event.detail.intent)} />
+      {/* @ts-expect-error ring is a group call's ring, not a 1:1 call's handle */}
+      <MxIncomingCall ring={call} />
       <MxCall call={call} sinkId="default" onMxCallEnded={(event) => console.info(event.detail.reason)} />
       <MxCallButton user="@support:example.org" kind="voice" visitorService="https://example.org" />
       {/* @ts-expect-error sinkId is a string */}
