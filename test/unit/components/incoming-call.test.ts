@@ -2,6 +2,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import type { MxIncomingCall } from '../../../components/incoming-call/index.js';
 import '../../../define/mx-incoming-call.js';
+import { groupRingRoom } from '../../../components/internal/call-strings.js';
 import { MxError } from '../../../signaling/errors.js';
 import type { GroupRing, GroupRingsSnapshot } from '../../../signaling/rtc/rings.js';
 import { createStore } from '../../../signaling/store/store.js';
@@ -441,6 +442,21 @@ describe('<mx-incoming-call>', () => {
         expectSame(part(el, 'room'), null, 'part(el, "room") to be null');
         expect(liveText(el)).to.equal('Incoming video call from Carol Diaz');
       });
+
+      const rooms: [string, string, string | undefined][] = [
+        ['Standup', 'Carol Diaz', 'Standup'],
+        ['Carol Diaz', 'Carol Diaz', undefined],
+        ['@carol:example.org', '@carol:example.org', undefined],
+        ['@carol:example.org', 'Carol Diaz', undefined],
+        ['  Standup ', 'Carol Diaz', 'Standup'],
+        ['', 'Carol Diaz', undefined],
+        ['\u200b', 'Carol Diaz', undefined],
+      ];
+      for (const [roomName, senderName, shown] of rooms) {
+        it(`names the room ${JSON.stringify(roomName)} of a call from ${JSON.stringify(senderName)} as ${String(shown)}`, () => {
+          expect(groupRingRoom(roomName, senderName, '@carol:example.org')).to.equal(shown);
+        });
+      }
 
       it('shows the user id as the name when the caller has none', async () => {
         const el = await ringing(fakeRing({ senderName: '@carol:example.org', roomName: '@carol:example.org' }));
