@@ -67,12 +67,11 @@ export class CallReactions {
     if (raised) {
       if (hand) return;
       const membership = this.ownMembership(ownIdentity);
-      const { event_id: eventId } = await this.send(EventType.Reaction, {
-        'm.relates_to': { rel_type: ANNOTATION, event_id: membership.membershipEventId, key: RAISED_HAND_KEY },
-      });
+      const content = { 'm.relates_to': { rel_type: ANNOTATION, event_id: membership.membershipEventId, key: RAISED_HAND_KEY } };
+      const { event_id: eventId } = await this.send(EventType.Reaction, content);
       this.ownHand = eventId;
       // Shown at once rather than when the homeserver echoes it: the button's state follows the click.
-      this.apply({ type: 'hand', eventId, sender: membership.userId, at: this.now(), content: { 'm.relates_to': { rel_type: ANNOTATION, event_id: membership.membershipEventId, key: RAISED_HAND_KEY } } });
+      this.apply({ type: 'hand', eventId, sender: membership.userId, at: this.now(), content });
       return;
     }
     const reactionEventId = hand?.reactionEventId ?? this.ownHand;

@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { RoomServiceClient, TokenVerifier } from 'livekit-server-sdk';
 import { openHarness } from '../helpers/pages.js';
 import { matrixRequest } from '../helpers/raw-matrix.js';
-import { ServiceProcess } from '../helpers/service-process.js';
+import { ServiceProcess, startRtcAuth } from '../helpers/service-process.js';
 import { loadStack, type StackEndpoints } from '../helpers/stack.js';
 import { createRoom, registerUser, requestOpenIdToken, type OpenIdToken, type TestUser } from '../helpers/synapse.js';
 
@@ -248,13 +248,9 @@ test.describe('rtc-auth (an instance started by this test)', () => {
 
   test.beforeAll(async () => {
     const stack = loadStack();
-    instance = new ServiceProcess('rtc-auth', {
-      LIVEKIT_URL: stack.livekitUrl,
-      LIVEKIT_KEY: stack.livekitKey,
-      LIVEKIT_SECRET: stack.livekitSecret,
+    instance = startRtcAuth({
       // The stack's homeserver is not full access here: its users get join-only tokens.
       LIVEKIT_FULL_ACCESS_HOMESERVERS: 'full-access.invalid',
-      LIVEKIT_JWT_BIND: '127.0.0.1:0',
       // A second name for the same homeserver, to see the server-name check on its own.
       LIVEKIT_FEDERATION_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl},${ALIAS_SERVER}=${stack.homeserverUrl}`,
       LIVEKIT_LOG_LEVEL: 'debug',
@@ -323,13 +319,7 @@ test.describe('rtc-auth delegated delayed leave (an instance started by this tes
 
   test.beforeAll(async () => {
     const stack = loadStack();
-    instance = new ServiceProcess('rtc-auth', {
-      LIVEKIT_URL: stack.livekitUrl,
-      LIVEKIT_KEY: stack.livekitKey,
-      LIVEKIT_SECRET: stack.livekitSecret,
-      LIVEKIT_FULL_ACCESS_HOMESERVERS: '*',
-      LIVEKIT_JWT_BIND: '127.0.0.1:0',
-      LIVEKIT_FEDERATION_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl}`,
+    instance = startRtcAuth({
       LIVEKIT_CS_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl}`,
       LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: '1',
       LIVEKIT_LOG_LEVEL: 'debug',

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { secondLivekit } from '../../scripts/stack.mjs';
-import { ServiceProcess } from './service-process.js';
+import { startRtcAuth } from './service-process.js';
 import { loadStack } from './stack.js';
 
 export interface SecondSfu {
@@ -34,15 +34,7 @@ export async function startSecondSfu(): Promise<SecondSfu> {
     if (await fetch(`http://127.0.0.1:${port}/`).then((response) => response.ok, () => false)) break;
     await sleep(200);
   }
-  const tokenService = new ServiceProcess('rtc-auth', {
-    LIVEKIT_URL: livekitUrl,
-    LIVEKIT_KEY: stack.livekitKey,
-    LIVEKIT_SECRET: stack.livekitSecret,
-    LIVEKIT_FULL_ACCESS_HOMESERVERS: '*',
-    LIVEKIT_JWT_BIND: '127.0.0.1:0',
-    LIVEKIT_FEDERATION_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl}`,
-    LIVEKIT_CS_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl}`,
-  });
+  const tokenService = startRtcAuth({ LIVEKIT_URL: livekitUrl, LIVEKIT_CS_API_URL_OVERRIDES: `${stack.serverName}=${stack.homeserverUrl}` });
   const serviceUrl = await tokenService.url();
   return {
     serviceUrl,

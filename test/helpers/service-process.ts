@@ -2,6 +2,7 @@
 // the stack's instance. Its output is kept for the test to read.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { loadStack } from './stack.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -40,4 +41,22 @@ export class ServiceProcess {
   exited(): Promise<number | null> {
     return this.exit;
   }
+}
+
+/**
+ * An rtc-auth instance beside the stack's, on a port of its own, with the stack's LiveKit key and homeserver (full
+ * access and its federation API); `env` adds or replaces variables.
+ */
+export function startRtcAuth(env: Record<string, string> = {}): ServiceProcess {
+  const stack = loadStack();
+  const homeserver = `${stack.serverName}=${stack.homeserverUrl}`;
+  return new ServiceProcess('rtc-auth', {
+    LIVEKIT_URL: stack.livekitUrl,
+    LIVEKIT_KEY: stack.livekitKey,
+    LIVEKIT_SECRET: stack.livekitSecret,
+    LIVEKIT_FULL_ACCESS_HOMESERVERS: '*',
+    LIVEKIT_JWT_BIND: '127.0.0.1:0',
+    LIVEKIT_FEDERATION_API_URL_OVERRIDES: homeserver,
+    ...env,
+  });
 }

@@ -321,14 +321,19 @@ async function rtcRequestToken(
  * Joins the call's LiveKit room with a valid token of the state-event form (identity `${userId}:${deviceId}`) and
  * publishes the camera and microphone, without any call membership; counts the subscriptions others make to them.
  */
-async function rtcPublishWithoutMembership(roomId: string): Promise<string> {
+/** A state-event-form LiveKit token for the call in `roomId`, from the discovered token service, as this session. */
+async function sfuTokenWithoutMembership(roomId: string, deviceSuffix = ''): Promise<{ url: string; jwt: string }> {
   if (!callKit) throw new Error('call mx.startKit first');
   const client = callKit.session.client;
   const [transport] = await discoverTransports(clientTransportSources(client), [], kit.consoleLogger('rtc'));
-  const token = await requestSfuToken({
+  return requestSfuToken({
     serviceUrl: transport!.livekitServiceUrl, roomId, openIdToken: await client.getOpenIdToken(), form: 'state-event',
-    userId: client.getSafeUserId(), deviceId: client.getDeviceId() ?? '',
+    userId: client.getSafeUserId(), deviceId: `${client.getDeviceId() ?? ''}${deviceSuffix}`,
   });
+}
+
+async function rtcPublishWithoutMembership(roomId: string): Promise<string> {
+  const token = await sfuTokenWithoutMembership(roomId);
   liveKitRoom = new livekit.Room();
   liveKitRoom.on(livekit.RoomEvent.LocalTrackSubscribed, () => { subscriptionsToMine += 1; });
   await liveKitRoom.connect(token.url, token.jwt);
@@ -343,13 +348,7 @@ async function rtcPublishWithoutMembership(roomId: string): Promise<string> {
  */
 let eavesdropper: livekit.Room | undefined;
 async function rtcEavesdropWithoutKeys(roomId: string, options: { e2ee: boolean }): Promise<void> {
-  if (!callKit) throw new Error('call mx.startKit first');
-  const client = callKit.session.client;
-  const [transport] = await discoverTransports(clientTransportSources(client), [], kit.consoleLogger('rtc'));
-  const token = await requestSfuToken({
-    serviceUrl: transport!.livekitServiceUrl, roomId, openIdToken: await client.getOpenIdToken(), form: 'state-event',
-    userId: client.getSafeUserId(), deviceId: `${client.getDeviceId() ?? ''}-EAVESDROP`,
-  });
+  const token = await sfuTokenWithoutMembership(roomId, '-EAVESDROP');
   class NoKeys extends livekit.BaseKeyProvider {}
   // The page server puts LiveKit's worker beside this bundle.
   eavesdropper = new livekit.Room(options.e2ee
