@@ -2,7 +2,7 @@
 // so every error message is unit-tested; each names its variable.
 import { ConfigError, parseBindVariable, readVariableFile, type BindAddress, type Env, type ReadFile } from '../shared/env.js';
 import { LOG_LEVELS, type LogLevel } from '../shared/log.js';
-import { isUserId, normalizeOrigin } from './policy.js';
+import { isRoomId, isUserId, normalizeOrigin } from './policy.js';
 import type { RateLimit } from './rate-limit.js';
 
 export interface VisitorConfig {
@@ -14,6 +14,8 @@ export interface VisitorConfig {
   asToken: string;
   allowedOrigins: ReadonlySet<string>;
   allowedTargets: ReadonlySet<string>;
+  /** Rooms whose group call a visitor may join; empty unless VISITOR_ALLOWED_ROOMS names some. */
+  allowedRooms: ReadonlySet<string>;
   displayName: string;
   lifetimeMs: number;
   rateLimit: RateLimit;
@@ -140,6 +142,12 @@ export function parseConfig(env: Env, readFile: ReadFile): VisitorConfig {
     allowedTargets.add(entry);
   }
 
+  const allowedRooms = new Set<string>();
+  for (const entry of list(get(env, 'VISITOR_ALLOWED_ROOMS') ?? '')) {
+    if (!isRoomId(entry)) throw new ConfigError('VISITOR_ALLOWED_ROOMS', `"${entry}" is not a Matrix room ID like !abc:example.org`);
+    allowedRooms.add(entry);
+  }
+
   const displayName = get(env, 'VISITOR_DISPLAY_NAME') ?? DEFAULTS.displayName;
   if (displayName.length > 100) throw new ConfigError('VISITOR_DISPLAY_NAME', 'must be at most 100 characters');
 
@@ -156,6 +164,7 @@ export function parseConfig(env: Env, readFile: ReadFile): VisitorConfig {
     asToken,
     allowedOrigins,
     allowedTargets,
+    allowedRooms,
     displayName,
     lifetimeMs: integer(env, 'VISITOR_LIFETIME_SECONDS', DEFAULTS.lifetimeSeconds, 1, MAX_LIFETIME_SECONDS) * 1000,
     rateLimit: {

@@ -39,6 +39,12 @@ export function isUserId(value: string): boolean {
   return /^@[\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value);
 }
 
+/** A room ID (`!opaque:server`); the service only compares it as a string, so the server part is checked like a user ID's. */
+export function isRoomId(value: string): boolean {
+  if (value.length > MAX_USER_ID_LENGTH) return false;
+  return /^![\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value);
+}
+
 export function isTargetAllowed(target: string, allowed: ReadonlySet<string>): boolean {
   return allowed.has(target);
 }

@@ -14,6 +14,11 @@ const BASE: Env = {
 const configError = (env: Env, files: Record<string, string> = {}): ConfigError => configErrorOf(parseConfig, env, files);
 
 describe('visitor config', () => {
+  it('reads the rooms visitors may join', () => {
+    const config = parseConfig({ ...BASE, VISITOR_ALLOWED_ROOMS: '!call:example.org, !lobby:example.org:8448' }, filesystem());
+    expect([...config.allowedRooms]).to.deep.equal(['!call:example.org', '!lobby:example.org:8448']);
+  });
+
   it('reads a minimal environment with the documented defaults', () => {
     const config = parseConfig(BASE, filesystem());
     expect(config.homeserverUrl).to.equal('https://matrix.example.org');
@@ -22,6 +27,7 @@ describe('visitor config', () => {
     expect(config.asToken).to.equal('as-token-0123456789abcdef');
     expect([...config.allowedOrigins]).to.deep.equal(['https://example.org', 'https://www.example.org']);
     expect([...config.allowedTargets]).to.deep.equal(['@support:example.org', '@sales:example.org']);
+    expect([...config.allowedRooms]).to.deep.equal([]);
     expect(config.displayName).to.equal('Visitor');
     expect(config.lifetimeMs).to.equal(15 * 60_000);
     expect(config.rateLimit).to.deep.equal({ burst: 3, refillMs: 60_000 });
@@ -77,6 +83,8 @@ describe('visitor config', () => {
     ['a wildcard origin', { ...BASE, VISITOR_ALLOWED_ORIGINS: '*' }, /^VISITOR_ALLOWED_ORIGINS: "\*" is not accepted/],
     ['an origin with a path', { ...BASE, VISITOR_ALLOWED_ORIGINS: 'https://example.org/call' }, /^VISITOR_ALLOWED_ORIGINS: "https:\/\/example.org\/call" must be only scheme/],
     ['no targets', { ...BASE, VISITOR_ALLOWED_TARGETS: undefined }, /^VISITOR_ALLOWED_TARGETS: not set/],
+    ['a room that is an alias', { ...BASE, VISITOR_ALLOWED_ROOMS: '#call:example.org' }, /^VISITOR_ALLOWED_ROOMS: "#call:example.org" is not a Matrix room ID/],
+    ['a room without a server', { ...BASE, VISITOR_ALLOWED_ROOMS: '!abc' }, /^VISITOR_ALLOWED_ROOMS: "!abc" is not a Matrix room ID/],
     ['a target that is not a user', { ...BASE, VISITOR_ALLOWED_TARGETS: '#support:example.org' }, /^VISITOR_ALLOWED_TARGETS: "#support:example.org" is not a Matrix user ID/],
     ['a zero lifetime', { ...BASE, VISITOR_LIFETIME_SECONDS: '0' }, /^VISITOR_LIFETIME_SECONDS: "0" is not a whole number from 1 to 86400/],
     ['a fractional lifetime', { ...BASE, VISITOR_LIFETIME_SECONDS: '1.5' }, /^VISITOR_LIFETIME_SECONDS: "1.5" is not a whole number/],
