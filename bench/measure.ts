@@ -37,10 +37,14 @@ export function countBytes(page: Page): { phase: string; totals: Map<string, num
   return counter;
 }
 
+/** The installed version of Element Call's embed. */
+export const peerVersion = (): string =>
+  (JSON.parse(readFileSync(join(ROOT, 'node_modules', PEER_PACKAGE, 'package.json'), 'utf8')) as { version: string }).version;
+
 /** Element Call's embed, loaded as an iframe would load it: the JavaScript and WebAssembly it fetches by itself. */
 export async function peerBytes(browser: Browser): Promise<{ version: string; bytes: number }> {
   const dist = join(ROOT, 'node_modules', PEER_PACKAGE, 'dist');
-  const version = (JSON.parse(readFileSync(join(ROOT, 'node_modules', PEER_PACKAGE, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = peerVersion();
   const server = await serveStatic(dist, 0);
   const context = await browser.newContext();
   try {
@@ -65,7 +69,7 @@ export const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`
 /** A site of the CDN build with one bench page as its index.html, the e2e harness beside it, and Chromium. */
 export interface CdnBench {
   readonly siteUrl: string;
-  /** The e2e harness pages (harness.html), for the other side of a call. */
+  /** The e2e harness pages (harness.html, for the other side of a call; widget-host.html, Element Call's host). */
   readonly harnessUrl: string;
   readonly browser: Browser;
   readonly startedAt: number;
@@ -84,7 +88,7 @@ export async function openCdnBench(page: string, entry: string): Promise<CdnBenc
   cpSync(join(ROOT, 'dist', 'cdn'), join(site, 'cdn'), { recursive: true });
   cpSync(join(ROOT, 'bench', 'pages', page), join(site, 'index.html'));
   const siteServer = await serveStatic(site, Number(process.env.BENCH_PAGE_PORT ?? 8101));
-  const harness = await servePages({ servedir: join(ROOT, 'test', 'e2e', 'pages'), entryPoints: [join(ROOT, 'test', 'e2e', 'pages', 'harness.ts')], port: 0 });
+  const harness = await servePages({ servedir: join(ROOT, 'test', 'e2e', 'pages'), entryPoints: ['harness.ts', 'widget-host.ts'].map((entry) => join(ROOT, 'test', 'e2e', 'pages', entry)), port: 0 });
   const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS });
   return {
     siteUrl: siteServer.url,

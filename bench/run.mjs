@@ -5,7 +5,7 @@
 // (voip-setup by default); the other arguments go to the benchmark (its options are listed at the top of
 // bench/<name>.ts).
 //
-//   node bench/run.mjs [voip-setup|call-button|group-call] [--runs N] [OPTION …]
+//   node bench/run.mjs [voip-setup|call-button|group-call|group-call-peer] [--runs N] [OPTION …]
 //
 // The stack instance is E2E_INSTANCE, `bench` by default, so its data never mixes with a test run's; its data
 // is removed first.
@@ -57,7 +57,7 @@ const externalByUrl = {
   },
 };
 
-const BENCHMARKS = ['voip-setup', 'call-button', 'group-call'];
+const BENCHMARKS = ['voip-setup', 'call-button', 'group-call', 'group-call-peer'];
 
 async function runInside(args) {
   const name = BENCHMARKS.includes(args[0]) ? args.shift() : 'voip-setup';

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { AUDIBLE_ENERGY } from '../helpers/audible.js';
 import { credentialsOf } from '../helpers/calls.js';
 import { openHarness } from '../helpers/pages.js';
 import { matrixRequest } from '../helpers/raw-matrix.js';
+import { dropSfuLink } from '../helpers/sfu-link.js';
 import { startService, stopService } from '../helpers/stack-process.js';
 import { loadStack } from '../helpers/stack.js';
 import { createRoom, joinRoom, login, registerUser, type TestUser } from '../helpers/synapse.js';
@@ -62,22 +62,6 @@ async function expectMediaBetweenAll(members: Member[], alsoConnected: Member[] 
       return others.every((identity) => (received[identity]?.framesDecoded ?? 0) > 10 && (received[identity]?.audioEnergy ?? 0) > AUDIBLE_ENERGY);
     }, { message: `${member.identity} to decode the others' video and hear their audio`, timeout: 30_000 }).toBe(true);
   }
-}
-
-/**
- * Drops, in this private network namespace, every packet to and from the SFU's signalling port and every media
- * packet (127.20.0.1 is the only address WebRTC uses here) until the returned function restores them; Matrix
- * traffic goes on.
- */
-function dropSfuLink(): () => void {
-  const port = new URL(loadStack().livekitUrl).port;
-  const nft = (command: string): void => {
-    execFileSync('nft', command.split(' '));
-  };
-  nft('add table inet mxsfudrop');
-  nft('add chain inet mxsfudrop out { type filter hook output priority 0 ; }');
-  for (const rule of [`tcp dport ${port}`, `tcp sport ${port}`, 'ip saddr 127.20.0.1', 'ip daddr 127.20.0.1']) nft(`add rule inet mxsfudrop out ${rule} drop`);
-  return () => nft('delete table inet mxsfudrop');
 }
 
 const connectedIdentities = (page: Page) => page.evaluate(() => window.mx.kitGroupSnapshot().participants.filter((participant) => participant.status === 'connected').map((participant) => participant.identity).sort());

@@ -149,12 +149,20 @@ function widgetUrl(options: WidgetHostOptions): string {
   return `${url.href}#?${fragment.toString()}`;
 }
 
-/** Signs in, syncs, and opens Element Call in the iframe for `roomId`; resolves once the widget API is ready. */
-async function start(options: WidgetHostOptions): Promise<void> {
+let prepared: { matrix: sdk.MatrixClient; options: WidgetHostOptions } | undefined;
+
+/** Signs in and syncs, as Element Web is before its user clicks to join; Element Call is not loaded yet. */
+async function prepare(options: WidgetHostOptions): Promise<void> {
   const matrix = sdk.createClient({ baseUrl: options.homeserverUrl, accessToken: options.accessToken, userId: options.userId, deviceId: options.deviceId });
   await matrix.initRustCrypto();
   await syncUntilPrepared(matrix);
+  prepared = { matrix, options };
+}
 
+/** The click on "Join": opens Element Call in the iframe; resolves once the widget API is ready. */
+async function open(): Promise<void> {
+  if (!prepared) throw new Error('call ecHost.prepare first');
+  const { matrix, options } = prepared;
   const iframe = document.querySelector<HTMLIFrameElement>('#widget')!;
   const widget = new Widget({ id: 'element-call', creatorUserId: options.userId, type: 'm.custom', url: widgetUrl(options), waitForIframeLoad: false });
   const widgetApi = new ClientWidgetApi(widget, iframe, new CallWidgetDriver(matrix, options.roomId));
@@ -189,6 +197,12 @@ async function start(options: WidgetHostOptions): Promise<void> {
   await ready;
 }
 
+/** Signs in, syncs, and opens Element Call in the iframe for `roomId`; resolves once the widget API is ready. */
+async function start(options: WidgetHostOptions): Promise<void> {
+  await prepare(options);
+  await open();
+}
+
 /** What Element Web's hang-up button does: asks the widget to leave the call. */
 async function hangup(): Promise<void> {
   if (!api) throw new Error('call ecHost.start first');
@@ -197,8 +211,8 @@ async function hangup(): Promise<void> {
 
 declare global {
   interface Window {
-    ecHost: { start: typeof start; hangup: typeof hangup; widgetActions: string[]; ready: boolean };
+    ecHost: { start: typeof start; prepare: typeof prepare; open: typeof open; hangup: typeof hangup; widgetActions: string[]; ready: boolean };
   }
 }
 
-window.ecHost = { start, hangup, widgetActions, ready: true };
+window.ecHost = { start, prepare, open, hangup, widgetActions, ready: true };
