@@ -47,16 +47,69 @@ function phaseChange(before: GroupCallSnapshot, after: GroupCallSnapshot): strin
   }
 }
 
+const REACTION_LABELS: Readonly<Record<string, string>> = {
+  thumbsup: 'Thumbs up',
+  party: 'Party',
+  clapping: 'Clapping',
+  dog: 'Dog',
+  cat: 'Cat',
+  lightbulb: 'Light bulb',
+  crickets: 'Crickets',
+  thumbsdown: 'Thumbs down',
+  dizzy: 'Dizzy',
+  ok: 'OK',
+  heart: 'Heart',
+  laugh: 'Laugh',
+  deer: 'Deer',
+  rock: 'Rock on',
+  wave: 'Wave',
+  drum: 'Drum roll',
+};
+
+/** The spoken name of a reaction in the reactions menu: Element Call's names are identifiers, not words. */
+export function reactionLabel(reaction: { readonly emoji: string; readonly name: string }): string {
+  return REACTION_LABELS[reaction.name] ?? reaction.emoji;
+}
+
+/** The text alternative of a raised-hand badge: its place in the order hands went up. */
+export function handText(order: number): string {
+  return `Hand raised, number ${order}`;
+}
+
 function names(people: readonly GroupParticipant[]): string {
   const all = people.map(participantName);
   if (all.length <= 1) return all.join('');
   return `${all.slice(0, -1).join(', ')} and ${all.at(-1) ?? ''}`;
 }
 
+/** Remote members who were in both snapshots and raised or lowered their hand in between. */
+function handChanges(before: GroupCallSnapshot, after: GroupCallSnapshot): string[] {
+  const earlier = new Map(before.participants.map((p) => [p.identity, p]));
+  const sentences: string[] = [];
+  for (const p of after.participants) {
+    const was = earlier.get(p.identity);
+    if (!was) continue;
+    if (was.handRaisedAt === undefined && p.handRaisedAt !== undefined) sentences.push(`${participantName(p)} raised their hand`);
+    if (was.handRaisedAt !== undefined && p.handRaisedAt === undefined) sentences.push(`${participantName(p)} lowered their hand`);
+  }
+  return sentences;
+}
+
+/** Reactions from remote members that arrived between the two snapshots (your own you just chose). */
+function newReactions(before: GroupCallSnapshot, after: GroupCallSnapshot): string[] {
+  const seen = new Set(before.reactions.map((reaction) => reaction.eventId));
+  const members = new Map(after.participants.map((p) => [p.identity, p]));
+  return after.reactions.flatMap((reaction) => {
+    const member = members.get(reaction.identity);
+    return member && !seen.has(reaction.eventId) ? [`${participantName(member)} reacted ${reaction.emoji}`] : [];
+  });
+}
+
 /**
  * What changed between two snapshots of the same call, for the polite live region: the phase (joined,
- * reconnecting, reconnected, failed, left) and who joined or left while we were in the call. Members already there
- * when we join are not read out one by one. Empty when nothing worth saying changed.
+ * reconnecting, reconnected, failed, left), who joined or left while we were in the call, and the others' raised
+ * and lowered hands and reactions. Members already there when we join are not read out one by one. Empty when
+ * nothing worth saying changed.
  */
 export function groupCallAnnouncement(before: GroupCallSnapshot, after: GroupCallSnapshot): string {
   const sentences: string[] = [];
@@ -69,6 +122,7 @@ export function groupCallAnnouncement(before: GroupCallSnapshot, after: GroupCal
     const left = before.participants.filter((p) => !has.has(p.identity));
     if (joined.length > 0) sentences.push(`${names(joined)} joined`);
     if (left.length > 0) sentences.push(`${names(left)} left`);
+    sentences.push(...handChanges(before, after), ...newReactions(before, after));
   }
   return sentences.join('. ');
 }

@@ -40,10 +40,45 @@ export class MxLayoutChangeRequestEvent extends Event {
   }
 }
 
+export interface MxHandRaiseRequestEventDetail {
+  /** `true` to raise the hand, `false` to lower it. */
+  readonly raised: boolean;
+}
+
+/** The raise-hand button was pressed. Cancelable: a listener that calls `preventDefault()` keeps the hand as it is. */
+export class MxHandRaiseRequestEvent extends Event {
+  static readonly eventName = 'mx-hand-raise-request' as const;
+  readonly detail: MxHandRaiseRequestEventDetail;
+
+  constructor(detail: MxHandRaiseRequestEventDetail) {
+    super(MxHandRaiseRequestEvent.eventName, REQUEST);
+    this.detail = detail;
+  }
+}
+
+export interface MxReactionRequestEventDetail {
+  readonly emoji: string;
+  /** Its name in Element Call's catalogue (`thumbsup`, `party`, …). */
+  readonly name: string;
+}
+
+/** A reaction was chosen from the reactions menu. Cancelable: a listener that calls `preventDefault()` sends nothing. */
+export class MxReactionRequestEvent extends Event {
+  static readonly eventName = 'mx-reaction-request' as const;
+  readonly detail: MxReactionRequestEventDetail;
+
+  constructor(detail: MxReactionRequestEventDetail) {
+    super(MxReactionRequestEvent.eventName, REQUEST);
+    this.detail = detail;
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'mx-leave-request': MxLeaveRequestEvent;
     'mx-call-left': MxCallLeftEvent;
     'mx-layout-change-request': MxLayoutChangeRequestEvent;
+    'mx-hand-raise-request': MxHandRaiseRequestEvent;
+    'mx-reaction-request': MxReactionRequestEvent;
   }
 }

@@ -14,6 +14,8 @@ export default css`
       --mx-group-call-strip-size: clamp(4.5rem, 22cqb, 8rem);
       --mx-group-call-label-background: rgb(0 0 0 / 0.6);
       --mx-group-call-muted-color: #e5484d;
+      --mx-group-call-hand-background: #f5a524;
+      --mx-group-call-menu-background: #2b303b;
       --mx-group-call-banner-background: #5c3d00;
       --mx-group-call-button-size: 3rem;
       --mx-group-call-button-background: rgb(255 255 255 / 0.14);
@@ -99,6 +101,7 @@ export default css`
     .strip:focus-visible,
     .button:focus-visible,
     .play-button:focus-visible,
+    .reaction-item:focus-visible,
     .dismiss:focus-visible {
       outline: 2px solid var(--mx-group-call-focus-ring-color);
       outline-offset: 2px;
@@ -217,6 +220,88 @@ export default css`
       margin-inline-start: -0.375rem;
       background: var(--mx-group-call-muted-color);
       color: #fff;
+    }
+
+    .hand {
+      position: absolute;
+      inset-inline-start: 0.375rem;
+      inset-block-start: 0.375rem;
+      display: inline-flex;
+      align-items: center;
+      gap: 0.125rem;
+      padding: 0.125rem 0.5rem;
+      border-radius: 999px;
+      background: var(--mx-group-call-hand-background);
+      color: #16191f;
+      font-size: 0.875rem;
+      line-height: 1.4;
+    }
+
+    .hand-order {
+      font-weight: 600;
+      font-variant-numeric: tabular-nums;
+    }
+
+    .reaction {
+      position: absolute;
+      inset-inline-end: 0.5rem;
+      inset-block-start: 0.25rem;
+      font-size: clamp(1.5rem, 18cqmin, 3rem);
+      line-height: 1;
+      pointer-events: none;
+      animation: mx-reaction-pop 3s ease-out both;
+    }
+
+    @keyframes mx-reaction-pop {
+      0% {
+        opacity: 0;
+        transform: translateY(0.5em) scale(0.6);
+      }
+      12% {
+        opacity: 1;
+        transform: none;
+      }
+      80% {
+        opacity: 1;
+      }
+      100% {
+        opacity: 0;
+      }
+    }
+
+    .reactions {
+      position: relative;
+    }
+
+    .reactions-menu {
+      position: absolute;
+      inset-block-end: calc(100% + 0.5rem);
+      inset-inline-start: 50%;
+      translate: -50% 0;
+      z-index: 1;
+      display: grid;
+      grid-template-columns: repeat(4, 2.75rem);
+      gap: 0.25rem;
+      padding: 0.375rem;
+      border-radius: 0.75rem;
+      background: var(--mx-group-call-menu-background);
+      box-shadow: 0 0.25rem 1rem rgb(0 0 0 / 0.4);
+    }
+
+    .reaction-item {
+      inline-size: 2.75rem;
+      block-size: 2.75rem;
+      padding: 0;
+      border: none;
+      border-radius: 0.5rem;
+      background: transparent;
+      font-size: 1.5rem;
+      cursor: pointer;
+    }
+
+    .reaction-item:hover,
+    .reaction-item:focus-visible {
+      background: rgb(255 255 255 / 0.14);
     }
 
     .quality {
@@ -430,6 +515,10 @@ export default css`
     @media (prefers-reduced-motion: reduce) {
       .tile::after {
         transition: none;
+      }
+
+      .reaction {
+        animation: none;
       }
     }
   }

@@ -5,12 +5,15 @@ import { ref } from 'lit/directives/ref.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { CallFeed } from '../../signaling/media/feed.js';
-import type {
-  ConnectionQuality,
-  GroupCallHandle,
-  GroupCallPhase,
-  GroupCallSnapshot,
-  GroupParticipant,
+import {
+  CALL_REACTIONS,
+  type CallReactionChoice,
+  type ConnectionQuality,
+  type GroupCallHandle,
+  type GroupCallPhase,
+  type GroupCallSnapshot,
+  type GroupParticipant,
+  type GroupReaction,
 } from '../../signaling/rtc/group-call.types.js';
 import { MxCameraToggleRequestEvent, MxMicToggleRequestEvent } from '../call-controls/call-controls.events.js';
 import { avatarStyles, renderAvatar } from '../internal/avatar.js';
@@ -20,10 +23,10 @@ import { cameraIcon, cameraOffIcon, closeIcon, hangupIcon, micIcon, micOffIcon, 
 import { IntentController } from '../internal/intent-controller.js';
 import { MxElement } from '../internal/mx-element.js';
 import { StoreController } from '../internal/store-controller.js';
-import { gridIcon, lockIcon, nextIcon, previousIcon, spotlightIcon } from './group-call-icons.js';
+import { gridIcon, handIcon, lockIcon, nextIcon, previousIcon, reactionIcon, spotlightIcon } from './group-call-icons.js';
 import { GROUP_CALL_LAYOUTS, gridShape, pageCapacity, paginate, type GroupCallLayout, type StageSize } from './group-call-layout.js';
-import { groupCallAnnouncement, participantName, qualityBars, qualityText } from './group-call-strings.js';
-import { MxCallLeftEvent, MxLayoutChangeRequestEvent, MxLeaveRequestEvent } from './group-call.events.js';
+import { groupCallAnnouncement, handText, participantName, qualityBars, qualityText, reactionLabel } from './group-call-strings.js';
+import { MxCallLeftEvent, MxHandRaiseRequestEvent, MxLayoutChangeRequestEvent, MxLeaveRequestEvent, MxReactionRequestEvent } from './group-call.events.js';
 import styles from './group-call.styles.js';
 import { StageSizeController } from './stage-size.js';
 
@@ -50,6 +53,10 @@ interface Tile {
   /** Remote tiles only. */
   readonly quality: ConnectionQuality | undefined;
   readonly encrypted: boolean;
+  /** Camera tiles of a raised hand: its place in the order hands went up, from 1. */
+  readonly handOrder: number | undefined;
+  /** Camera tiles: the reaction this person sent last, while the call shows it. */
+  readonly reaction: GroupReaction | undefined;
 }
 
 interface View {
@@ -81,10 +88,13 @@ const STATES = [
   'paginated',
   'mic-muted',
   'camera-muted',
+  'hand-raised',
 ] as const;
 
 const IN_CALL: ReadonlySet<GroupCallPhase> = new Set(['connected', 'reconnecting', 'leaving']);
 const OVER: ReadonlySet<GroupCallPhase> = new Set(['leaving', 'left', 'failed']);
+/** Hands and reactions need our membership, which exists only once joined and until we leave. */
+const MEMBER: ReadonlySet<GroupCallPhase> = new Set(['connected', 'reconnecting']);
 
 function feedOf(feeds: readonly CallFeed[], purpose: CallFeed['purpose']): CallFeed | undefined {
   return feeds.find((feed) => feed.purpose === purpose);
@@ -112,6 +122,8 @@ function remoteTile(p: GroupParticipant, speaking: boolean): Tile {
     speaking,
     quality: p.connectionQuality,
     encrypted: p.encrypted,
+    handOrder: undefined,
+    reaction: undefined,
   };
 }
 
@@ -129,6 +141,8 @@ function screenTile(key: string, name: string, userId: string, feed: CallFeed, l
     speaking: false,
     quality: undefined,
     encrypted,
+    handOrder: undefined,
+    reaction: undefined,
   };
 }
 
@@ -163,6 +177,22 @@ function selfTile(s: GroupCallSnapshot): Tile {
     speaking: s.local.speaking,
     quality: undefined,
     encrypted: false,
+    handOrder: undefined,
+    reaction: undefined,
+  };
+}
+
+/** What adds the raised hands (numbered in the order they went up) and the latest reactions to camera tiles. */
+function handsAndReactions(s: GroupCallSnapshot): (tile: Tile) => Tile {
+  const raised = [s.local, ...s.participants]
+    .filter((p) => p.handRaisedAt !== undefined)
+    .sort((a, b) => (a.handRaisedAt ?? 0) - (b.handRaisedAt ?? 0));
+  const order = new Map(raised.map((p, index) => [p.identity, index + 1]));
+  const latest = new Map(s.reactions.map((reaction) => [reaction.identity, reaction]));
+  return (tile) => {
+    const handOrder = order.get(tile.key);
+    const reaction = latest.get(tile.key);
+    return handOrder === undefined && reaction === undefined ? tile : { ...tile, handOrder, reaction };
   };
 }
 
@@ -181,7 +211,12 @@ function currentSpeaker(s: GroupCallSnapshot): string | undefined {
  *
  * Every remote member's sound, and the sound of a shared screen, plays from an `<audio>` element of its own, so it
  * is heard whichever page or layout shows the picture; your own is never played back. Joins, leaves, losing and
- * regaining the connection and failures are announced in one polite live region.
+ * regaining the connection, failures, and the others' raised hands and reactions are announced in one polite live
+ * region.
+ *
+ * Raised hands and reactions are Element Call's, so they show both ways between the two: a raised hand shows on
+ * its tile with its place in the order hands went up, and a reaction (from Element Call's catalogue,
+ * `CALL_REACTIONS`) shows over its sender's tile for three seconds.
  *
  * Avatars show initials: a `GroupCallHandle` does not load avatar images.
  *
@@ -195,6 +230,8 @@ function currentSpeaker(s: GroupCallSnapshot): string | undefined {
  * @fires {MxLeaveRequestEvent} mx-leave-request - The leave button was pressed. Cancelable.
  * @fires {MxCallLeftEvent} mx-call-left - The call was left while shown.
  * @fires {MxLayoutChangeRequestEvent} mx-layout-change-request - The layout button was pressed, or a screen share started or ended; `detail.layout` is the layout asked for. Cancelable.
+ * @fires {MxHandRaiseRequestEvent} mx-hand-raise-request - The raise-hand button was pressed; `detail.raised` is the state asked for. Cancelable.
+ * @fires {MxReactionRequestEvent} mx-reaction-request - A reaction was chosen from the reactions menu; `detail` is its `emoji` and `name`. Cancelable.
  * @fires {MxErrorEvent} mx-error - The call failed (`detail.error`), or refused a request; shown as a message too.
  *
  * @csspart base - The whole call surface.
@@ -208,6 +245,8 @@ function currentSpeaker(s: GroupCallSnapshot): string | undefined {
  * @csspart label - The name line of a tile.
  * @csspart name - The name in the label.
  * @csspart mic-muted - The muted-microphone icon.
+ * @csspart hand - The raised-hand badge of a tile, with its number in the order hands went up.
+ * @csspart reaction - The emoji of a reaction shown over its sender's tile.
  * @csspart encrypted - The lock shown when a member's media is end-to-end encrypted.
  * @csspart quality - The connection-quality bars.
  * @csspart strip - The row of tiles below the spotlight.
@@ -217,6 +256,10 @@ function currentSpeaker(s: GroupCallSnapshot): string | undefined {
  * @csspart button - Every button.
  * @csspart mic-button - The microphone toggle.
  * @csspart camera-button - The camera toggle.
+ * @csspart hand-button - The raise-hand toggle.
+ * @csspart reactions-button - The button that opens the reactions menu.
+ * @csspart reactions-menu - The menu of reactions.
+ * @csspart reaction-item - Each reaction in the menu.
  * @csspart layout-button - The spotlight layout toggle.
  * @csspart leave-button - The leave button.
  * @csspart previous-button - The previous page button.
@@ -237,6 +280,8 @@ function currentSpeaker(s: GroupCallSnapshot): string | undefined {
  * @cssprop [--mx-group-call-strip-size=clamp(4.5rem, 22cqb, 8rem)] - Height of the strip below the spotlight.
  * @cssprop [--mx-group-call-label-background=rgb(0 0 0 / 0.6)] - Background of a tile's name line.
  * @cssprop [--mx-group-call-muted-color=#e5484d] - Background of the muted-microphone icon.
+ * @cssprop [--mx-group-call-hand-background=#f5a524] - Background of the raised-hand badge.
+ * @cssprop [--mx-group-call-menu-background=#2b303b] - Background of the reactions menu.
  * @cssprop [--mx-group-call-banner-background=#5c3d00] - Background of the reconnecting banner.
  * @cssprop [--mx-group-call-button-size=3rem] - Diameter of a call button.
  * @cssprop [--mx-group-call-button-background=rgb(255 255 255 / 0.14)] - Background of a call button.
@@ -260,6 +305,7 @@ function currentSpeaker(s: GroupCallSnapshot): string | undefined {
  * @cssstate paginated - The grid has more than one page.
  * @cssstate mic-muted - Your microphone is muted.
  * @cssstate camera-muted - Your camera is off.
+ * @cssstate hand-raised - Your hand is raised.
  */
 export class MxGroupCall extends MxElement {
   static override shadowRootOptions = { ...MxElement.shadowRootOptions, delegatesFocus: true };
@@ -285,6 +331,7 @@ export class MxGroupCall extends MxElement {
   @state() private page = 0;
   @state() private announcement = '';
   @state() private playBlocked = false;
+  @state() private reactionsOpen = false;
 
   private announcements = 0;
   private view: View = EMPTY_VIEW;
@@ -323,6 +370,7 @@ export class MxGroupCall extends MxElement {
     }
     if (s?.local.microphoneMuted) active.add('mic-muted');
     if (s?.local.cameraMuted) active.add('camera-muted');
+    if (s?.local.handRaisedAt !== undefined) active.add('hand-raised');
     for (const name of STATES) this.customStates.set(name, active.has(name));
   }
 
@@ -372,8 +420,9 @@ export class MxGroupCall extends MxElement {
     const speaker = this.lastSpeaker;
     const speaking = new Set(s.activeSpeakers);
     const screens = screenTiles(s);
-    const cameras = s.participants.map((p) => remoteTile(p, p.speaking || speaking.has(p.identity)));
-    const self = selfTile(s);
+    const decorate = handsAndReactions(s);
+    const cameras = s.participants.map((p) => decorate(remoteTile(p, p.speaking || speaking.has(p.identity))));
+    const self = decorate(selfTile(s));
     const tiles = [...screens, ...cameras, self];
     const audio = s.participants.flatMap((p) => p.feeds.filter((feed) => !feed.isLocal));
     if (layout === 'spotlight') {
@@ -470,6 +519,68 @@ export class MxGroupCall extends MxElement {
     void this.intents.run(new MxLeaveRequestEvent(), () => call.leave(), 'Could not leave the call');
   }
 
+  private toggleHand(): void {
+    const call = this.call;
+    const s = this.store.snapshot;
+    if (!call || !s) return;
+    const raised = s.local.handRaisedAt === undefined;
+    void this.intents.run(
+      new MxHandRaiseRequestEvent({ raised }),
+      () => call.setHandRaised(raised),
+      raised ? 'Could not raise your hand' : 'Could not lower your hand',
+    );
+  }
+
+  private async toggleReactions(): Promise<void> {
+    this.reactionsOpen = !this.reactionsOpen;
+    if (!this.reactionsOpen) return;
+    await this.updateComplete;
+    this.reactionItems()[0]?.focus();
+  }
+
+  private reactionItems(): HTMLButtonElement[] {
+    return [...this.renderRoot.querySelectorAll<HTMLButtonElement>('[part~="reaction-item"]')];
+  }
+
+  private closeReactions(returnFocus: boolean): void {
+    this.reactionsOpen = false;
+    if (returnFocus) this.renderRoot.querySelector<HTMLButtonElement>('[part~="reactions-button"]')?.focus();
+  }
+
+  private sendReaction(reaction: CallReactionChoice): void {
+    const call = this.call;
+    this.closeReactions(true);
+    if (!call) return;
+    void this.intents.run(new MxReactionRequestEvent(reaction), () => call.sendReaction(reaction), 'Could not send the reaction');
+  }
+
+  /** Arrow keys, Home and End move along the menu's items; Escape closes it and returns to its button. */
+  private handleReactionsKeydown(event: KeyboardEvent): void {
+    const items = this.reactionItems();
+    const current = items.findIndex((item) => item === this.shadowRoot?.activeElement);
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+    let next: number | undefined;
+    if (step !== undefined) next = (current + step + items.length) % items.length;
+    else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = items.length - 1;
+    else if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      this.closeReactions(true);
+      return;
+    }
+    if (next === undefined) return;
+    event.preventDefault();
+    items[next]?.focus();
+  }
+
+  /** Focus leaving the menu and its button (Tab, a click elsewhere) closes the menu. */
+  private handleReactionsFocusout(event: FocusEvent): void {
+    const to = event.relatedTarget;
+    if (to instanceof Node && (event.currentTarget as HTMLElement).contains(to)) return;
+    this.reactionsOpen = false;
+  }
+
   private async turnPage(step: -1 | 1, event: Event): Promise<void> {
     const pressed = event.currentTarget;
     this.page = this.view.page + step;
@@ -528,6 +639,12 @@ export class MxGroupCall extends MxElement {
           .srcObject=${tile.video ?? null}
         ></video>
         ${tile.video ? nothing : this.renderPlaceholder(tile)}
+        ${tile.handOrder === undefined
+          ? nothing
+          : html`<span part="hand" class="hand" role="img" aria-label=${handText(tile.handOrder)}>✋<span class="hand-order" aria-hidden="true">${tile.handOrder}</span></span>`}
+        ${tile.reaction
+          ? keyed(tile.reaction.eventId, html`<span part="reaction" class="reaction" role="img" aria-label=${reactionLabel(tile.reaction)}>${tile.reaction.emoji}</span>`)
+          : nothing}
         <span part="label" class="label">
           ${tile.microphoneMuted
             ? html`<span part="mic-muted" class="badge muted" role="img" aria-label="Microphone muted">${micOffIcon}</span>`
@@ -579,6 +696,9 @@ export class MxGroupCall extends MxElement {
     const micMuted = s.local.microphoneMuted;
     const cameraMuted = s.local.cameraMuted;
     const spotlight = this.view.layout === 'spotlight';
+    const member = MEMBER.has(s.phase);
+    const handRaised = s.local.handRaisedAt !== undefined;
+    const reactionsOpen = this.reactionsOpen && member;
     const failure = this.intents.failure;
     return html`
       <div part="error" class="error" role="alert">${failure
@@ -592,6 +712,21 @@ export class MxGroupCall extends MxElement {
         <button part="button camera-button" class="button" type="button" aria-label=${cameraMuted ? 'Turn on camera' : 'Turn off camera'} aria-pressed=${String(cameraMuted)} ?disabled=${over} @click=${this.toggleCamera}>
           ${cameraMuted ? cameraOffIcon : cameraIcon}
         </button>
+        <button part="button hand-button" class="button" type="button" aria-label="Raise hand" aria-pressed=${String(handRaised)} ?disabled=${!member} @click=${this.toggleHand}>
+          ${handIcon}
+        </button>
+        <div class="reactions" @keydown=${this.handleReactionsKeydown} @focusout=${this.handleReactionsFocusout}>
+          <button part="button reactions-button" class="button" type="button" aria-label="Reactions" aria-haspopup="menu" aria-expanded=${String(reactionsOpen)} aria-controls=${reactionsOpen ? 'reactions-menu' : nothing} ?disabled=${!member} @click=${() => void this.toggleReactions()}>
+            ${reactionIcon}
+          </button>
+          ${reactionsOpen
+            ? html`<div part="reactions-menu" id="reactions-menu" class="reactions-menu" role="menu" aria-label="Reactions">
+                ${CALL_REACTIONS.map(
+                  (reaction) => html`<button part="reaction-item" class="reaction-item" type="button" role="menuitem" tabindex="-1" aria-label=${reactionLabel(reaction)} title=${reactionLabel(reaction)} @click=${() => this.sendReaction(reaction)}>${reaction.emoji}</button>`,
+                )}
+              </div>`
+            : nothing}
+        </div>
         <button part="button layout-button" class="button" type="button" aria-label="Spotlight layout" aria-pressed=${String(spotlight)} ?disabled=${!IN_CALL.has(s.phase)} @click=${this.toggleLayout}>
           ${spotlight ? spotlightIcon : gridIcon}
         </button>

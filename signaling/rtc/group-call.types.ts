@@ -73,6 +73,35 @@ export interface GroupReaction {
 /** How long a reaction stays in the snapshot. */
 export const REACTION_SHOWN_MS = 3000;
 
+/** A reaction a person can send: the emoji, and its name in Element Call's catalogue. */
+export interface CallReactionChoice {
+  readonly emoji: string;
+  readonly name: string;
+}
+
+/**
+ * Element Call's reactions (0.26), in its order and with its names: Element Call plays a sound by name, so a
+ * reaction the kit sends sounds the same there.
+ */
+export const CALL_REACTIONS: readonly CallReactionChoice[] = [
+  { emoji: '👍', name: 'thumbsup' },
+  { emoji: '🎉', name: 'party' },
+  { emoji: '👏', name: 'clapping' },
+  { emoji: '🐶', name: 'dog' },
+  { emoji: '🐱', name: 'cat' },
+  { emoji: '💡', name: 'lightbulb' },
+  { emoji: '🦗', name: 'crickets' },
+  { emoji: '👎', name: 'thumbsdown' },
+  { emoji: '😵‍💫', name: 'dizzy' },
+  { emoji: '👌', name: 'ok' },
+  { emoji: '🥰', name: 'heart' },
+  { emoji: '😄', name: 'laugh' },
+  { emoji: '🦌', name: 'deer' },
+  { emoji: '🤘', name: 'rock' },
+  { emoji: '👋', name: 'wave' },
+  { emoji: '🥁', name: 'drum' },
+];
+
 /** The ring we sent when starting the call (`notify`), until someone answers, all decline or it expires. */
 export interface OutgoingRing {
   /** The notification event. */
@@ -118,7 +147,7 @@ export interface GroupCallHandle extends ReadableStore<GroupCallSnapshot> {
    */
   setHandRaised(raised: boolean): Promise<void>;
   /** Sends a reaction to everyone in the call (Element Call's `io.element.call.reaction`). */
-  sendReaction(reaction: { readonly emoji: string; readonly name: string }): Promise<void>;
+  sendReaction(reaction: CallReactionChoice): Promise<void>;
   /** Removes our membership and leaves the SFU; resolves when the membership is gone from the room. */
   leave(): Promise<void>;
   /** What has arrived from each connected member, by identity. */

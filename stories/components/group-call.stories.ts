@@ -4,7 +4,7 @@ import type { MxGroupCall } from '../../components/group-call/index.js';
 import '../../define/mx-group-call.js';
 import { MxError } from '../../signaling/errors.js';
 import type { CallFeed } from '../../signaling/media/feed.js';
-import type { GroupCallHandle, GroupCallSnapshot, GroupParticipant } from '../../signaling/rtc/group-call.types.js';
+import { REACTION_SHOWN_MS, type GroupCallHandle, type GroupCallSnapshot, type GroupParticipant } from '../../signaling/rtc/group-call.types.js';
 import { createStore } from '../../signaling/store/store.js';
 import { paintedStream } from '../fakes/fake-media.js';
 
@@ -20,6 +20,7 @@ const SCENARIOS = [
   'twenty',
   'indicators',
   'screenshare',
+  'hands',
   'reconnecting',
   'failed',
   'left',
@@ -104,6 +105,11 @@ function snapshotFor(scenario: Scenario): Partial<GroupCallSnapshot> {
         activeSpeakers: [sharer.identity],
       };
     }
+    case 'hands':
+      return {
+        participants: [person(0, { handRaisedAt: Date.now() - 40_000 }), person(1), person(2, { handRaisedAt: Date.now() - 5_000 }), person(3)],
+        reactions: [{ eventId: '$story-reaction', identity: person(1).identity, emoji: '🎉', name: 'party', receivedAt: Date.now() }],
+      };
     case 'reconnecting':
       return { phase: 'reconnecting', participants: people(4) };
     case 'failed':
@@ -148,7 +154,11 @@ function fakeGroupCall(scenario: Scenario): GroupCallHandle {
     setMicrophoneMuted: async (muted) => local({ microphoneMuted: muted }),
     setCameraMuted: async (muted) => local({ cameraMuted: muted }),
     setHandRaised: async (raised) => local({ handRaisedAt: raised ? Date.now() : undefined }),
-    sendReaction: async () => undefined,
+    sendReaction: async ({ emoji, name }) => {
+      const own = { eventId: `$story-${Date.now()}`, identity: `${me}:MINE`, emoji, name, receivedAt: Date.now() };
+      store.update((s) => ({ ...s, reactions: [...s.reactions, own] }));
+      setTimeout(() => store.update((s) => ({ ...s, reactions: s.reactions.filter((r) => r !== own) })), REACTION_SHOWN_MS);
+    },
     leave: async () => store.update((s) => ({ ...s, phase: 'left', participants: [], activeSpeakers: [], screenShares: [] })),
     receivedMedia: async () => new Map(),
   };
@@ -219,6 +229,12 @@ export const TileIndicators: Story = { args: { scenario: 'indicators' } };
 
 /** Bob shares his screen: it takes the spotlight, and its sound plays like a member's; the cameras go to the strip. */
 export const SpotlightScreenShare: Story = { args: { scenario: 'screenshare', layout: 'spotlight' } };
+
+/**
+ * Alice raised her hand first and Carol second, so their badges say 1 and 2; Bob just reacted 🎉. The hand and the
+ * reactions buttons work: raise yours (number 3) or choose a reaction from Element Call's catalogue.
+ */
+export const HandsAndReactions: Story = { args: { scenario: 'hands' } };
 
 /** The spotlight without a shared screen: whoever speaks is large. */
 export const SpotlightSpeaker: Story = { args: { scenario: 'four', layout: 'spotlight' } };

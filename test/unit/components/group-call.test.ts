@@ -6,7 +6,14 @@ import { groupCallAnnouncement, qualityText } from '../../../components/group-ca
 import '../../../define/mx-group-call.js';
 import { MxError } from '../../../signaling/errors.js';
 import type { CallFeed } from '../../../signaling/media/feed.js';
-import type { GroupCallHandle, GroupCallSnapshot, GroupParticipant, LocalGroupParticipant } from '../../../signaling/rtc/group-call.types.js';
+import {
+  CALL_REACTIONS,
+  type GroupCallHandle,
+  type GroupCallSnapshot,
+  type GroupParticipant,
+  type GroupReaction,
+  type LocalGroupParticipant,
+} from '../../../signaling/rtc/group-call.types.js';
 import { createStore, type WritableStore } from '../../../signaling/store/store.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 
@@ -60,6 +67,11 @@ function participant(n: number, patch: Partial<GroupParticipant> = {}): GroupPar
   };
 }
 
+/** A reaction from participant `n`. */
+function reaction(n: number, eventId: string, emoji: string, name: string): GroupReaction {
+  return { eventId, identity: `@user${n}:example.org:DEVICE${n}`, emoji, name, receivedAt: Date.now() };
+}
+
 const people = (count: number) => Array.from({ length: count }, (_, n) => participant(n));
 
 function local(patch: Partial<LocalGroupParticipant> = {}): LocalGroupParticipant {
@@ -83,7 +95,7 @@ interface FakeGroupCall extends GroupCallHandle {
   readonly calls: string[];
   patch(change: Partial<GroupCallSnapshot>): void;
   /** Makes the next call of that method reject. */
-  failNext(method: 'mic' | 'camera' | 'leave'): void;
+  failNext(method: 'mic' | 'camera' | 'leave' | 'hand' | 'reaction'): void;
 }
 
 function fakeCall(patch: Partial<GroupCallSnapshot> = {}): FakeGroupCall {
@@ -126,7 +138,7 @@ function fakeCall(patch: Partial<GroupCallSnapshot> = {}): FakeGroupCall {
 
 // ---- reading the element ----
 
-const STATES = ['empty', 'joining', 'connected', 'reconnecting', 'leaving', 'left', 'failed', 'grid', 'spotlight', 'presentation', 'paginated', 'mic-muted', 'camera-muted'];
+const STATES = ['empty', 'joining', 'connected', 'reconnecting', 'leaving', 'left', 'failed', 'grid', 'spotlight', 'presentation', 'paginated', 'mic-muted', 'camera-muted', 'hand-raised'];
 const states = (el: HTMLElement) => STATES.filter((s) => el.matches(`:state(${s})`));
 const all = <T extends Element = HTMLElement>(el: HTMLElement, selector: string) => [...(el.shadowRoot?.querySelectorAll<T>(selector) ?? [])];
 const part = <T extends HTMLElement = HTMLElement>(el: HTMLElement, name: string) => el.shadowRoot?.querySelector<T>(`[part~="${name}"]`) ?? null;
@@ -225,6 +237,12 @@ describe('<mx-group-call>', () => {
           activeSpeakers: ['@user1:example.org:DEVICE1'],
           local: local({ microphoneMuted: true, cameraMuted: true }),
         })],
+      ['raised hands, a reaction and the reactions menu', () =>
+        fakeCall({
+          participants: [participant(0, { handRaisedAt: 2000 }), participant(1)],
+          local: local({ handRaisedAt: 1000 }),
+          reactions: [reaction(1, 'ev1', '🎉', 'party')],
+        })],
       ['twenty participants over pages', () => fakeCall({ participants: people(20) })],
       ['a screen share in the spotlight', () => fakeCall({ participants: [participant(0, { screenSharing: true, feeds: [feed('m.usermedia'), feed('m.screenshare')] }), participant(1)], screenShares: ['@user0:example.org:DEVICE0'] }), 'spotlight'],
       ['reconnecting', () => fakeCall({ phase: 'reconnecting', participants: people(2) })],
@@ -234,6 +252,10 @@ describe('<mx-group-call>', () => {
     for (const [name, make, layout] of cases) {
       it(`is accessible: ${name}`, async () => {
         const el = await render(make(), { layout: layout ?? 'grid' });
+        if (name.includes('reactions menu')) {
+          button(el, 'reactions').click();
+          await settle(el);
+        }
         await expect(el).to.be.accessible();
       });
     }
@@ -255,12 +277,20 @@ describe('<mx-group-call>', () => {
       el.focus();
       const focused = () => el.shadowRoot?.activeElement?.getAttribute('part');
       const seen = [focused()];
-      for (let i = 0; i < 4; i += 1) {
+      for (let i = 0; i < 6; i += 1) {
         await sendKeys({ press: 'Tab' });
         seen.push(focused());
       }
       // "Previous page" is disabled on the first page.
-      expect(seen).to.deep.equal(['button next-button', 'button mic-button', 'button camera-button', 'button layout-button', 'button leave-button']);
+      expect(seen).to.deep.equal([
+        'button next-button',
+        'button mic-button',
+        'button camera-button',
+        'button hand-button',
+        'button reactions-button',
+        'button layout-button',
+        'button leave-button',
+      ]);
     });
   });
 
@@ -629,6 +659,172 @@ describe('<mx-group-call>', () => {
       await settle(el);
       expect(text(el, 'error')).to.equal('Could not turn off the camera: The camera is busy.');
       expect(part(el, 'error')?.getAttribute('role')).to.equal('alert');
+    });
+  });
+
+  describe('hands and reactions', () => {
+    it('raises and lowers the hand through a cancelable request, with aria-pressed', async () => {
+      const call = fakeCall({ participants: people(1) });
+      const el = await render(call);
+      const hand = button(el, 'hand');
+      expect(hand.getAttribute('aria-label')).to.equal('Raise hand');
+      expect(hand.getAttribute('aria-pressed')).to.equal('false');
+      const request = oneEvent(el, 'mx-hand-raise-request');
+      hand.click();
+      expect((await request).detail.raised).to.equal(true);
+      await settle(el);
+      expect(call.calls).to.deep.equal(['hand:true']);
+      expect(hand.getAttribute('aria-pressed')).to.equal('true');
+      expect(states(el)).to.include('hand-raised');
+      expect(tileOf(el, 'You')?.querySelector('[part~="hand"]')?.getAttribute('aria-label')).to.equal('Hand raised, number 1');
+      hand.click();
+      await settle(el);
+      expect(call.calls).to.deep.equal(['hand:true', 'hand:false']);
+      expect(hand.getAttribute('aria-pressed')).to.equal('false');
+      expect(states(el)).not.to.include('hand-raised');
+      expect(tileOf(el, 'You')?.querySelector('[part~="hand"]')).to.equal(null);
+
+      el.addEventListener('mx-hand-raise-request', (e) => e.preventDefault());
+      hand.click();
+      await settle(el);
+      expect(call.calls).to.deep.equal(['hand:true', 'hand:false']);
+    });
+
+    it('shows a refused hand, keeps it lowered and fires mx-error, never throwing', async () => {
+      const call = fakeCall({ participants: people(1) });
+      const el = await render(call);
+      call.failNext('hand');
+      const error = oneEvent(el, 'mx-error');
+      button(el, 'hand').click();
+      expect((await error).detail.error.code).to.equal('MEDIA_DEVICE_IN_USE');
+      await settle(el);
+      expect(text(el, 'error')).to.equal('Could not raise your hand: The camera is busy.');
+      expect(button(el, 'hand').getAttribute('aria-pressed')).to.equal('false');
+    });
+
+    it('offers hands and reactions only while in the call', async () => {
+      for (const phase of ['joining', 'leaving'] as const) {
+        const el = await render(fakeCall({ phase, participants: people(1) }));
+        expect(button(el, 'hand').disabled, phase).to.equal(true);
+        expect(button(el, 'reactions').disabled, phase).to.equal(true);
+      }
+      const el = await render(fakeCall({ phase: 'reconnecting', participants: people(1) }));
+      expect(button(el, 'hand').disabled).to.equal(false);
+    });
+
+    it("opens Element Call's reactions as a menu, used with the keyboard, and sends the one chosen", async () => {
+      const call = fakeCall({ participants: people(1) });
+      const el = await render(call);
+      const open = button(el, 'reactions');
+      expect(open.getAttribute('aria-haspopup')).to.equal('menu');
+      expect(open.getAttribute('aria-expanded')).to.equal('false');
+      expect(part(el, 'reactions-menu')).to.equal(null);
+      open.focus();
+      await sendKeys({ press: 'Enter' });
+      await settle(el);
+      expect(open.getAttribute('aria-expanded')).to.equal('true');
+      const menu = part(el, 'reactions-menu');
+      expect(menu?.getAttribute('role')).to.equal('menu');
+      const items = parts(el, 'reaction-item');
+      expect(items.map((item) => item.textContent)).to.deep.equal(CALL_REACTIONS.map((r) => r.emoji));
+      expect(items.every((item) => item.getAttribute('role') === 'menuitem')).to.equal(true);
+      const focused = () => el.shadowRoot?.activeElement?.textContent?.trim();
+      expect(focused()).to.equal('👍');
+      await sendKeys({ press: 'ArrowRight' });
+      expect(focused()).to.equal('🎉');
+      await sendKeys({ press: 'ArrowLeft' });
+      await sendKeys({ press: 'ArrowLeft' });
+      expect(focused()).to.equal('🥁');
+      await sendKeys({ press: 'Home' });
+      expect(focused()).to.equal('👍');
+      await sendKeys({ press: 'Escape' });
+      await settle(el);
+      expect(part(el, 'reactions-menu')).to.equal(null);
+      expect(el.shadowRoot?.activeElement).to.equal(open);
+
+      await sendKeys({ press: 'Enter' });
+      await settle(el);
+      await sendKeys({ press: 'ArrowDown' });
+      await sendKeys({ press: 'ArrowDown' });
+      const request = oneEvent(el, 'mx-reaction-request');
+      await sendKeys({ press: 'Enter' });
+      expect((await request).detail).to.deep.equal({ emoji: '👏', name: 'clapping' });
+      await settle(el);
+      expect(call.calls).to.deep.equal(['reaction:clapping']);
+      expect(part(el, 'reactions-menu')).to.equal(null);
+      expect(el.shadowRoot?.activeElement).to.equal(open);
+    });
+
+    it('closes the reactions menu when focus leaves it', async () => {
+      const el = await render(fakeCall({ participants: people(1) }));
+      button(el, 'reactions').click();
+      await settle(el);
+      expect(part(el, 'reactions-menu')).not.to.equal(null);
+      button(el, 'layout').focus();
+      await settle(el);
+      expect(part(el, 'reactions-menu')).to.equal(null);
+    });
+
+    it('shows a refused reaction and fires mx-error', async () => {
+      const call = fakeCall({ participants: people(1) });
+      const el = await render(call);
+      call.failNext('reaction');
+      button(el, 'reactions').click();
+      await settle(el);
+      const error = oneEvent(el, 'mx-error');
+      parts(el, 'reaction-item')[0]?.click();
+      await error;
+      await settle(el);
+      expect(text(el, 'error')).to.equal('Could not send the reaction: The camera is busy.');
+    });
+
+    it('numbers raised hands in the order they went up, yours included', async () => {
+      const call = fakeCall({
+        participants: [participant(0, { handRaisedAt: 3000 }), participant(1), participant(2, { handRaisedAt: 1000 })],
+        local: local({ handRaisedAt: 2000 }),
+      });
+      const el = await render(call);
+      const handOf = (name: string) => tileOf(el, name)?.querySelector('[part~="hand"]')?.textContent?.replace(/\s+/g, '') ?? null;
+      expect([handOf('Alice Aalto'), handOf('Bob Tanaka'), handOf('Carol Chen'), handOf('You')]).to.deep.equal(['✋3', null, '✋1', '✋2']);
+      call.patch({ participants: [participant(0, { handRaisedAt: 3000 }), participant(1), participant(2)] });
+      await settle(el);
+      expect([handOf('Alice Aalto'), handOf('Carol Chen'), handOf('You')]).to.deep.equal(['✋2', null, '✋1']);
+    });
+
+    it("shows a reaction over its sender's tile while the call lists it, the latest one only", async () => {
+      const call = fakeCall({ participants: people(2) });
+      const el = await render(call);
+      const reactionOf = (name: string) => tileOf(el, name)?.querySelector('[part~="reaction"]') ?? null;
+      expect(reactionOf('Alice Aalto')).to.equal(null);
+      call.patch({ reactions: [reaction(0, 'ev1', '🐶', 'dog'), reaction(0, 'ev2', '👏', 'clapping')] });
+      await settle(el);
+      expect(reactionOf('Alice Aalto')?.textContent).to.equal('👏');
+      expect(reactionOf('Alice Aalto')?.getAttribute('aria-label')).to.equal('Clapping');
+      expect(reactionOf('Bob Tanaka')).to.equal(null);
+      call.patch({ reactions: [] });
+      await settle(el);
+      expect(reactionOf('Alice Aalto')).to.equal(null);
+    });
+
+    it("announces the others' raised and lowered hands and reactions, not your own", async () => {
+      const call = fakeCall({ participants: people(2) });
+      const el = await render(call);
+      call.patch({ participants: [participant(0, { handRaisedAt: 1000 }), participant(1)] });
+      await settle(el);
+      expect(liveText(el)).to.equal('Alice Aalto raised their hand');
+      call.patch({ participants: people(2) });
+      await settle(el);
+      expect(liveText(el)).to.equal('Alice Aalto lowered their hand');
+      call.patch({ reactions: [reaction(1, 'ev1', '🎉', 'party')] });
+      await settle(el);
+      expect(liveText(el)).to.equal('Bob Tanaka reacted 🎉');
+      const region = el.shadowRoot?.querySelector('[aria-live]')?.firstElementChild;
+      call.patch({
+        local: local({ handRaisedAt: 5000 }),
+        reactions: [reaction(1, 'ev1', '🎉', 'party'), { ...reaction(0, 'own', '👍', 'thumbsup'), identity: '@me:example.org:MYDEVICE' }],
+      });
+      await settle(el);
+      expectSame(el.shadowRoot?.querySelector('[aria-live]')?.firstElementChild, region, 'the live region content');
     });
   });
 
