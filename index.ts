@@ -12,3 +12,4 @@ export * from './components/call-button/index.js';
 export * from './components/call-dialog/index.js';
 export * from './components/group-call/index.js';
 export * from './components/lobby/index.js';
+export * from './components/participant-list/index.js';

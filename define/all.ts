@@ -9,3 +9,4 @@ import './mx-call-button.js';
 import './mx-call-dialog.js';
 import './mx-group-call.js';
 import './mx-lobby.js';
+import './mx-participant-list.js';

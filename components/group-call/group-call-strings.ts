@@ -1,16 +1,11 @@
 // The words <mx-group-call> shows and announces, in one module so that a localisation layer has one place to
 // replace. Pure functions over snapshots, checked by tables without rendering.
 import type { ConnectionQuality, GroupCallPhase, GroupCallSnapshot, GroupParticipant } from '../../signaling/rtc/group-call.types.js';
-import { visibleName } from '../internal/call-strings.js';
+import { joinsAndLeaves, visibleName } from '../internal/call-strings.js';
 
 /** A participant's name as tiles show it: the display name, else their Matrix user id. */
 export function participantName(participant: Pick<GroupParticipant, 'name' | 'userId'>): string {
   return visibleName(participant.name, participant.userId);
-}
-
-/** The text alternative of the connection-quality bars. */
-export function qualityText(quality: ConnectionQuality): string {
-  return quality === 'unknown' ? 'Connection quality unknown' : `Connection ${quality}`;
 }
 
 /** How many bars of three the quality lights. */
@@ -71,17 +66,6 @@ export function reactionLabel(reaction: { readonly emoji: string; readonly name:
   return REACTION_LABELS[reaction.name] ?? reaction.emoji;
 }
 
-/** The text alternative of a raised-hand badge: its place in the order hands went up. */
-export function handText(order: number): string {
-  return `Hand raised, number ${order}`;
-}
-
-function names(people: readonly GroupParticipant[]): string {
-  const all = people.map(participantName);
-  if (all.length <= 1) return all.join('');
-  return `${all.slice(0, -1).join(', ')} and ${all.at(-1) ?? ''}`;
-}
-
 /** Remote members who were in both snapshots and raised or lowered their hand in between. */
 function handChanges(before: GroupCallSnapshot, after: GroupCallSnapshot): string[] {
   const earlier = new Map(before.participants.map((p) => [p.identity, p]));
@@ -116,13 +100,7 @@ export function groupCallAnnouncement(before: GroupCallSnapshot, after: GroupCal
   const phase = phaseChange(before, after);
   if (phase) sentences.push(phase);
   if (IN_CALL.has(before.phase) && IN_CALL.has(after.phase)) {
-    const had = new Set(before.participants.map((p) => p.identity));
-    const has = new Set(after.participants.map((p) => p.identity));
-    const joined = after.participants.filter((p) => !had.has(p.identity));
-    const left = before.participants.filter((p) => !has.has(p.identity));
-    if (joined.length > 0) sentences.push(`${names(joined)} joined`);
-    if (left.length > 0) sentences.push(`${names(left)} left`);
-    sentences.push(...handChanges(before, after), ...newReactions(before, after));
+    sentences.push(...joinsAndLeaves(before.participants, after.participants), ...handChanges(before, after), ...newReactions(before, after));
   }
   return sentences.join('. ');
 }

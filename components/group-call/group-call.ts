@@ -17,15 +17,17 @@ import {
 } from '../../signaling/rtc/group-call.types.js';
 import { MxCameraToggleRequestEvent, MxMicToggleRequestEvent } from '../call-controls/call-controls.events.js';
 import { avatarStyles, renderAvatar } from '../internal/avatar.js';
+import { qualityText } from '../internal/call-strings.js';
 import { MxErrorEvent } from '../internal/error-event.js';
 import { hostStyles } from '../internal/host-styles.js';
 import { cameraIcon, cameraOffIcon, closeIcon, hangupIcon, micIcon, micOffIcon, playIcon, screenShareIcon } from '../internal/icons.js';
 import { IntentController } from '../internal/intent-controller.js';
 import { MxElement } from '../internal/mx-element.js';
+import { handText, raisedHandOrder } from '../internal/raised-hands.js';
 import { StoreController } from '../internal/store-controller.js';
 import { gridIcon, handIcon, lockIcon, nextIcon, previousIcon, reactionIcon, spotlightIcon } from './group-call-icons.js';
 import { GROUP_CALL_LAYOUTS, gridShape, pageCapacity, paginate, type GroupCallLayout, type StageSize } from './group-call-layout.js';
-import { groupCallAnnouncement, handText, participantName, qualityBars, qualityText, reactionLabel } from './group-call-strings.js';
+import { groupCallAnnouncement, participantName, qualityBars, reactionLabel } from './group-call-strings.js';
 import { MxCallLeftEvent, MxHandRaiseRequestEvent, MxLayoutChangeRequestEvent, MxLeaveRequestEvent, MxReactionRequestEvent } from './group-call.events.js';
 import styles from './group-call.styles.js';
 import { StageSizeController } from './stage-size.js';
@@ -184,10 +186,7 @@ function selfTile(s: GroupCallSnapshot): Tile {
 
 /** What adds the raised hands (numbered in the order they went up) and the latest reactions to camera tiles. */
 function handsAndReactions(s: GroupCallSnapshot): (tile: Tile) => Tile {
-  const raised = [s.local, ...s.participants]
-    .filter((p) => p.handRaisedAt !== undefined)
-    .sort((a, b) => (a.handRaisedAt ?? 0) - (b.handRaisedAt ?? 0));
-  const order = new Map(raised.map((p, index) => [p.identity, index + 1]));
+  const order = raisedHandOrder([s.local, ...s.participants]);
   const latest = new Map(s.reactions.map((reaction) => [reaction.identity, reaction]));
   return (tile) => {
     const handOrder = order.get(tile.key);

@@ -1,5 +1,6 @@
 // The strings the call elements show or announce (<mx-call-dialog> keeps its own in call-dialog-text.ts), in one
 // place so that a localisation layer has few modules to replace. Pure functions: unit-tested without rendering.
+import type { ConnectionQuality, GroupParticipant } from '../../signaling/rtc/group-call.types.js';
 import type { CallEndReason, CallKind, CallPeer, CallSnapshot } from '../../signaling/voip/types.js';
 
 /** Elapsed time as `mm:ss`, or `h:mm:ss` from one hour on; anything negative or not finite reads `00:00`. */
@@ -133,4 +134,24 @@ export function groupRingText(intent: 'audio' | 'video' | undefined, notificatio
 export function groupRingRoom(roomName: string, senderName: string, sender: string): string | undefined {
   const room = visibleName(roomName, '');
   return room && room !== senderName.trim() && room !== sender ? room : undefined;
+}
+
+/** The text alternative of a group call member's connection quality. */
+export function qualityText(quality: ConnectionQuality): string {
+  return quality === 'unknown' ? 'Connection quality unknown' : `Connection ${quality}`;
+}
+
+function nameList(people: readonly GroupParticipant[]): string {
+  const all = people.map((p) => visibleName(p.name, p.userId));
+  if (all.length <= 1) return all.join('');
+  return `${all.slice(0, -1).join(', ')} and ${all.at(-1) ?? ''}`;
+}
+
+/** "Carol and Dan joined", "Bob left": who joined and who left a group call between two of its member lists. */
+export function joinsAndLeaves(before: readonly GroupParticipant[], after: readonly GroupParticipant[]): string[] {
+  const had = new Set(before.map((p) => p.identity));
+  const has = new Set(after.map((p) => p.identity));
+  const joined = after.filter((p) => !had.has(p.identity));
+  const left = before.filter((p) => !has.has(p.identity));
+  return [...(joined.length > 0 ? [`${nameList(joined)} joined`] : []), ...(left.length > 0 ? [`${nameList(left)} left`] : [])];
 }

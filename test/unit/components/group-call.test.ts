@@ -2,139 +2,13 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import type { MxGroupCall } from '../../../components/group-call/index.js';
 import { gridShape, MAX_TILES_PER_PAGE, MIN_TILE_HEIGHT, MIN_TILE_WIDTH, pageCapacity, paginate } from '../../../components/group-call/group-call-layout.js';
-import { groupCallAnnouncement, qualityText } from '../../../components/group-call/group-call-strings.js';
+import { groupCallAnnouncement } from '../../../components/group-call/group-call-strings.js';
+import { qualityText } from '../../../components/internal/call-strings.js';
 import '../../../define/mx-group-call.js';
 import { MxError } from '../../../signaling/errors.js';
-import type { CallFeed } from '../../../signaling/media/feed.js';
-import {
-  CALL_REACTIONS,
-  type GroupCallHandle,
-  type GroupCallSnapshot,
-  type GroupParticipant,
-  type GroupReaction,
-  type LocalGroupParticipant,
-} from '../../../signaling/rtc/group-call.types.js';
-import { createStore, type WritableStore } from '../../../signaling/store/store.js';
+import { CALL_REACTIONS, type GroupCallHandle, type GroupParticipant } from '../../../signaling/rtc/group-call.types.js';
+import { fakeCall, feed, local, participant, people, reaction, stopFakeTracks, type FakeGroupCall } from '../../helpers/browser/fake-group-call.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
-
-// ---- fakes: a GroupCallHandle over a real store, and real streams from a canvas and an audio graph ----
-
-const tracks: MediaStreamTrack[] = [];
-let audioContext: AudioContext | undefined;
-
-/** A stream with a live video track painted on a canvas, and a live audio track when `audio`. */
-function liveStream(audio = false): MediaStream {
-  const canvas = document.createElement('canvas');
-  canvas.width = 64;
-  canvas.height = 36;
-  canvas.getContext('2d')?.fillRect(0, 0, 64, 36);
-  const stream = canvas.captureStream(5);
-  if (audio) {
-    audioContext ??= new AudioContext();
-    for (const track of audioContext.createMediaStreamDestination().stream.getAudioTracks()) stream.addTrack(track);
-  }
-  tracks.push(...stream.getTracks());
-  return stream;
-}
-
-function feed(purpose: CallFeed['purpose'], patch: Partial<CallFeed> = {}): CallFeed {
-  const stream = patch.stream ?? liveStream(true);
-  return { id: stream.id, purpose, stream, isLocal: false, userId: '@someone:example.org', audioMuted: false, videoMuted: false, ...patch };
-}
-
-const NAMES = ['Alice Aalto', 'Bob Tanaka', 'Carol Chen', 'Dan Diaz', 'Eve Ek', 'Fay Fox', 'Gus Gray', 'Hal Hu', 'Ivy Iyer', 'Jon Jung'];
-
-function participant(n: number, patch: Partial<GroupParticipant> = {}): GroupParticipant {
-  const name = NAMES[n % NAMES.length] ?? 'Someone';
-  const userId = `@user${n}:example.org`;
-  return {
-    identity: `${userId}:DEVICE${n}`,
-    userId,
-    deviceId: `DEVICE${n}`,
-    memberId: `${userId}:DEVICE${n}`,
-    name: n < NAMES.length ? name : `${name} ${n}`,
-    avatarUrl: undefined,
-    status: 'connected',
-    feeds: patch.feeds ?? [feed('m.usermedia', { userId })],
-    microphoneMuted: false,
-    cameraMuted: false,
-    screenSharing: false,
-    speaking: false,
-    connectionQuality: 'good',
-    encrypted: true,
-    handRaisedAt: undefined,
-    ...patch,
-  };
-}
-
-/** A reaction from participant `n`. */
-function reaction(n: number, eventId: string, emoji: string, name: string): GroupReaction {
-  return { eventId, identity: `@user${n}:example.org:DEVICE${n}`, emoji, name, receivedAt: Date.now() };
-}
-
-const people = (count: number) => Array.from({ length: count }, (_, n) => participant(n));
-
-function local(patch: Partial<LocalGroupParticipant> = {}): LocalGroupParticipant {
-  return {
-    userId: '@me:example.org',
-    deviceId: 'MYDEVICE',
-    identity: '@me:example.org:MYDEVICE',
-    feeds: [feed('m.usermedia', { isLocal: true, userId: '@me:example.org' })],
-    microphoneMuted: false,
-    cameraMuted: false,
-    screenSharing: false,
-    speaking: false,
-    handRaisedAt: undefined,
-    ...patch,
-  };
-}
-
-interface FakeGroupCall extends GroupCallHandle {
-  readonly store: WritableStore<GroupCallSnapshot>;
-  /** The handle's methods called, in order: `mic:true`, `camera:false`, `leave`. */
-  readonly calls: string[];
-  patch(change: Partial<GroupCallSnapshot>): void;
-  /** Makes the next call of that method reject. */
-  failNext(method: 'mic' | 'camera' | 'leave' | 'hand' | 'reaction'): void;
-}
-
-function fakeCall(patch: Partial<GroupCallSnapshot> = {}): FakeGroupCall {
-  const store = createStore<GroupCallSnapshot>({
-    roomId: '!room:example.org',
-    phase: 'connected',
-    local: local(),
-    participants: [],
-    activeSpeakers: [],
-    screenShares: [],
-    reactions: [],
-    error: undefined,
-    ...patch,
-  });
-  const calls: string[] = [];
-  const failing = new Set<string>();
-  const act = async (name: string, change: (s: GroupCallSnapshot) => GroupCallSnapshot) => {
-    calls.push(name);
-    const method = name.split(':')[0] ?? name;
-    if (failing.delete(method)) throw new MxError('MEDIA_DEVICE_IN_USE', 'The camera is busy.');
-    store.update(change);
-  };
-  return {
-    roomId: '!room:example.org',
-    joined: Promise.resolve(),
-    getSnapshot: store.getSnapshot,
-    subscribe: store.subscribe,
-    setMicrophoneMuted: (muted) => act(`mic:${muted}`, (s) => ({ ...s, local: { ...s.local, microphoneMuted: muted } })),
-    setCameraMuted: (muted) => act(`camera:${muted}`, (s) => ({ ...s, local: { ...s.local, cameraMuted: muted } })),
-    setHandRaised: (raised) => act(`hand:${raised}`, (s) => ({ ...s, local: { ...s.local, handRaisedAt: raised ? Date.now() : undefined } })),
-    sendReaction: (reaction) => act(`reaction:${reaction.name}`, (s) => s),
-    leave: () => act('leave', (s) => ({ ...s, phase: 'left', participants: [] })),
-    receivedMedia: () => Promise.resolve(new Map()),
-    store,
-    calls,
-    patch: (change) => store.update((s) => ({ ...s, ...change })),
-    failNext: (method) => failing.add(method),
-  };
-}
 
 // ---- reading the element ----
 
@@ -179,9 +53,7 @@ async function measured(el: MxGroupCall, expectedColumns: number): Promise<void>
 }
 
 describe('<mx-group-call>', () => {
-  afterEach(() => {
-    for (const track of tracks.splice(0)) track.stop();
-  });
+  afterEach(stopFakeTracks);
 
   describe('layout geometry', () => {
     it('fits as many minimum-size tiles as the stage holds, at least one and at most the page maximum', () => {

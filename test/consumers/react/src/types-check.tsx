@@ -1,7 +1,7 @@
 // Types only (never rendered): what the wrappers and React 19's plain tags must accept and refuse.
 import type { CallHandle, GroupCallHandle, GroupRing, MxCallEndedEvent, MxDeviceChangeEvent } from 'matrix-call-kit';
 import type {} from 'matrix-call-kit/jsx';
-import { MxCall, MxCallButton, MxGroupCall, MxIncomingCall, MxLobby } from 'matrix-call-kit/react';
+import { MxCall, MxCallButton, MxGroupCall, MxIncomingCall, MxLobby, MxParticipantList } from 'matrix-call-kit/react';
 
 export function Wrappers({ call, groupCall, ring }: { call: CallHandle | undefined; groupCall: GroupCallHandle | undefined; ring: GroupRing | undefined }) {
   return (
@@ -11,6 +11,9 @@ export function Wrappers({ call, groupCall, ring }: { call: CallHandle | undefin
       <MxGroupCall layout="carousel" />
       {/* @ts-expect-error a group call's handle, not a 1:1 call's */}
       <MxGroupCall call={call} />
+      <MxParticipantList call={groupCall} announce />
+      {/* @ts-expect-error a group call's handle, not a 1:1 call's */}
+      <MxParticipantList call={call} />
       <MxLobby roomName="Standup" participantCount={3} onMxJoinRequest={(event) => console.info(event.detail.microphoneMuted)} />
       {/* @ts-expect-error participantCount is a number */}
       <MxLobby participantCount="three" />

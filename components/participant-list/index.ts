@@ -1,0 +1,1 @@
+export { MxParticipantList } from './participant-list.js';
