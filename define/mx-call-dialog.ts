@@ -1,6 +1,7 @@
 import { MxCallDialog } from '../components/call-dialog/index.js';
 import { defineElement } from '../components/internal/define-element.js';
 import './mx-call.js';
+import './mx-group-call.js';
 
 defineElement('mx-call-dialog', MxCallDialog);
 

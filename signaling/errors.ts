@@ -33,6 +33,10 @@ export const MX_ERROR_CODES = [
   'TARGET_NOT_ALLOWED',
   /** The visitor service does not serve this page's origin. */
   'ORIGIN_NOT_ALLOWED',
+  /** The site's visitor service does not let visitors join this room's call. */
+  'ROOM_NOT_ALLOWED',
+  /** The visitor service may let visitors in, but the homeserver refused to join them to the room. */
+  'ROOM_NOT_JOINABLE',
   'VISITOR_SERVICE_UNREACHABLE',
   'UNKNOWN',
 ] as const;

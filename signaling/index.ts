@@ -30,4 +30,4 @@ export {
   type VisitorCallSnapshot,
   type VisitorCallStatus,
 } from './visitor/visitor-call.js';
-export { requestVisitorCredentials, endVisitorSession, parseVisitorCredentials, type VisitorCredentials } from './visitor/visitor-service.js';
+export { requestVisitorCredentials, endVisitorSession, parseVisitorCredentials, type VisitorCredentials, type VisitorSessionRequest } from './visitor/visitor-service.js';

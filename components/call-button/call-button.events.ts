@@ -1,7 +1,7 @@
 import type { CallKind } from '../../signaling/voip/types.js';
 
 export interface MxCallStartEventDetail {
-  /** The Matrix user the button calls. */
+  /** The Matrix user the button calls, or the room whose group call it joins. */
   readonly target: string;
   readonly kind: CallKind;
 }

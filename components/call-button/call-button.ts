@@ -17,15 +17,16 @@ export const CALL_BUTTON_STATUSES = ['idle', 'connecting', 'ringing', 'in-call',
 export type CallButtonStatus = (typeof CALL_BUTTON_STATUSES)[number];
 
 const USER_ID = /^@[^:\s]+:[^\s]+$/;
+const ROOM = /^[!#][^:\s]+:[^\s]+$/;
 /** Refusals that no retry will change: the site's set-up, not the moment. */
-const LASTING_REFUSALS = new Set(['TARGET_NOT_ALLOWED', 'ORIGIN_NOT_ALLOWED', 'INVALID_CONFIGURATION']);
+const LASTING_REFUSALS = new Set(['TARGET_NOT_ALLOWED', 'ROOM_NOT_ALLOWED', 'ORIGIN_NOT_ALLOWED', 'INVALID_CONFIGURATION']);
 
 // Drawn here rather than imported with the kit's icon set: the button loads before anything else.
 const phoneIcon = html`<svg viewBox="0 0 24 24" fill="currentColor" aria-hidden="true" focusable="false"><path d="M20.01 15.38c-1.23 0-2.42-.2-3.53-.56-.35-.12-.74-.03-1.01.24l-1.57 1.97c-2.83-1.35-5.48-3.9-6.89-6.83l1.95-1.66c.27-.28.35-.67.24-1.02-.37-1.11-.56-2.3-.56-3.53 0-.54-.45-.99-.99-.99H4.19C3.65 3 3 3.24 3 3.99 3 13.28 10.73 21 20.01 21c.71 0 .99-.63.99-1.18v-3.45c0-.54-.45-.99-.99-.99z"/></svg>`;
 const cameraIcon = html`<svg viewBox="0 0 24 24" fill="currentColor" aria-hidden="true" focusable="false"><path d="M17 10.5V7c0-.55-.45-1-1-1H4c-.55 0-1 .45-1 1v10c0 .55.45 1 1 1h12c.55 0 1-.45 1-1v-3.5l4 4v-11l-4 4z"/></svg>`;
 
 /**
- * @summary A "Call us" button: a visitor, often without a Matrix account, calls a Matrix user from a web page.
+ * @summary A "Call us" button: a visitor, often without a Matrix account, calls a Matrix user or joins a room's group call from a web page.
  * @tag mx-call-button
  * @status experimental
  * @since 0.1.0
@@ -35,6 +36,10 @@ const cameraIcon = html`<svg viewBox="0 0 24 24" fill="currentColor" aria-hidden
  * microphone (and the camera for video). Escape or the close button asks before hanging up; closing the dialog ends the call,
  * and so does leaving the page. The visitor's identity is, in order: `credentials`, `getCredentials()`, or a
  * short-lived account from the site's visitor service (`visitor-service`).
+ *
+ * With `room` instead of `user`, the click joins that room's MatrixRTC group call (the call Element Call joins)
+ * and shows it in the dialog as `<mx-group-call>`. The visitor service joins its visitor to the room (an alias
+ * or a room ID on its allow-list); page credentials must already be in the room, given by its ID.
  *
  * @slot - The button's label; "Call" or "Video call" by default.
  * @slot icon - The button's icon; a phone or a camera by default.
@@ -71,6 +76,9 @@ export class MxCallButton extends MxElement {
 
   /** The Matrix user to call, e.g. `@support:example.org`. */
   @property({ reflect: true }) user = '';
+
+  /** Instead of `user`: the room whose group call to join, e.g. `#support-call:example.org` or `!id:example.org`. */
+  @property({ reflect: true }) room = '';
 
   /** `voice` or `video`. */
   @property({ reflect: true }) kind: CallKind = 'video';
@@ -124,13 +132,14 @@ export class MxCallButton extends MxElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    if (changed.has('user') || changed.has('visitorService')) this.lastingRefusal = undefined;
+    if (changed.has('user') || changed.has('room') || changed.has('visitorService')) this.lastingRefusal = undefined;
     const status = this.status;
     for (const name of CALL_BUTTON_STATUSES) this.customStates.set(name, name === status);
   }
 
   private unavailableReason(): string | undefined {
-    if (!USER_ID.test(this.user)) return 'Calls are not set up on this button (no Matrix user to call).';
+    if (this.room && this.user) return 'Calls are not set up on this button (it names both a user and a room).';
+    if (this.room ? !ROOM.test(this.room) : !USER_ID.test(this.user)) return 'Calls are not set up on this button (no Matrix user or room to call).';
     if (!this.credentials && !this.getCredentials && !this.visitorService) return 'Calls are not set up on this button (no way to sign in).';
     if (typeof RTCPeerConnection === 'undefined') return 'This browser cannot make calls.';
     return this.lastingRefusal;
@@ -143,7 +152,7 @@ export class MxCallButton extends MxElement {
       return;
     }
     if (this.loading || this.status !== 'idle') return;
-    if (!this.dispatchEvent(new MxCallStartEvent({ target: this.user, kind: this.kind }))) return;
+    if (!this.dispatchEvent(new MxCallStartEvent({ target: this.room || this.user, kind: this.kind }))) return;
     this.loading = true;
     this.message = '';
     try {
@@ -151,7 +160,8 @@ export class MxCallButton extends MxElement {
       // Removed while the kit loaded: no dialog would show the call, and no disconnect would end it.
       if (!this.isConnected) return;
       this.visitorCall = startVisitorCall({
-        target: this.user,
+        target: this.room ? undefined : this.user,
+        room: this.room || undefined,
         kind: this.kind === 'voice' ? 'voice' : 'video',
         credentials: this.credentials,
         getCredentials: this.getCredentials,
@@ -209,7 +219,7 @@ export class MxCallButton extends MxElement {
         ? html`<mx-call-dialog
             part="dialog"
             exportparts="dialog: dialog-box, title, close, message, call, confirm, end-button, keep-button, done-button"
-            callee-name=${this.calleeName || (/^@([^:]+):/.exec(this.user)?.[1] ?? '')}
+            callee-name=${this.calleeName || (/^[@#]([^:]+):/.exec(this.room || this.user)?.[1] ?? '')}
             .visitorCall=${this.visitorCall}
             @mx-error=${this.handleError}
             @mx-call-dialog-close=${this.handleDialogClose}

@@ -21,7 +21,10 @@ export function refusalMessage(error: MxError): string {
         : `Too many calls from here just now. Please try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`;
     }
     case 'TARGET_NOT_ALLOWED':
+    case 'ROOM_NOT_ALLOWED':
       return 'This website cannot place this call.';
+    case 'ROOM_NOT_JOINABLE':
+      return 'The call cannot be joined from here right now.';
     case 'ORIGIN_NOT_ALLOWED':
       return 'Calls are not enabled for this website.';
     case 'HOMESERVER_UNREACHABLE':

@@ -12,7 +12,7 @@ import { MxCallDialogCloseEvent } from './call-dialog.events.js';
 import styles from './call-dialog.styles.js';
 
 /**
- * @summary A modal dialog around one visitor call: its progress, `<mx-call>`, and why it ended.
+ * @summary A modal dialog around one visitor call: its progress, `<mx-call>` (or `<mx-group-call>` for a room's call), and why it ended.
  * @tag mx-call-dialog
  * @status experimental
  * @since 0.1.0
@@ -30,7 +30,7 @@ import styles from './call-dialog.styles.js';
  * @csspart title - The heading.
  * @csspart close - The close button (asks first while a call goes on).
  * @csspart message - The polite live region: progress, and why the call ended or could not start.
- * @csspart call - The `<mx-call>` showing the call.
+ * @csspart call - The `<mx-call>` showing a call to a user, or the `<mx-group-call>` showing a room's group call.
  * @csspart confirm - The "End the call?" question.
  * @csspart end-button - The button that ends the call from the question.
  * @csspart keep-button - The button that keeps the call from the question.
@@ -182,6 +182,7 @@ export class MxCallDialog extends MxElement {
             </div>`
           : nothing}
         ${going && snapshot?.call ? html`<mx-call part="call" class="call" .call=${snapshot.call}></mx-call>` : nothing}
+        ${going && snapshot?.groupCall ? html`<mx-group-call part="call" class="call" .call=${snapshot.groupCall}></mx-group-call>` : nothing}
         ${snapshot?.status === 'ended' ? html`<button part="done-button" class="done" type="button" @click=${this.close}>Close</button>` : nothing}
       </dialog>
     `;

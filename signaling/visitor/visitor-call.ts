@@ -1,12 +1,13 @@
 // One call a website's visitor places (what <mx-call-button> runs on a click): an identity (the page's
-// credentials, or a short-lived account from the site's visitor service), a kit signed in with it, the call,
-// and everything released when the call ends, however it ends.
+// credentials, or a short-lived account from the site's visitor service), a kit signed in with it, the call (to
+// a user, or a room's group call), and everything released when the call ends, however it ends.
 import { MxError } from '../errors.js';
 import type { CallKit, CallKitOptions } from '../kit.js';
 import type { MatrixCredentials } from '../matrix/session.js';
+import type { GroupCallHandle, GroupCallPhase, GroupCallSnapshot } from '../rtc/group-call.types.js';
 import { createStore, type ReadableStore } from '../store/store.js';
 import type { CallEndReason, CallHandle, CallKind, CallPhase, CallSnapshot } from '../voip/types.js';
-import { endVisitorSession, requestVisitorCredentials, type VisitorCredentials } from './visitor-service.js';
+import { endVisitorSession, requestVisitorCredentials, type VisitorCredentials, type VisitorSessionRequest } from './visitor-service.js';
 
 export const VISITOR_CALL_STATUSES = ['connecting', 'ringing', 'in-call', 'ended'] as const;
 /**
@@ -17,8 +18,10 @@ export type VisitorCallStatus = (typeof VISITOR_CALL_STATUSES)[number];
 
 export interface VisitorCallSnapshot {
   readonly status: VisitorCallStatus;
-  /** The call, once placed: what `<mx-call>` shows. */
+  /** The call to a user, once placed: what `<mx-call>` shows. */
   readonly call: CallHandle | undefined;
+  /** The room's group call, once joining: what `<mx-group-call>` shows. */
+  readonly groupCall: GroupCallHandle | undefined;
   /** Why the call could not start, or the error it ended with. */
   readonly error: MxError | undefined;
   readonly endReason: CallEndReason | undefined;
@@ -26,8 +29,14 @@ export interface VisitorCallSnapshot {
 }
 
 export interface VisitorCallOptions {
-  /** The Matrix user to call. */
-  readonly target: string;
+  /** The Matrix user to call; or give `room`. */
+  readonly target?: string | undefined;
+  /**
+   * The room whose group call to join: a room ID, or with a visitor service also an alias (`#name:server`), which
+   * the service resolves and joins the visitor to. Page credentials must already be in the room.
+   */
+  readonly room?: string | undefined;
+  /** `voice` joins a group call with the camera off. */
   readonly kind: CallKind;
   /** The page's own credentials for the visitor (a site with its own login); first choice. */
   readonly credentials?: MatrixCredentials | undefined;
@@ -46,7 +55,7 @@ export interface VisitorCall extends ReadableStore<VisitorCallSnapshot> {
 
 export interface VisitorCallDeps {
   createCallKit(options: CallKitOptions): Promise<CallKit>;
-  requestVisitorCredentials(serviceUrl: string, target: string, signal?: AbortSignal): Promise<VisitorCredentials>;
+  requestVisitorCredentials(serviceUrl: string, request: VisitorSessionRequest, signal?: AbortSignal): Promise<VisitorCredentials>;
   endVisitorSession(serviceUrl: string, credentials: Pick<MatrixCredentials, 'accessToken'>): Promise<boolean>;
 }
 
@@ -65,7 +74,36 @@ export function visitorCallStatus(phase: CallPhase): VisitorCallStatus {
   }
 }
 
+/** The visitor's status for a group call phase. */
+export function visitorGroupCallStatus(phase: GroupCallPhase): VisitorCallStatus {
+  switch (phase) {
+    case 'joining':
+      return 'connecting';
+    case 'connected':
+    case 'reconnecting':
+    case 'leaving':
+      return 'in-call';
+    case 'left':
+    case 'failed':
+      return 'ended';
+  }
+}
+
 const USER_ID = /^@[^:\s]+:[^\s]+$/;
+const ROOM_ID = /^![^:\s]+:[^\s]+$/;
+const ROOM_ALIAS = /^#[^:\s]+:[^\s]+$/;
+
+/** What the visitor wants: exactly one of a user to call and a room to join, each well-formed. */
+function sessionRequestOf(options: VisitorCallOptions): VisitorSessionRequest {
+  const { target, room } = options;
+  if (target && room) throw new MxError('INVALID_CONFIGURATION', 'A call is to a user (target) or a room (room), not both');
+  if (room !== undefined && room !== '') {
+    if (!ROOM_ID.test(room) && !ROOM_ALIAS.test(room)) throw new MxError('INVALID_CONFIGURATION', `${JSON.stringify(room)} is not a Matrix room ID (!id:server) or alias (#name:server)`);
+    return { room };
+  }
+  if (!target || !USER_ID.test(target)) throw new MxError('INVALID_CONFIGURATION', `${JSON.stringify(target ?? '')} is not a Matrix user id (@name:server)`);
+  return { target };
+}
 /** How long an ended call waits for its session to finish starting before it ends the account regardless. */
 const SESSION_START_WAIT_MS = 15_000;
 
@@ -84,9 +122,15 @@ async function defaultDeps(): Promise<VisitorCallDeps> {
   return { createCallKit, requestVisitorCredentials, endVisitorSession };
 }
 
+/** Leaves a group call that is not over; resolves once our membership is gone, or leaving failed. */
+async function leaveGroupCall(call: GroupCallHandle | undefined): Promise<void> {
+  if (!call || ['left', 'failed'].includes(call.getSnapshot().phase)) return;
+  await call.leave().catch((error: unknown) => console.warn('matrix-call-kit: leaving the group call failed', error));
+}
+
 /** Starts the call at once; the store says how it goes. Never throws: failures end it with `error`. */
 export function startVisitorCall(options: VisitorCallOptions, injected?: VisitorCallDeps): VisitorCall {
-  const store = createStore<VisitorCallSnapshot>({ status: 'connecting', call: undefined, error: undefined, endReason: undefined, endedBy: undefined });
+  const store = createStore<VisitorCallSnapshot>({ status: 'connecting', call: undefined, groupCall: undefined, error: undefined, endReason: undefined, endedBy: undefined });
   const aborter = new AbortController();
   let kit: CallKit | undefined;
   let visitor: { serviceUrl: string; credentials: VisitorCredentials } | undefined;
@@ -102,6 +146,9 @@ export function startVisitorCall(options: VisitorCallOptions, injected?: Visitor
       // The hangup (or reject) must reach the callee before the session stops and the account goes: hangup()
       // resolves once the call's last event is delivered or given up, and asks nothing more of an ended call.
       await store.getSnapshot().call?.hangup().catch((error: unknown) => console.warn('matrix-call-kit: the call\'s last event was not sent', error));
+      // Likewise the membership leaves the room before the account ends: a deactivated account's membership
+      // would stay in the room's state.
+      await leaveGroupCall(store.getSnapshot().groupCall);
       // A session still starting is let finish first: ending the account under it would make its sync fail.
       kit ??= await settleWithin(kitStarting, SESSION_START_WAIT_MS);
       sessionAbandoned = kit === undefined;
@@ -131,8 +178,25 @@ export function startVisitorCall(options: VisitorCallOptions, injected?: Visitor
     update(call.getSnapshot());
   };
 
+  const followGroup = (call: GroupCallHandle): void => {
+    if (finished) return void call.leave().catch(() => undefined);
+    const update = (snapshot: GroupCallSnapshot): void => {
+      if (finished) return;
+      const status = visitorGroupCallStatus(snapshot.phase);
+      if (status === 'ended') {
+        const left = snapshot.phase === 'left';
+        void finish({ endReason: left ? 'user_hangup' : undefined, endedBy: left ? 'local' : undefined, error: snapshot.error });
+        return;
+      }
+      store.set({ ...store.getSnapshot(), groupCall: call, status });
+    };
+    store.set({ ...store.getSnapshot(), groupCall: call });
+    call.subscribe(update);
+    update(call.getSnapshot());
+  };
+
   const run = async (): Promise<void> => {
-    if (!USER_ID.test(options.target)) throw new MxError('INVALID_CONFIGURATION', `${JSON.stringify(options.target)} is not a Matrix user id (@name:server)`);
+    const request = sessionRequestOf(options);
     deps = injected ?? (await defaultDeps());
     let credentials = options.credentials ?? (await options.getCredentials?.());
     if (aborter.signal.aborted) return;
@@ -140,7 +204,7 @@ export function startVisitorCall(options: VisitorCallOptions, injected?: Visitor
       if (!options.visitorService) {
         throw new MxError('INVALID_CONFIGURATION', 'No identity for the call: give the button credentials, getCredentials or a visitor-service URL');
       }
-      const issued = await deps.requestVisitorCredentials(options.visitorService, options.target, aborter.signal);
+      const issued = await deps.requestVisitorCredentials(options.visitorService, request, aborter.signal);
       visitor = { serviceUrl: options.visitorService, credentials: issued };
       // Hung up while the account was made: finish has run already, so the account ends here.
       if (aborter.signal.aborted) return void deps.endVisitorSession(visitor.serviceUrl, issued);
@@ -151,7 +215,10 @@ export function startVisitorCall(options: VisitorCallOptions, injected?: Visitor
     // Hung up while signing in: finish disposes of the session once it is up, unless it gave up waiting.
     if (aborter.signal.aborted) return void (sessionAbandoned && started.dispose());
     kit = started;
-    follow(await kit.placeCall({ userId: options.target }, options.kind));
+    if ('target' in request) return follow(await kit.placeCall({ userId: request.target }, options.kind));
+    const roomId = 'roomId' in credentials && typeof credentials.roomId === 'string' ? credentials.roomId : request.room;
+    if (!ROOM_ID.test(roomId)) throw new MxError('INVALID_CONFIGURATION', `Signed in with the page's own credentials, the room must be a room ID (!id:server) this account is in, not ${JSON.stringify(roomId)}`);
+    followGroup(await kit.joinGroupCall(roomId, { video: options.kind !== 'voice' }));
   };
 
   run().catch((error: unknown) => {
@@ -163,10 +230,11 @@ export function startVisitorCall(options: VisitorCallOptions, injected?: Visitor
     getSnapshot: () => store.getSnapshot(),
     subscribe: (listener) => store.subscribe(listener),
     async hangup() {
-      const { call } = store.getSnapshot();
+      const { call, groupCall } = store.getSnapshot();
       if (call && call.getSnapshot().phase !== 'ended') {
         await call.hangup().catch((error: unknown) => console.warn('matrix-call-kit: hanging up failed', error));
       }
+      await leaveGroupCall(groupCall);
       // A call still starting (no call yet, or one that never rang) ends here; an ended call already has.
       await finish({ endReason: store.getSnapshot().endReason ?? 'user_hangup', endedBy: store.getSnapshot().endedBy ?? 'local' });
     },

@@ -8,13 +8,20 @@ import { isRecord, parseJson } from '../json.js';
 export interface VisitorCredentials extends MatrixCredentials {
   /** Epoch ms when the service deactivates the account, whatever the call is doing. */
   readonly expiresAt: number;
+  /** For a room session: the room the service joined the visitor to. */
+  readonly roomId?: string;
 }
+
+/** What a visitor session is for: calling one user, or joining one room's group call (by room ID or alias). */
+export type VisitorSessionRequest = { readonly target: string } | { readonly room: string };
 
 /** The service's refusal codes that a page can do something about, and the kit's codes for them. */
 const REFUSALS: Readonly<Record<string, MxErrorCode>> = {
   RATE_LIMITED: 'RATE_LIMITED',
   TARGET_NOT_ALLOWED: 'TARGET_NOT_ALLOWED',
   ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  ROOM_NOT_ALLOWED: 'ROOM_NOT_ALLOWED',
+  ROOM_NOT_JOINABLE: 'ROOM_NOT_JOINABLE',
   HOMESERVER_UNREACHABLE: 'HOMESERVER_UNREACHABLE',
 };
 
@@ -55,23 +62,27 @@ function refusal(status: number, body: unknown, serviceUrl: string): MxError {
 /** The credentials in a `POST /visitor/session` answer, or undefined when it is not one. */
 export function parseVisitorCredentials(body: unknown): VisitorCredentials | undefined {
   if (!isRecord(body)) return undefined;
-  const { homeserverUrl, userId, accessToken, deviceId, expiresAt } = body;
+  const { homeserverUrl, userId, accessToken, deviceId, expiresAt, roomId } = body;
   if (typeof homeserverUrl !== 'string' || !/^https?:\/\//.test(homeserverUrl)) return undefined;
   if (typeof userId !== 'string' || !/^@[^:]+:.+$/.test(userId)) return undefined;
   if (typeof accessToken !== 'string' || accessToken === '' || typeof deviceId !== 'string' || deviceId === '') return undefined;
   if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return undefined;
-  return { homeserverUrl, userId, accessToken, deviceId, expiresAt };
+  if (roomId !== undefined && (typeof roomId !== 'string' || !/^![^:\s]+:\S+$/.test(roomId))) return undefined;
+  return { homeserverUrl, userId, accessToken, deviceId, expiresAt, ...(roomId === undefined ? {} : { roomId }) };
 }
 
-/** Asks the site's visitor service for a short-lived account that may call `target`. */
-export async function requestVisitorCredentials(serviceUrl: string, target: string, signal?: AbortSignal): Promise<VisitorCredentials> {
+/**
+ * Asks the site's visitor service for a short-lived account that may call `target`, or that it joined to `room`
+ * (whose answer then names the room's ID).
+ */
+export async function requestVisitorCredentials(serviceUrl: string, request: VisitorSessionRequest, signal?: AbortSignal): Promise<VisitorCredentials> {
   const url = endpoint(serviceUrl, 'visitor/session');
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ target }),
+      body: JSON.stringify(request),
       signal: signal ?? null,
     });
   } catch (error) {
@@ -81,7 +92,9 @@ export async function requestVisitorCredentials(serviceUrl: string, target: stri
   const body = await readJson(response);
   if (!response.ok) throw refusal(response.status, body, serviceUrl);
   const credentials = parseVisitorCredentials(body);
-  if (!credentials) throw new MxError('VISITOR_SERVICE_UNREACHABLE', `The visitor service at ${serviceUrl} answered with something that is not a visitor account`);
+  if (!credentials || ('room' in request && credentials.roomId === undefined)) {
+    throw new MxError('VISITOR_SERVICE_UNREACHABLE', `The visitor service at ${serviceUrl} answered with something that is not a visitor account`);
+  }
   return credentials;
 }
 

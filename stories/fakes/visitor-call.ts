@@ -19,7 +19,7 @@ const SUPPORT: CallPeer = { userId: '@support:example.org', displayName: 'Suppor
  * `startVisitorCall` does, so hanging up inside `<mx-call>` ends it too.
  */
 export function createFakeVisitorCall(patch: Partial<VisitorCallSnapshot> = {}): FakeVisitorCall {
-  const store = createStore<VisitorCallSnapshot>({ status: 'connecting', call: undefined, error: undefined, endReason: undefined, endedBy: undefined, ...patch });
+  const store = createStore<VisitorCallSnapshot>({ status: 'connecting', call: undefined, groupCall: undefined, error: undefined, endReason: undefined, endedBy: undefined, ...patch });
   const call = store.getSnapshot().call;
   call?.subscribe((s) => {
     if (s.phase === 'ended' && store.getSnapshot().status !== 'ended') {

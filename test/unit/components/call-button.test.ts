@@ -201,7 +201,7 @@ describe('<mx-call-button>', () => {
   });
 
   describe('properties', () => {
-    const setups: [string, Partial<Pick<MxCallButton, 'user' | 'credentials' | 'getCredentials' | 'visitorService'>>, CallButtonStatus][] = [
+    const setups: [string, Partial<Pick<MxCallButton, 'user' | 'room' | 'credentials' | 'getCredentials' | 'visitorService'>>, CallButtonStatus][] = [
       ['no user', { credentials: CREDENTIALS }, 'unavailable'],
       ['a user without a server', { user: '@support', credentials: CREDENTIALS }, 'unavailable'],
       ['a user without the @', { user: 'support:example.org', credentials: CREDENTIALS }, 'unavailable'],
@@ -211,6 +211,11 @@ describe('<mx-call-button>', () => {
       ['credentials', { user: TARGET, credentials: CREDENTIALS }, 'idle'],
       ['getCredentials', { user: TARGET, getCredentials: () => undefined }, 'idle'],
       ['a visitor service', { user: TARGET, visitorService: 'http://127.0.0.1:9' }, 'idle'],
+      ['a room alias and a visitor service', { room: '#support-call:example.org', visitorService: 'http://127.0.0.1:9' }, 'idle'],
+      ['a room id and credentials', { room: '!call:example.org', credentials: CREDENTIALS }, 'idle'],
+      ['a room that is neither an id nor an alias', { room: 'support-call', credentials: CREDENTIALS }, 'unavailable'],
+      ['a room without a way to sign in', { room: '#support-call:example.org' }, 'unavailable'],
+      ['both a user and a room', { user: TARGET, room: '#support-call:example.org', credentials: CREDENTIALS }, 'unavailable'],
     ];
     for (const [name, setup, expected] of setups) {
       it(`is ${expected} with ${name}`, async () => {
@@ -243,7 +248,8 @@ describe('<mx-call-button>', () => {
 
     it('says why it is unavailable on a click, and opens nothing', async () => {
       for (const [html_, reason] of [
-        [html`<mx-call-button .credentials=${CREDENTIALS}></mx-call-button>`, 'Calls are not set up on this button (no Matrix user to call).'],
+        [html`<mx-call-button .credentials=${CREDENTIALS}></mx-call-button>`, 'Calls are not set up on this button (no Matrix user or room to call).'],
+        [html`<mx-call-button user=${TARGET} room="#support-call:example.org" .credentials=${CREDENTIALS}></mx-call-button>`, 'Calls are not set up on this button (it names both a user and a room).'],
         [html`<mx-call-button user=${TARGET}></mx-call-button>`, 'Calls are not set up on this button (no way to sign in).'],
       ] as const) {
         const el = await fixture<MxCallButton>(html_);
@@ -299,6 +305,14 @@ describe('<mx-call-button>', () => {
       expect(event.detail).to.deep.equal({ target: TARGET, kind: 'voice' });
       expect([event.bubbles, event.composed, event.cancelable]).to.deep.equal([true, true, true]);
       await waitFor(() => isOpen(el), 'the call dialog to open');
+    });
+
+    it("fires mx-call-start with the room for a room's call", async () => {
+      const el = await fixture<MxCallButton>(html`<mx-call-button room="#support-call:example.org" .getCredentials=${credentialsSource().get}></mx-call-button>`);
+      leftGoing.push(el);
+      const started = oneEvent(el, 'mx-call-start');
+      await press(el);
+      expect((await started).detail).to.deep.equal({ target: '#support-call:example.org', kind: 'video' });
     });
 
     it('starts one call for a double click', async () => {
@@ -363,6 +377,8 @@ describe('<mx-call-button>', () => {
     const lasting: [string, MxError | (() => undefined), string, CallButtonStatus][] = [
       ['TARGET_NOT_ALLOWED', new MxError('TARGET_NOT_ALLOWED', 'not this one'), 'This website cannot place this call.', 'unavailable'],
       ['ORIGIN_NOT_ALLOWED', new MxError('ORIGIN_NOT_ALLOWED', 'not this site'), 'Calls are not enabled for this website.', 'unavailable'],
+      ['ROOM_NOT_ALLOWED', new MxError('ROOM_NOT_ALLOWED', 'not this room'), 'This website cannot place this call.', 'unavailable'],
+      ['ROOM_NOT_JOINABLE', new MxError('ROOM_NOT_JOINABLE', 'invite only'), 'The call cannot be joined from here right now.', 'idle'],
       ['no identity at all', () => undefined, 'This call button is not set up correctly.', 'unavailable'],
       ['RATE_LIMITED', Object.assign(new MxError('RATE_LIMITED', 'slow down'), { retryAfterMs: 120_000 }), 'Too many calls from here just now. Please try again in 2 minutes.', 'idle'],
       ['HOMESERVER_UNREACHABLE', new MxError('HOMESERVER_UNREACHABLE', 'down'), 'The call service cannot be reached right now. Please try again later.', 'idle'],

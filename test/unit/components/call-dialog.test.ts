@@ -8,7 +8,9 @@ import { MxError, type MxErrorCode } from '../../../signaling/errors.js';
 import { createStore } from '../../../signaling/store/store.js';
 import type { VisitorCall, VisitorCallSnapshot, VisitorCallStatus } from '../../../signaling/visitor/visitor-call.js';
 import type { CallEndReason, CallHandle } from '../../../signaling/voip/types.js';
+import type { GroupCallHandle } from '../../../signaling/rtc/group-call.types.js';
 import { createFakeCall, expectSame } from '../../helpers/browser/fake-call.js';
+import { fakeCall as fakeGroupCall, people, stopFakeTracks } from '../../helpers/browser/fake-group-call.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 
 interface FakeVisitorCall extends VisitorCall {
@@ -19,7 +21,7 @@ interface FakeVisitorCall extends VisitorCall {
 
 /** A visitor call with nothing behind it: the test moves it from status to status; hangup ends it as the visitor's. */
 function fakeVisitorCall(patch: Partial<VisitorCallSnapshot> = {}): FakeVisitorCall {
-  const store = createStore<VisitorCallSnapshot>({ status: 'connecting', call: undefined, error: undefined, endReason: undefined, endedBy: undefined, ...patch });
+  const store = createStore<VisitorCallSnapshot>({ status: 'connecting', call: undefined, groupCall: undefined, error: undefined, endReason: undefined, endedBy: undefined, ...patch });
   let hangups = 0;
   return {
     getSnapshot: store.getSnapshot,
@@ -173,6 +175,19 @@ describe('<mx-call-dialog>', () => {
       expectSame(shown.call, handle, 'mx-call to show the call');
       await end(el, call, { endReason: 'user_hangup', endedBy: 'remote' });
       expect(part(el, 'call')).to.equal(null);
+    });
+
+    it("shows a room's group call in <mx-group-call> while it goes on, and not once it has ended", async () => {
+      const group = fakeGroupCall({ participants: people(2) });
+      const call = fakeVisitorCall({ status: 'in-call', groupCall: group });
+      const el = await dialogFor(call, 'Support room');
+      const shown = must(el, 'call') as HTMLElement & { call: GroupCallHandle | undefined };
+      expect(shown.localName).to.equal('mx-group-call');
+      expectSame(shown.call, group, 'mx-group-call to show the call');
+      expect(message(el)).to.equal('In a call with Support room');
+      await end(el, call, { endReason: 'user_hangup', endedBy: 'local' });
+      expect(part(el, 'call')).to.equal(null);
+      stopFakeTracks();
     });
 
     it('has no <mx-call> before the call is placed', async () => {

@@ -2,11 +2,13 @@ import { expect } from '@open-wc/testing';
 import { MxError } from '../../../signaling/errors.js';
 import type { CallKit, CallKitOptions } from '../../../signaling/kit.js';
 import type { MatrixCredentials } from '../../../signaling/matrix/session.js';
+import type { GroupCallHandle, GroupCallPhase, GroupCallSnapshot } from '../../../signaling/rtc/group-call.types.js';
 import { createStore } from '../../../signaling/store/store.js';
 import { CALL_PHASES, type CallHandle, type CallSnapshot } from '../../../signaling/voip/types.js';
 import {
   startVisitorCall,
   visitorCallStatus,
+  visitorGroupCallStatus,
   type VisitorCallDeps,
   type VisitorCallOptions,
   type VisitorCallSnapshot,
@@ -48,19 +50,44 @@ function fakeCall(delivery: Promise<void> = Promise.resolve()) {
   return { call, setPhase: (phase: CallSnapshot['phase'], end: Partial<CallSnapshot> = {}) => store.set({ ...store.getSnapshot(), phase, ...end }), hangups: () => hangups };
 }
 
+/** A group call whose phase the test sets; its leave is logged and removes the membership at once. */
+function fakeGroupCall(log: string[]) {
+  const store = createStore<Pick<GroupCallSnapshot, 'phase' | 'error'>>({ phase: 'joining', error: undefined });
+  const call = {
+    getSnapshot: () => store.getSnapshot(),
+    subscribe: (listener: () => void) => store.subscribe(listener),
+    async leave() {
+      log.push('leave');
+      store.set({ phase: 'left', error: undefined });
+    },
+  } as unknown as GroupCallHandle;
+  return { call, setPhase: (phase: GroupCallPhase, error?: MxError) => store.set({ phase, error }) };
+}
+
 /** Deps that record what the flow asked for; each step can be held open. */
 function recordingDeps(options: { kit?: Promise<CallKit>; credentials?: Promise<VisitorCredentials>; hangupDelivery?: Promise<void> } = {}) {
   const log: string[] = [];
   const placed = fakeCall(options.hangupDelivery);
   let disposed = 0;
-  const kit = { placeCall: async () => placed.call, dispose: () => { disposed += 1; } } as unknown as CallKit;
+  const group = fakeGroupCall(log);
+  const kit = {
+    placeCall: async () => placed.call,
+    joinGroupCall: async (roomId: string, joinOptions: { video?: boolean }) => {
+      log.push(`join ${roomId} video ${String(joinOptions.video)}`);
+      return group.call;
+    },
+    dispose: () => {
+      disposed += 1;
+      log.push('dispose');
+    },
+  } as unknown as CallKit;
   const deps: VisitorCallDeps = {
     async createCallKit(kitOptions: CallKitOptions) {
       log.push(`kit ${kitOptions.credentials?.userId}`);
       return options.kit ?? kit;
     },
-    async requestVisitorCredentials(serviceUrl, target) {
-      log.push(`request ${serviceUrl} ${target}`);
+    async requestVisitorCredentials(serviceUrl, request) {
+      log.push(`request ${serviceUrl} ${'target' in request ? request.target : request.room}`);
       return options.credentials ?? VISITOR_CREDENTIALS;
     },
     async endVisitorSession(serviceUrl, credentials) {
@@ -68,7 +95,7 @@ function recordingDeps(options: { kit?: Promise<CallKit>; credentials?: Promise<
       return true;
     },
   };
-  return { deps, log, placed, kit, disposed: () => disposed };
+  return { deps, log, placed, group, kit, disposed: () => disposed };
 }
 
 /** Resolves with the first snapshot that passes `test`. */
@@ -100,6 +127,68 @@ describe('visitor call', () => {
     };
     for (const phase of CALL_PHASES) {
       it(`${phase} → ${expected[phase]}`, () => expect(visitorCallStatus(phase)).to.equal(expected[phase]));
+    }
+  });
+
+  describe('status of each group call phase', () => {
+    const expected: Record<GroupCallPhase, string> = { joining: 'connecting', connected: 'in-call', reconnecting: 'in-call', leaving: 'in-call', left: 'ended', failed: 'ended' };
+    for (const [phase, status] of Object.entries(expected)) {
+      it(`${phase} → ${status}`, () => expect(visitorGroupCallStatus(phase as GroupCallPhase)).to.equal(status));
+    }
+  });
+
+  describe("a room's group call", () => {
+    it('asks the visitor service for the room, joins the room it names, and follows the call', async () => {
+      const { deps, log, group } = recordingDeps({ credentials: Promise.resolve({ ...VISITOR_CREDENTIALS, roomId: '!call:localhost' }) });
+      const visitorCall = startVisitorCall({ room: '#support-call:localhost', kind: 'video', visitorService: 'http://svc' }, deps);
+      const joining = await until(visitorCall, (s) => s.groupCall !== undefined);
+      expect(joining.status).to.equal('connecting');
+      expect(joining.call).to.equal(undefined);
+      expect(log).to.deep.equal(['request http://svc #support-call:localhost', 'kit @visitor-1:localhost', 'join !call:localhost video true']);
+      group.setPhase('connected');
+      expect(visitorCall.getSnapshot().status).to.equal('in-call');
+    });
+
+    it('leaves the call before the session and the account end', async () => {
+      const { deps, log, group } = recordingDeps({ credentials: Promise.resolve({ ...VISITOR_CREDENTIALS, roomId: '!call:localhost' }) });
+      const visitorCall = startVisitorCall({ room: '!call:localhost', kind: 'voice', visitorService: 'http://svc' }, deps);
+      await until(visitorCall, (s) => s.groupCall !== undefined);
+      group.setPhase('connected');
+      await visitorCall.hangup();
+      const ended = visitorCall.getSnapshot();
+      expect([ended.status, ended.endReason, ended.endedBy, ended.error]).to.deep.equal(['ended', 'user_hangup', 'local', undefined]);
+      expect(log).to.deep.equal(['request http://svc !call:localhost', 'kit @visitor-1:localhost', 'join !call:localhost video false', 'leave', 'dispose', 'end http://svc visitor-token']);
+    });
+
+    it('a call that fails ends with its error, and everything is released', async () => {
+      const { deps, log, group } = recordingDeps({ credentials: Promise.resolve({ ...VISITOR_CREDENTIALS, roomId: '!call:localhost' }) });
+      const visitorCall = startVisitorCall({ room: '!call:localhost', kind: 'video', visitorService: 'http://svc' }, deps);
+      await until(visitorCall, (s) => s.groupCall !== undefined);
+      group.setPhase('failed', new MxError('NO_RTC_TRANSPORT', 'no SFU'));
+      const ended = await until(visitorCall, (s) => s.status === 'ended');
+      expect(ended.error?.code).to.equal('NO_RTC_TRANSPORT');
+      await waitFor(() => log.at(-1) === 'end http://svc visitor-token', 'the session to end');
+    });
+
+    it("joins a room ID with the page's own credentials, asking no service", async () => {
+      const { deps, log } = recordingDeps();
+      const visitorCall = startVisitorCall({ room: '!call:localhost', kind: 'video', credentials: PAGE_CREDENTIALS, visitorService: 'http://svc' }, deps);
+      await until(visitorCall, (s) => s.groupCall !== undefined);
+      expect(log).to.deep.equal(['kit @page:localhost', 'join !call:localhost video true']);
+    });
+
+    const refused: [string, Partial<VisitorCallOptions>][] = [
+      ["an alias with the page's credentials (only a visitor service resolves and joins it)", { room: '#support-call:localhost', credentials: PAGE_CREDENTIALS }],
+      ['a room that is neither an ID nor an alias', { room: 'support-call', visitorService: 'http://svc' }],
+      ['both a user and a room', { room: '!call:localhost', target: TARGET, visitorService: 'http://svc' }],
+    ];
+    for (const [name, options] of refused) {
+      it(`refuses ${name} with INVALID_CONFIGURATION, joining nothing`, async () => {
+        const { deps, log } = recordingDeps();
+        const ended = await until(startVisitorCall({ kind: 'video', ...options }, deps), (s) => s.status === 'ended');
+        expect(ended.error?.code).to.equal('INVALID_CONFIGURATION');
+        expect(log.filter((line) => line.startsWith('join') || line.startsWith('request'))).to.deep.equal([]);
+      });
     }
   });
 
@@ -205,13 +294,12 @@ describe('visitor call', () => {
       const kitStarted = deferred<CallKit>();
       const { deps, log, kit } = recordingDeps();
       const held = { ...deps, createCallKit: async (options: CallKitOptions) => { await deps.createCallKit(options); return kitStarted.promise; } };
-      const ordered = { ...kit, dispose: () => { log.push('dispose'); kit.dispose(); } } as CallKit;
       const visitorCall = startVisitorCall({ target: TARGET, kind: 'video', visitorService: 'http://svc' }, held);
       await waitFor(() => log.includes('kit @visitor-1:localhost'), 'the session to start');
       const hangingUp = visitorCall.hangup();
       await settle();
       expect(log, 'the account outlives the session starting on it').to.not.include('end http://svc visitor-token');
-      kitStarted.resolve(ordered);
+      kitStarted.resolve(kit);
       await hangingUp;
       expect(visitorCall.getSnapshot().call).to.equal(undefined);
       expect(log.slice(-2)).to.deep.equal(['dispose', 'end http://svc visitor-token']);

@@ -53,14 +53,28 @@ describe('visitor service client', () => {
 
     it('posts the target as JSON to /visitor/session under the service URL, and returns the account', async () => {
       stub = stubFetch(() => json(200, GOOD));
-      expect(await requestVisitorCredentials('http://127.0.0.1:8091/', '@support:localhost')).to.deep.equal(GOOD);
+      expect(await requestVisitorCredentials('http://127.0.0.1:8091/', { target: '@support:localhost' })).to.deep.equal(GOOD);
       expect(stub.requests[0]!.url).to.equal('http://127.0.0.1:8091/visitor/session');
       expect(stub.requests[0]!.init.body).to.equal(JSON.stringify({ target: '@support:localhost' }));
     });
 
+    it('asks for a room session, and returns the room the visitor was joined to', async () => {
+      stub = stubFetch(() => json(200, { ...GOOD, roomId: '!call:localhost' }));
+      expect(await requestVisitorCredentials('http://127.0.0.1:8091/', { room: '#support-call:localhost' })).to.deep.equal({ ...GOOD, roomId: '!call:localhost' });
+      expect(stub.requests[0]!.init.body).to.equal(JSON.stringify({ room: '#support-call:localhost' }));
+    });
+
+    it('refuses a room session answered without a room, or with something that is not a room ID', async () => {
+      for (const answer of [GOOD, { ...GOOD, roomId: '#alias:localhost' }, { ...GOOD, roomId: 42 }]) {
+        stub?.restore();
+        stub = stubFetch(() => json(200, answer));
+        expect((await refusalOf(requestVisitorCredentials('http://127.0.0.1:8091', { room: '#support-call:localhost' }))).code).to.equal('VISITOR_SERVICE_UNREACHABLE');
+      }
+    });
+
     it('keeps a path prefix of the service URL', async () => {
       stub = stubFetch(() => json(200, GOOD));
-      await requestVisitorCredentials('https://example.org/calls', '@support:example.org');
+      await requestVisitorCredentials('https://example.org/calls', { target: '@support:example.org' });
       expect(stub.requests[0]!.url).to.equal('https://example.org/calls/visitor/session');
     });
 
@@ -68,6 +82,8 @@ describe('visitor service client', () => {
       ['429 RATE_LIMITED', () => json(429, { code: 'RATE_LIMITED', message: 'Too many calls', retryAfterMs: 30_000 }), 'RATE_LIMITED'],
       ['403 TARGET_NOT_ALLOWED', () => json(403, { code: 'TARGET_NOT_ALLOWED', message: 'no' }), 'TARGET_NOT_ALLOWED'],
       ['403 ORIGIN_NOT_ALLOWED', () => json(403, { code: 'ORIGIN_NOT_ALLOWED', message: 'no' }), 'ORIGIN_NOT_ALLOWED'],
+      ['403 ROOM_NOT_ALLOWED', () => json(403, { code: 'ROOM_NOT_ALLOWED', message: 'no' }), 'ROOM_NOT_ALLOWED'],
+      ['502 ROOM_NOT_JOINABLE', () => json(502, { code: 'ROOM_NOT_JOINABLE', message: 'invite only' }), 'ROOM_NOT_JOINABLE'],
       ['503 HOMESERVER_UNREACHABLE', () => json(503, { code: 'HOMESERVER_UNREACHABLE', message: 'down' }), 'HOMESERVER_UNREACHABLE'],
       ['a 500 without a body', () => new Response('', { status: 500 }), 'VISITOR_SERVICE_UNREACHABLE'],
       ['a network failure', () => Promise.reject(new TypeError('Failed to fetch')), 'VISITOR_SERVICE_UNREACHABLE'],
@@ -78,19 +94,19 @@ describe('visitor service client', () => {
     for (const [name, answer, code] of refusals) {
       it(`${name} → ${code}`, async () => {
         stub = stubFetch(answer);
-        expect((await refusalOf(requestVisitorCredentials('http://127.0.0.1:8091', '@support:localhost'))).code).to.equal(code);
+        expect((await refusalOf(requestVisitorCredentials('http://127.0.0.1:8091', { target: '@support:localhost' }))).code).to.equal(code);
       });
     }
 
     it('RATE_LIMITED carries when to retry', async () => {
       stub = stubFetch(() => json(429, { code: 'RATE_LIMITED', message: 'Too many calls', retryAfterMs: 30_000 }));
-      const error = await refusalOf(requestVisitorCredentials('http://127.0.0.1:8091', '@support:localhost'));
+      const error = await refusalOf(requestVisitorCredentials('http://127.0.0.1:8091', { target: '@support:localhost' }));
       expect(error.retryAfterMs).to.equal(30_000);
     });
 
     it('a service URL that is not http(s) is INVALID_CONFIGURATION, with no request', async () => {
       stub = stubFetch(() => json(200, GOOD));
-      expect((await refusalOf(requestVisitorCredentials('ftp://example.org', '@support:localhost'))).code).to.equal('INVALID_CONFIGURATION');
+      expect((await refusalOf(requestVisitorCredentials('ftp://example.org', { target: '@support:localhost' }))).code).to.equal('INVALID_CONFIGURATION');
       expect(stub.requests).to.have.length(0);
     });
   });
