@@ -17,7 +17,8 @@ export const CALL_BUTTON_STATUSES = ['idle', 'connecting', 'ringing', 'in-call',
 export type CallButtonStatus = (typeof CALL_BUTTON_STATUSES)[number];
 
 const USER_ID = /^@[^:\s]+:[^\s]+$/;
-const ROOM = /^[!#][^:\s]+:[^\s]+$/;
+/** A room ID (room version 12 IDs have no server part) or an alias. */
+const ROOM = /^(?:![^:\s]+(?::\S+)?|#[^:\s]+:\S+)$/;
 /** Refusals that no retry will change: the site's set-up, not the moment. */
 const LASTING_REFUSALS = new Set(['TARGET_NOT_ALLOWED', 'ROOM_NOT_ALLOWED', 'ORIGIN_NOT_ALLOWED', 'INVALID_CONFIGURATION']);
 

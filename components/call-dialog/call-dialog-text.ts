@@ -2,9 +2,10 @@ import type { MxError } from '../../signaling/errors.js';
 import type { VisitorCallStatus } from '../../signaling/visitor/visitor-call.js';
 import type { CallEndReason } from '../../signaling/voip/types.js';
 
-/** What the dialog says while a call goes on. */
-export function progressMessage(status: Exclude<VisitorCallStatus, 'ended'>, callee: string): string {
+/** What the dialog says while a call goes on; `group` for a room's group call, which is joined, not rung. */
+export function progressMessage(status: Exclude<VisitorCallStatus, 'ended'>, callee: string, group = false): string {
   const who = callee || 'them';
+  if (group && status !== 'in-call') return callee ? `Joining ${callee}…` : 'Joining the call…';
   if (status === 'ringing') return `Ringing ${who}…`;
   if (status === 'in-call') return callee ? `In a call with ${callee}` : 'In a call';
   return callee ? `Calling ${callee}…` : 'Calling…';

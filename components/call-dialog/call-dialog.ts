@@ -97,7 +97,7 @@ export class MxCallDialog extends MxElement {
 
   private follow(snapshot: VisitorCallSnapshot): void {
     if (snapshot.status !== 'ended') {
-      this.message = progressMessage(snapshot.status, this.callee);
+      this.message = progressMessage(snapshot.status, this.callee, snapshot.groupCall !== undefined);
       return;
     }
     if (this.reportedEnd === this.visitorCall) return;

@@ -90,7 +90,8 @@ export function visitorGroupCallStatus(phase: GroupCallPhase): VisitorCallStatus
 }
 
 const USER_ID = /^@[^:\s]+:[^\s]+$/;
-const ROOM_ID = /^![^:\s]+:[^\s]+$/;
+// Room version 12 IDs (MSC4291) are a hash with no server part.
+const ROOM_ID = /^![^:\s]+(?::\S+)?$/;
 const ROOM_ALIAS = /^#[^:\s]+:[^\s]+$/;
 
 /** What the visitor wants: exactly one of a user to call and a room to join, each well-formed. */
@@ -98,7 +99,7 @@ function sessionRequestOf(options: VisitorCallOptions): VisitorSessionRequest {
   const { target, room } = options;
   if (target && room) throw new MxError('INVALID_CONFIGURATION', 'A call is to a user (target) or a room (room), not both');
   if (room !== undefined && room !== '') {
-    if (!ROOM_ID.test(room) && !ROOM_ALIAS.test(room)) throw new MxError('INVALID_CONFIGURATION', `${JSON.stringify(room)} is not a Matrix room ID (!id:server) or alias (#name:server)`);
+    if (!ROOM_ID.test(room) && !ROOM_ALIAS.test(room)) throw new MxError('INVALID_CONFIGURATION', `${JSON.stringify(room)} is not a Matrix room ID (!id) or alias (#name:server)`);
     return { room };
   }
   if (!target || !USER_ID.test(target)) throw new MxError('INVALID_CONFIGURATION', `${JSON.stringify(target ?? '')} is not a Matrix user id (@name:server)`);
@@ -217,7 +218,7 @@ export function startVisitorCall(options: VisitorCallOptions, injected?: Visitor
     kit = started;
     if ('target' in request) return follow(await kit.placeCall({ userId: request.target }, options.kind));
     const roomId = 'roomId' in credentials && typeof credentials.roomId === 'string' ? credentials.roomId : request.room;
-    if (!ROOM_ID.test(roomId)) throw new MxError('INVALID_CONFIGURATION', `Signed in with the page's own credentials, the room must be a room ID (!id:server) this account is in, not ${JSON.stringify(roomId)}`);
+    if (!ROOM_ID.test(roomId)) throw new MxError('INVALID_CONFIGURATION', `Signed in with the page's own credentials, the room must be a room ID (!id) this account is in, not ${JSON.stringify(roomId)}`);
     followGroup(await kit.joinGroupCall(roomId, { video: options.kind !== 'voice' }));
   };
 

@@ -67,7 +67,7 @@ export function parseVisitorCredentials(body: unknown): VisitorCredentials | und
   if (typeof userId !== 'string' || !/^@[^:]+:.+$/.test(userId)) return undefined;
   if (typeof accessToken !== 'string' || accessToken === '' || typeof deviceId !== 'string' || deviceId === '') return undefined;
   if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return undefined;
-  if (roomId !== undefined && (typeof roomId !== 'string' || !/^![^:\s]+:\S+$/.test(roomId))) return undefined;
+  if (roomId !== undefined && (typeof roomId !== 'string' || !/^![^:\s]+(?::\S+)?$/.test(roomId))) return undefined;
   return { homeserverUrl, userId, accessToken, deviceId, expiresAt, ...(roomId === undefined ? {} : { roomId }) };
 }
 

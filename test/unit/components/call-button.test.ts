@@ -213,6 +213,7 @@ describe('<mx-call-button>', () => {
       ['a visitor service', { user: TARGET, visitorService: 'http://127.0.0.1:9' }, 'idle'],
       ['a room alias and a visitor service', { room: '#support-call:example.org', visitorService: 'http://127.0.0.1:9' }, 'idle'],
       ['a room id and credentials', { room: '!call:example.org', credentials: CREDENTIALS }, 'idle'],
+      ['a room version 12 id (no server part) and credentials', { room: '!nowF3SYFF7FayJoYFzrtnbSAKIc41efHh0pZ2pqjb9g', credentials: CREDENTIALS }, 'idle'],
       ['a room that is neither an id nor an alias', { room: 'support-call', credentials: CREDENTIALS }, 'unavailable'],
       ['a room without a way to sign in', { room: '#support-call:example.org' }, 'unavailable'],
       ['both a user and a room', { user: TARGET, room: '#support-call:example.org', credentials: CREDENTIALS }, 'unavailable'],

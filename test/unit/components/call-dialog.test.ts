@@ -178,9 +178,12 @@ describe('<mx-call-dialog>', () => {
     });
 
     it("shows a room's group call in <mx-group-call> while it goes on, and not once it has ended", async () => {
-      const group = fakeGroupCall({ participants: people(2) });
-      const call = fakeVisitorCall({ status: 'in-call', groupCall: group });
+      const group = fakeGroupCall({ phase: 'joining' });
+      const call = fakeVisitorCall({ status: 'connecting', groupCall: group });
       const el = await dialogFor(call, 'Support room');
+      expect(message(el)).to.equal('Joining Support room…');
+      call.set({ status: 'in-call' });
+      await el.updateComplete;
       const shown = must(el, 'call') as HTMLElement & { call: GroupCallHandle | undefined };
       expect(shown.localName).to.equal('mx-group-call');
       expectSame(shown.call, group, 'mx-group-call to show the call');

@@ -58,6 +58,11 @@ describe('visitor service client', () => {
       expect(stub.requests[0]!.init.body).to.equal(JSON.stringify({ target: '@support:localhost' }));
     });
 
+    it('takes a room version 12 room ID, which has no server part', async () => {
+      stub = stubFetch(() => json(200, { ...GOOD, roomId: '!nowF3SYFF7FayJoYFzrtnbSAKIc41efHh0pZ2pqjb9g' }));
+      expect((await requestVisitorCredentials('http://127.0.0.1:8091/', { room: '#support-call:localhost' })).roomId).to.equal('!nowF3SYFF7FayJoYFzrtnbSAKIc41efHh0pZ2pqjb9g');
+    });
+
     it('asks for a room session, and returns the room the visitor was joined to', async () => {
       stub = stubFetch(() => json(200, { ...GOOD, roomId: '!call:localhost' }));
       expect(await requestVisitorCredentials('http://127.0.0.1:8091/', { room: '#support-call:localhost' })).to.deep.equal({ ...GOOD, roomId: '!call:localhost' });
@@ -65,7 +70,7 @@ describe('visitor service client', () => {
     });
 
     it('refuses a room session answered without a room, or with something that is not a room ID', async () => {
-      for (const answer of [GOOD, { ...GOOD, roomId: '#alias:localhost' }, { ...GOOD, roomId: 42 }]) {
+      for (const answer of [GOOD, { ...GOOD, roomId: '#alias:localhost' }, { ...GOOD, roomId: 42 }, { ...GOOD, roomId: '!with space' }]) {
         stub?.restore();
         stub = stubFetch(() => json(200, answer));
         expect((await refusalOf(requestVisitorCredentials('http://127.0.0.1:8091', { room: '#support-call:localhost' }))).code).to.equal('VISITOR_SERVICE_UNREACHABLE');
