@@ -49,6 +49,8 @@ interface Tile {
   readonly avatarName: string;
   /** The stream to draw; `undefined` while there is no picture (camera off, no track, still connecting). */
   readonly video: MediaStream | undefined;
+  /** The live video track `video` draws: a new one (after a reconnection) gets a new `<video>`. */
+  readonly videoTrackId: string | undefined;
   readonly connecting: boolean;
   readonly microphoneMuted: boolean;
   readonly speaking: boolean;
@@ -102,10 +104,10 @@ function feedOf(feeds: readonly CallFeed[], purpose: CallFeed['purpose']): CallF
   return feeds.find((feed) => feed.purpose === purpose);
 }
 
-/** The stream of `feed` when it has a picture to draw. */
-function pictureOf(feed: CallFeed | undefined): MediaStream | undefined {
-  if (!feed || feed.videoMuted) return undefined;
-  return feed.stream.getVideoTracks().some((track) => track.readyState === 'live') ? feed.stream : undefined;
+/** The stream of `feed` and its live video track, when it has a picture to draw. */
+function pictureOf(feed: CallFeed | undefined): Pick<Tile, 'video' | 'videoTrackId'> {
+  const track = feed && !feed.videoMuted ? feed.stream.getVideoTracks().find((candidate) => candidate.readyState === 'live') : undefined;
+  return track && feed ? { video: feed.stream, videoTrackId: track.id } : { video: undefined, videoTrackId: undefined };
 }
 
 function remoteTile(p: GroupParticipant, speaking: boolean): Tile {
@@ -118,7 +120,7 @@ function remoteTile(p: GroupParticipant, speaking: boolean): Tile {
     userId: p.userId,
     avatarName: participantName(p),
     // A member whose media has not arrived has no picture yet: no frame is better than a frozen one.
-    video: connecting || p.cameraMuted ? undefined : pictureOf(feedOf(p.feeds, 'm.usermedia')),
+    ...pictureOf(connecting || p.cameraMuted ? undefined : feedOf(p.feeds, 'm.usermedia')),
     connecting,
     microphoneMuted: p.microphoneMuted,
     speaking,
@@ -137,7 +139,7 @@ function screenTile(key: string, name: string, userId: string, feed: CallFeed, l
     name,
     userId,
     avatarName: name,
-    video: pictureOf(feed),
+    ...pictureOf(feed),
     connecting: false,
     microphoneMuted: false,
     speaking: false,
@@ -173,7 +175,7 @@ function selfTile(s: GroupCallSnapshot): Tile {
     name: 'You',
     userId: s.local.userId,
     avatarName: s.local.userId,
-    video: s.local.cameraMuted ? undefined : pictureOf(feedOf(s.local.feeds, 'm.usermedia')),
+    ...pictureOf(s.local.cameraMuted ? undefined : feedOf(s.local.feeds, 'm.usermedia')),
     connecting: false,
     microphoneMuted: s.local.microphoneMuted,
     speaking: s.local.speaking,
@@ -625,18 +627,23 @@ export class MxGroupCall extends MxElement {
     const classes = ['tile', tile.kind, tile.local ? 'local' : '', tile.speaking ? 'speaking' : ''].filter(Boolean);
     return html`
       <div part=${parts.join(' ')} class=${classes.join(' ')} role="group" aria-label=${tile.name}>
-        <video
-          part="video"
-          class="video"
-          aria-hidden="true"
-          ?hidden=${!tile.video}
-          autoplay
-          playsinline
-          disablepictureinpicture
-          muted
-          .muted=${true}
-          .srcObject=${tile.video ?? null}
-        ></video>
+        ${keyed(
+          tile.videoTrackId,
+          // A member's stream keeps its identity while LiveKit replaces its tracks (after a reconnection), and
+          // Chromium can leave a <video> frozen on a track swapped under it: a new track gets a new element.
+          html`<video
+            part="video"
+            class="video"
+            aria-hidden="true"
+            ?hidden=${!tile.video}
+            autoplay
+            playsinline
+            disablepictureinpicture
+            muted
+            .muted=${true}
+            .srcObject=${tile.video ?? null}
+          ></video>`,
+        )}
         ${tile.video ? nothing : this.renderPlaceholder(tile)}
         ${tile.handOrder === undefined
           ? nothing

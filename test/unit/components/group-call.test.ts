@@ -7,7 +7,7 @@ import { qualityText } from '../../../components/internal/call-strings.js';
 import '../../../define/mx-group-call.js';
 import { MxError } from '../../../signaling/errors.js';
 import { CALL_REACTIONS, type GroupCallHandle, type GroupParticipant } from '../../../signaling/rtc/group-call.types.js';
-import { fakeCall, feed, local, participant, people, reaction, stopFakeTracks, type FakeGroupCall } from '../../helpers/browser/fake-group-call.js';
+import { fakeCall, feed, liveStream, local, participant, people, reaction, stopFakeTracks, type FakeGroupCall } from '../../helpers/browser/fake-group-call.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 
 // ---- reading the element ----
@@ -441,7 +441,26 @@ describe('<mx-group-call>', () => {
       expectSame(bob().querySelector('[part~="avatar"]'), null, "Bob's avatar");
     });
 
-    it('shows a camera-off icon in the self-view when your camera is off', async () => {
+    it('draws a track that replaced another in the same stream (a reconnection) in a new <video>', async () => {
+      const camera = feed('m.usermedia');
+      const call = fakeCall({ participants: [participant(0, { feeds: [camera] })] });
+      const el = await render(call);
+      const before = videoOf(tileOf(el, 'Alice Aalto')!);
+      expectSame(before.srcObject, camera.stream, 'the first video to show the stream');
+      const [old] = camera.stream.getVideoTracks();
+      old!.stop();
+      camera.stream.removeTrack(old!);
+      const [replacement] = liveStream().getVideoTracks();
+      camera.stream.addTrack(replacement!);
+      call.patch({ participants: [participant(0, { feeds: [{ ...camera }] })] });
+      await settle(el);
+      const after = videoOf(tileOf(el, 'Alice Aalto')!);
+      expect(after === before, 'a new <video> for the new track').to.equal(false);
+      expectSame(after.srcObject, camera.stream, 'the new video to show the same stream');
+      expect(after.hidden).to.equal(false);
+    });
+
+        it('shows a camera-off icon in the self-view when your camera is off', async () => {
       const el = await render(fakeCall({ local: local({ cameraMuted: true }) }));
       const self = tileOf(el, 'You') as HTMLElement;
       expect(videoOf(self).hidden).to.equal(true);
