@@ -4,9 +4,10 @@
 // and writes bench/results/group-call-peer.{md,json}.
 //
 //   npm run bench -- group-call-peer [--runs N (10)] [--fault-runs N (5)] [--sizes 2,4,8] [--steady-seconds S (60)]
-//                                    [--window-seconds S (30)] [--only join,drop,restart,load]
+//                                    [--window-seconds S (30)] [--only join,drop,restart,load | none]
 //
-// With --only, the measures not run keep their figures from the last results file (each says when it ran).
+// With --only, the measures not run keep their figures from the last results file (each says when it ran);
+// --only none runs nothing and writes the report again from that file.
 //
 // Each side is a call of its own kind: the kit's pages call each other, Element Call's widgets call each other.
 // The member already in the call is of the same kind as the one joining, because it is the one that hands the
@@ -59,6 +60,7 @@ function parseArgs(args: string[]): Options {
     else if (name === '--steady-seconds' && value > 0) options.steadySeconds = value;
     else if (name === '--window-seconds' && value > 0) options.windowSeconds = value;
     else if (name === '--sizes' && text.split(',').every((size) => Number.isInteger(Number(size)) && Number(size) >= 2)) options.sizes = text.split(',').map(Number);
+    else if (name === '--only' && text === 'none') options.only = new Set();
     else if (name === '--only' && text.split(',').every((measure) => ['join', 'drop', 'restart', 'load'].includes(measure))) options.only = new Set(text.split(',') as Measure[]);
     else throw new Error(`unknown option ${name} ${text} (group-call-peer takes --runs N, --fault-runs N, --sizes 2,4,8, --steady-seconds S, --window-seconds S and --only join,drop,restart,load)`);
   }
@@ -263,6 +265,30 @@ interface FaultRun {
   /** Per kind: ms from the link's return until each member shows a new frame of the other (NaN: not within 90 s). */
   recoveryMs: Record<Kind, number[]>;
   matrixRequestsPerMinute: Record<Kind, number>;
+  /** For each kit member that did not come back: what its call said about itself then. */
+  notBack?: string[];
+}
+
+/** A kit member's call as its snapshot describes it: the phase, and each other member's status and camera. */
+function describeKitCall(member: Member): Promise<string> {
+  return member.page.evaluate(async () => {
+    type Feed = { purpose: string; videoMuted: boolean; stream: MediaStream };
+    type Snapshot = { phase: string; participants: { identity: string; status: string; cameraMuted: boolean; feeds: Feed[] }[] };
+    type Received = ReadonlyMap<string, { framesDecoded: number }>;
+    const call = (window as unknown as { benchCall?: { getSnapshot(): Snapshot; receivedMedia(): Promise<Received> } }).benchCall;
+    if (!call) return 'no call';
+    const s = call.getSnapshot();
+    // Decoded frames tell a picture that never arrives (keys, subscription) from one that is not drawn.
+    const decoded = [...(await call.receivedMedia()).values()].map((media) => media.framesDecoded);
+    const others = s.participants.map((p) => {
+      const camera = p.feeds.find((feed) => feed.purpose === 'm.usermedia');
+      const tracks = camera?.stream.getVideoTracks().map((track) => `${track.readyState}${track.muted ? ' muted' : ''}`).join('+') ?? 'no feed';
+      return `${p.status}, camera ${p.cameraMuted ? 'off' : 'on'}${camera?.videoMuted ? ' (feed muted)' : ''}, video track ${tracks}`;
+    });
+    const videos = [...document.querySelectorAll('mx-group-call')].flatMap((el) => [...(el.shadowRoot?.querySelectorAll('video') ?? [])])
+      .map((video) => `${video.hidden ? 'hidden' : 'shown'} ${video.paused ? 'paused' : 'playing'} ${video.getVideoPlaybackQuality().totalVideoFrames} frames`);
+    return `phase ${s.phase}; others: ${others.join(' | ') || 'none'}; frames decoded from them: ${decoded.join(', ') || 'none'}; videos: ${videos.join(' | ')}`;
+  });
 }
 
 /** `steadySeconds` 0: no requests are counted. */
@@ -308,6 +334,8 @@ async function faultRun(browser: Browser, sites: Sites, fault: 'drop' | 'restart
     }
     const recovered = await Promise.all(members.map((member) => until(() => firstFrameAfter(member, backAt), 90_000)));
     members.forEach((member, index) => run.recoveryMs[member.kind].push(recovered[index] === undefined ? Number.NaN : recovered[index]! - backAt));
+    const stuck = members.filter((member, index) => member.kind === 'kit' && recovered[index] === undefined);
+    if (stuck.length > 0) run.notBack = await Promise.all(stuck.map(describeKitCall));
     run.ok = true;
     return run;
   } catch (error) {
@@ -466,6 +494,7 @@ export async function main(args: string[]): Promise<number> {
         const run = await faultRun(bench.browser, sites, fault, fault === 'drop' ? options.steadySeconds : 0);
         faults.push(run);
         say(`${fault} ${i + 1}/${options.faultRuns}: ${run.ok ? `kit ${run.recoveryMs.kit.map(ms).join(', ')}; Element Call ${run.recoveryMs.ec.map(ms).join(', ')}; requests/min kit ${run.matrixRequestsPerMinute.kit}, Element Call ${run.matrixRequestsPerMinute.ec}` : `FAILED: ${run.error}`}`);
+        for (const said of run.notBack ?? []) say(`  a kit member not back: ${said}`);
       }
     }
     const loads: LoadRun[] = [];
@@ -506,7 +535,8 @@ interface Results {
 function merged(file: string, options: Options, now: Results, bench: CdnBench): Results {
   let previous: Results = { joins: [], faults: [], loads: [], measuredAt: {}, wallSeconds: {} };
   try {
-    previous = { ...previous, ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<Results>) };
+    // JSON writes NaN (a call not back, a failed run) as null.
+    previous = { ...previous, ...(JSON.parse(readFileSync(file, 'utf8'), (_key, value: unknown) => (value === null ? Number.NaN : value)) as Partial<Results>) };
   } catch {
     // No earlier results: only this run's.
   }
@@ -547,7 +577,9 @@ function report(options: Options, { joins, faults, loads, measuredAt }: Results,
     const [kit, ec] = [recoveryOf(fault, 'kit'), recoveryOf(fault, 'ec')];
     const notBack = (values: number[]) => values.filter((value) => !Number.isFinite(value)).length;
     const [kitMedian, ecMedian] = [kit.length ? median(kit.map((value) => (Number.isFinite(value) ? value : Infinity))) : Number.NaN, ec.length ? median(ec.map((value) => (Number.isFinite(value) ? value : Infinity))) : Number.NaN];
-    lines.push(`| recovery, ${label}: until both members show new frames (median of ${kit.length}; calls not back within 90 s: kit ${notBack(kit)}, Element Call ${notBack(ec)}) | ${ms(kitMedian)}${range(kit)} | ${Number.isFinite(ecMedian) ? ms(ecMedian) : 'over 90 s'}${range(ec)} | ${ratio(kitMedian, ecMedian)} | ≤ 0.5×: ${verdict(kitMedian, ecMedian, 0.5)} |`);
+    // A call of ours that did not come back fails the target, however Element Call did.
+    const recoveryVerdict = notBack(kit) > 0 ? `NOT MET (the kit's call was not back in ${notBack(kit)} of ${kit.length})` : verdict(kitMedian, ecMedian, 0.5);
+    lines.push(`| recovery, ${label}: until both members show new frames (median of ${kit.length}; calls not back within 90 s: kit ${notBack(kit)}, Element Call ${notBack(ec)}) | ${ms(kitMedian)}${range(kit)} | ${Number.isFinite(ecMedian) ? ms(ecMedian) : 'over 90 s'}${range(ec)} | ${ratio(kitMedian, ecMedian)} | ≤ 0.5×: ${recoveryVerdict} |`);
   }
   if (faults.length > 0) {
     const [kit, ec] = [requestsOf('kit'), requestsOf('ec')];
@@ -579,6 +611,8 @@ function report(options: Options, { joins, faults, loads, measuredAt }: Results,
     'page\'s Matrix client counts for Element Call, the kit\'s own for the kit), divided by the participants.',
     '',
     ...(failed.length > 0 ? [`Failed runs: ${failed.map((run) => run.error ?? '?').join('; ')}`, ''] : []),
+    ...faults.flatMap((run) => (run.notBack ?? []).map((said) => `A kit member not back after the ${run.fault === 'drop' ? 'link drop' : 'LiveKit restart'}: ${said}.`)),
+    ...(faults.some((run) => run.notBack?.length) ? [''] : []),
     `Measured: ${Object.entries(measuredAt).map(([measure, at]) => `${measure} ${at}`).join(', ')}.`,
     runsLine(joins.length + faults.length + loads.length, failed.length, bench),
     '',
