@@ -12,10 +12,15 @@ export const ENCRYPTION_KEYS_EVENT = 'io.element.call.encryption_keys';
 /**
  * Keys by LiveKit identity and index. The ring holds 256 keys because matrix-js-sdk's indexes run 0–255 and the
  * worker stores a key at `index % keyringSize`; the ratchet window is Element Call's.
+ *
+ * No failure tolerance: LiveKit's worker otherwise marks a key invalid after 10 frames that do not decrypt, and
+ * then drops every frame at that index until the key is set again. A burst of such frames around a reconnection
+ * (LiveKit restarted, say) froze a member for good, though their key never changed; each frame that does not
+ * decrypt is still dropped on its own.
  */
 export class MatrixRtcKeyProvider extends BaseKeyProvider {
   constructor() {
-    super({ ratchetWindowSize: 10, keyringSize: 256 });
+    super({ ratchetWindowSize: 10, keyringSize: 256, failureTolerance: -1 });
   }
 
   /** Hands the worker `key` for `identity` at `index` (a raw key, imported for HKDF as the worker derives from it). */

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
-import { clientTakingOnlyEncryptedKeys, ENCRYPTION_KEYS_EVENT, mediaKeyContentProblem } from '../../../signaling/rtc/media-keys.js';
+import { clientTakingOnlyEncryptedKeys, ENCRYPTION_KEYS_EVENT, MatrixRtcKeyProvider, mediaKeyContentProblem } from '../../../signaling/rtc/media-keys.js';
 import { capturingLogger } from '../../helpers/fake-voip-port.js';
 
 const TO_DEVICE = 'toDeviceEvent';
@@ -114,5 +114,19 @@ describe('mediaKeyContentProblem: what matrix-js-sdk does not check of a media k
     real.emit(TO_DEVICE, toDevice(ENCRYPTION_KEYS_EVENT, true, { keys: { index: 300, key: 'q83vEjRWeJCrze8SNFZ4kA==' } }));
     expect(received).to.deep.equal([]);
     expect(logger.lines.some((line) => line.level === 'warn' && /media keys from @ann:example.org dropped: key index 300/.test(line.text))).to.equal(true);
+  });
+});
+
+describe('MatrixRtcKeyProvider', () => {
+  it("holds matrix-js-sdk's 256 indexes, and never lets LiveKit's worker give up on a key after frames that did not decrypt", () => {
+    const options = new MatrixRtcKeyProvider().getOptions();
+    expect([options.keyringSize, options.failureTolerance]).to.deep.equal([256, -1]);
+  });
+
+  it('hands the worker a raw key for HKDF, for the identity and index given', async () => {
+    const provider = new MatrixRtcKeyProvider();
+    await provider.setKey('@ann:example.org:ANN', new Uint8Array(16), 7);
+    const [info] = provider.getKeys();
+    expect([info?.participantIdentity, info?.keyIndex, info?.key.algorithm.name]).to.deep.equal(['@ann:example.org:ANN', 7, 'HKDF']);
   });
 });
