@@ -10,7 +10,7 @@ import type { VisitorCall, VisitorCallSnapshot, VisitorCallStatus } from '../../
 import type { CallEndReason, CallHandle } from '../../../signaling/voip/types.js';
 import type { GroupCallHandle } from '../../../signaling/rtc/group-call.types.js';
 import { createFakeCall, expectSame } from '../../helpers/browser/fake-call.js';
-import { fakeCall as fakeGroupCall, people, stopFakeTracks } from '../../helpers/browser/fake-group-call.js';
+import { fakeCall as fakeGroupCall, stopFakeTracks } from '../../helpers/browser/fake-group-call.js';
 import { waitFor } from '../../helpers/browser/wait-for.js';
 
 interface FakeVisitorCall extends VisitorCall {
