@@ -39,10 +39,13 @@ export function isUserId(value: string): boolean {
   return /^@[\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value);
 }
 
-/** A room ID (`!opaque:server`); the service only compares it as a string, so the server part is checked like a user ID's. */
+/**
+ * A room ID: `!opaque:server` (the server part checked like a user ID's), or from room version 12 (MSC4291) the
+ * room's create event hash, `!` and 43 characters of unpadded URL-safe base64, with no server part.
+ */
 export function isRoomId(value: string): boolean {
   if (value.length > MAX_USER_ID_LENGTH) return false;
-  return /^![\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value);
+  return /^![A-Za-z0-9_-]{43}$/.test(value) || /^![\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value);
 }
 
 export function isTargetAllowed(target: string, allowed: ReadonlySet<string>): boolean {

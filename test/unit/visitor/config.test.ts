@@ -14,9 +14,9 @@ const BASE: Env = {
 const configError = (env: Env, files: Record<string, string> = {}): ConfigError => configErrorOf(parseConfig, env, files);
 
 describe('visitor config', () => {
-  it('reads the rooms visitors may join', () => {
-    const config = parseConfig({ ...BASE, VISITOR_ALLOWED_ROOMS: '!call:example.org, !lobby:example.org:8448' }, filesystem());
-    expect([...config.allowedRooms]).to.deep.equal(['!call:example.org', '!lobby:example.org:8448']);
+  it('reads the rooms visitors may join, room version 12 IDs (no server part) included', () => {
+    const config = parseConfig({ ...BASE, VISITOR_ALLOWED_ROOMS: '!call:example.org, !lobby:example.org:8448, !nowF3SYFF7FayJoYFzrtnbSAKIc41efHh0pZ2pqjb9g' }, filesystem());
+    expect([...config.allowedRooms]).to.deep.equal(['!call:example.org', '!lobby:example.org:8448', '!nowF3SYFF7FayJoYFzrtnbSAKIc41efHh0pZ2pqjb9g']);
   });
 
   it('reads a minimal environment with the documented defaults', () => {
