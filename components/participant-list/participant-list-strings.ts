@@ -7,7 +7,8 @@ export function peopleHeading(count: number): string {
   return `People (${count})`;
 }
 
-const IN_CALL = new Set<GroupCallSnapshot['phase']>(['connected', 'reconnecting']);
+/** The phases in which the list shows people (joined, the connection possibly being restored). */
+export const IN_CALL: ReadonlySet<GroupCallSnapshot['phase']> = new Set(['connected', 'reconnecting']);
 
 /** Who joined and who left between two snapshots of a joined call; empty when no one did. */
 export function participantListAnnouncement(before: GroupCallSnapshot, after: GroupCallSnapshot): string {

@@ -10,7 +10,7 @@ import { micOffIcon } from '../internal/icons.js';
 import { MxElement } from '../internal/mx-element.js';
 import { handText, raisedHandOrder } from '../internal/raised-hands.js';
 import { StoreController } from '../internal/store-controller.js';
-import { participantListAnnouncement, peopleHeading } from './participant-list-strings.js';
+import { IN_CALL, participantListAnnouncement, peopleHeading } from './participant-list-strings.js';
 import styles from './participant-list.styles.js';
 
 /** One row of the list. */
@@ -67,8 +67,6 @@ export function participantRows(s: GroupCallSnapshot): ParticipantRow[] {
   };
   return [you, ...others];
 }
-
-const IN_CALL = new Set<GroupCallSnapshot['phase']>(['connected', 'reconnecting']);
 
 /**
  * Lists the people in a group call: you first, then raised hands in the order they went up, then everyone else by
