@@ -123,6 +123,8 @@ export class Delegations {
     const result = transition(job.state, event, this.clock.now());
     if (result.ignored !== undefined) {
       if (event.type !== 'tick' && event.type !== 'presence') this.log(job, 'debug', `ignored ${event.type}: ${result.ignored}`);
+      // A timer can fire a moment before Date.now() reaches its time (monotonic clock, rounding): set it again.
+      if (event.type === 'tick') this.schedule(job);
       return;
     }
     job.state = result.state;

@@ -121,8 +121,17 @@ export class GroupRings implements ReadableStore<GroupRingsSnapshot> {
       decline: () => this.decline(ring),
     };
     this.store.update(({ ringing }) => ({ ringing: [...ringing, ring] }));
-    this.timers.set(eventId, setTimeout(() => this.stop(eventId, 'expired'), Math.max(0, expiresAt - Date.now())));
+    this.stopAtExpiry(eventId, expiresAt);
     this.watchSession(room.roomId, session);
+  }
+
+  /** Elements tell a missed ring by `Date.now() >= expiresAt`, so the ring must not stop before that moment. */
+  private stopAtExpiry(eventId: string, expiresAt: number): void {
+    this.timers.set(eventId, setTimeout(() => {
+      // Timers run on a monotonic clock and can fire a moment before the wall clock reaches their time.
+      if (Date.now() < expiresAt) this.stopAtExpiry(eventId, expiresAt);
+      else this.stop(eventId, 'expired');
+    }, Math.max(0, expiresAt - Date.now())));
   }
 
   /**

@@ -334,6 +334,12 @@ test.describe('rtc-auth delegated delayed leave (an instance started by this tes
     expect(await instance.exited()).toBe(0);
   });
 
+  // The service's own log says what it saw and did: the first thing to read when one of these fails in CI.
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a hook's fixtures from an object pattern
+  test.afterEach(({}, testInfo) => {
+    if (testInfo.status !== testInfo.expectedStatus) console.info(`rtc-auth log of "${testInfo.title}":\n${instance.output}`);
+  });
+
   const stateKey = (user: TestUser): string => `_${user.userId}_${user.deviceId}_m.call`;
   const statePath = (user: TestUser): string =>
     `/_matrix/client/v3/rooms/${encodeURIComponent(callRoom)}/state/${CALL_MEMBER}/${encodeURIComponent(stateKey(user))}`;

@@ -6,7 +6,11 @@ export class FakeClock implements Clock {
   private nextHandle = 1;
   private readonly timers = new Map<number, { readonly at: number; readonly callback: () => void }>();
 
-  constructor(start = 1_000_000) {
+  /**
+   * `firesEarlyMs`: each timer fires this much before the time it asked for, as real ones can (Node's timers run
+   * on a monotonic clock and round, `Date.now()` is the wall clock).
+   */
+  constructor(start = 1_000_000, private readonly firesEarlyMs = 0) {
     this.time = start;
   }
 
@@ -16,7 +20,8 @@ export class FakeClock implements Clock {
 
   setTimeout(callback: () => void, ms: number): unknown {
     const handle = this.nextHandle++;
-    this.timers.set(handle, { at: this.time + ms, callback });
+    // Never sooner than a millisecond away, as with real timers, so a timer set again makes time move on.
+    this.timers.set(handle, { at: this.time + Math.max(Math.min(ms, 1), ms - this.firesEarlyMs), callback });
     return handle;
   }
 
