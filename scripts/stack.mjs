@@ -82,6 +82,8 @@ export function stackConfig(instance = 'dev') {
     // The stack makes this user (see ensureVisitorTarget), so a call button on the demo or test pages rings someone.
     visitorTarget: { localpart: 'support', password: 'support-local-only-password' },
     visitorTargets: [`@support:${serverName}`],
+    // A public, encrypted room @support makes (see ensureVisitorRoom), whose group call visitors may join.
+    visitorRoomAlias: `#visitor-call:${serverName}`,
     visitorOrigins,
     registrationSharedSecret: 'matrix-call-kit-local-only-registration-secret',
     turnSecret: 'matrix-call-kit-local-only-turn-secret',
@@ -279,6 +281,7 @@ function visitorEnv(config) {
     VISITOR_LOCALPART_PREFIX: config.visitorLocalpartPrefix,
     VISITOR_ALLOWED_ORIGINS: config.visitorOrigins.join(','),
     VISITOR_ALLOWED_TARGETS: config.visitorTargets.join(','),
+    VISITOR_ALLOWED_ROOMS: config.visitorRoomAlias,
     VISITOR_DISPLAY_NAME: 'Visitor (local stack)',
     VISITOR_BIND: `127.0.0.1:${config.visitorPort}`,
     VISITOR_STATE_FILE: join(config.runDir, 'visitor-state.json'),
@@ -319,6 +322,7 @@ function writeConfigs(config, visitorBundle) {
     VISITOR_REGISTRATION_FILE: visitorRegistrationPath(config),
     VISITOR_USER_REGEX_JSON: JSON.stringify(`@${escapeRegex(config.visitorLocalpartPrefix)}[a-z0-9]+:${escapeRegex(config.serverName)}`),
     VISITOR_TARGETS_JSON: JSON.stringify(config.visitorTargets),
+    VISITOR_ROOMS_JSON: JSON.stringify([config.visitorRoomAlias]),
   };
   writeFileSync(join(config.runDir, 'homeserver.yaml'), render('homeserver.yaml', values));
   writeFileSync(join(dataDir, 'log.config'), render('synapse-log.config', values));
@@ -543,6 +547,45 @@ async function ensureVisitorTarget(config) {
   }
 }
 
+/**
+ * Makes sure the room visitors may join exists: public, encrypted, and letting members (power level 0) send
+ * their call membership, as a room for a site's visitors must (services/visitor/README.md).
+ */
+async function ensureVisitorRoom(config) {
+  const { localpart, password } = config.visitorTarget;
+  const hint = `read ${join(config.logDir, 'synapse.log')}`;
+  const request = async (method, path, token, body) => {
+    const response = await fetch(`${config.homeserverUrl}${path}`, {
+      method,
+      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, json: await response.json().catch(() => ({})) };
+  };
+  try {
+    const found = await request('GET', `/_matrix/client/v3/directory/room/${encodeURIComponent(config.visitorRoomAlias)}`);
+    if (found.status === 200) return;
+    const login = await request('POST', '/_matrix/client/v3/login', undefined,
+      { type: 'm.login.password', identifier: { type: 'm.id.user', user: localpart }, password });
+    if (login.status !== 200) throw new Error(`@${localpart} cannot log in: ${login.status} ${JSON.stringify(login.json)}`);
+    const token = login.json.access_token;
+    try {
+      const created = await request('POST', '/_matrix/client/v3/createRoom', token, {
+        preset: 'public_chat',
+        room_alias_name: config.visitorRoomAlias.slice(1, config.visitorRoomAlias.indexOf(':')),
+        name: 'Visitor call (local stack)',
+        initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+        power_level_content_override: { events: { 'org.matrix.msc3401.call.member': 0 } },
+      });
+      if (created.status !== 200) throw new Error(`creating ${config.visitorRoomAlias} answered ${created.status} ${JSON.stringify(created.json)}`);
+    } finally {
+      await request('POST', '/_matrix/client/v3/logout', token);
+    }
+  } catch (error) {
+    throw new StackError('visitor', `cannot make the visitors' room ${config.visitorRoomAlias}: ${error instanceof Error ? error.message : String(error)}`, hint);
+  }
+}
+
 /** Starts the stack (provisioning first) and returns its endpoints; reuses services that are already healthy. */
 export async function up(instance = 'dev', { quiet = false } = {}) {
   const config = stackConfig(instance);
@@ -553,6 +596,7 @@ export async function up(instance = 'dev', { quiet = false } = {}) {
     if (!quiet) log(`${service.name.padEnd(9)} ${reused ? 'already running' : 'started'}  ${service.endpoint}`);
   }
   await ensureVisitorTarget(config);
+  await ensureVisitorRoom(config);
   const endpoints = {
     instance,
     serverName: config.serverName,
@@ -562,6 +606,7 @@ export async function up(instance = 'dev', { quiet = false } = {}) {
     visitorUrl: config.visitorUrl,
     visitorTargets: config.visitorTargets,
     visitorTargetPassword: config.visitorTarget.password,
+    visitorRoomAlias: config.visitorRoomAlias,
     visitorAsToken: config.visitorAsToken,
     visitorLocalpartPrefix: config.visitorLocalpartPrefix,
     turnUris: [`${config.turnUri}?transport=udp`, `${config.turnUri}?transport=tcp`],
@@ -636,7 +681,7 @@ async function main(argv) {
         `  homeserver   ${endpoints.homeserverUrl}  (server name ${endpoints.serverName})\n` +
         `  LiveKit      ${endpoints.livekitUrl}\n` +
         `  token svc    ${endpoints.rtcAuthUrl}  (POST /sfu/get, POST /get_token)\n` +
-        `  visitor svc  ${endpoints.visitorUrl}  (POST /visitor/session; target ${endpoints.visitorTargets.join(', ')}, password ${endpoints.visitorTargetPassword})\n` +
+        `  visitor svc  ${endpoints.visitorUrl}  (POST /visitor/session; target ${endpoints.visitorTargets.join(', ')}, password ${endpoints.visitorTargetPassword}; room ${endpoints.visitorRoomAlias})\n` +
         `  TURN         ${endpoints.turnUris.join(', ')}\n` +
         `  logs         ${endpoints.logDir}\n`);
       return 0;

@@ -2,7 +2,7 @@
 // so every error message is unit-tested; each names its variable.
 import { ConfigError, parseBindVariable, readVariableFile, type BindAddress, type Env, type ReadFile } from '../shared/env.js';
 import { LOG_LEVELS, type LogLevel } from '../shared/log.js';
-import { isRoomId, isUserId, normalizeOrigin } from './policy.js';
+import { isRoomAlias, isRoomId, isUserId, normalizeOrigin } from './policy.js';
 import type { RateLimit } from './rate-limit.js';
 
 export interface VisitorConfig {
@@ -14,7 +14,7 @@ export interface VisitorConfig {
   asToken: string;
   allowedOrigins: ReadonlySet<string>;
   allowedTargets: ReadonlySet<string>;
-  /** Rooms whose group call a visitor may join; empty unless VISITOR_ALLOWED_ROOMS names some. */
+  /** Rooms (IDs and aliases) whose group call a visitor may join; empty unless VISITOR_ALLOWED_ROOMS names some. */
   allowedRooms: ReadonlySet<string>;
   displayName: string;
   lifetimeMs: number;
@@ -135,17 +135,22 @@ export function parseConfig(env: Env, readFile: ReadFile): VisitorConfig {
     }
   }
 
-  const targetsRaw = required(env, 'VISITOR_ALLOWED_TARGETS', 'list the Matrix users visitors may call, e.g. @support:example.org');
   const allowedTargets = new Set<string>();
-  for (const entry of list(targetsRaw)) {
+  for (const entry of list(get(env, 'VISITOR_ALLOWED_TARGETS') ?? '')) {
     if (!isUserId(entry)) throw new ConfigError('VISITOR_ALLOWED_TARGETS', `"${entry}" is not a Matrix user ID like @support:example.org`);
     allowedTargets.add(entry);
   }
 
   const allowedRooms = new Set<string>();
   for (const entry of list(get(env, 'VISITOR_ALLOWED_ROOMS') ?? '')) {
-    if (!isRoomId(entry)) throw new ConfigError('VISITOR_ALLOWED_ROOMS', `"${entry}" is not a Matrix room ID like !abc:example.org`);
+    if (!isRoomId(entry) && !isRoomAlias(entry)) {
+      throw new ConfigError('VISITOR_ALLOWED_ROOMS', `"${entry}" is not a Matrix room ID like !abc:example.org or a room alias like #call:example.org`);
+    }
     allowedRooms.add(entry);
+  }
+  if (allowedTargets.size === 0 && allowedRooms.size === 0) {
+    throw new ConfigError('VISITOR_ALLOWED_TARGETS',
+      'not set; list the Matrix users visitors may call (e.g. @support:example.org), or set VISITOR_ALLOWED_ROOMS to the rooms whose calls they may join');
   }
 
   const displayName = get(env, 'VISITOR_DISPLAY_NAME') ?? DEFAULTS.displayName;

@@ -1,4 +1,4 @@
-// The four client-server API calls the service makes, as the application service (its as_token) or as the
+// The client-server API calls the service makes, as the application service (its as_token) or as the
 // visitor. fetch is injected, so this runs in Node and in the browser tests alike.
 
 export type HomeserverFailure = 'unreachable' | 'refused';
@@ -31,6 +31,10 @@ export interface Homeserver {
   whoami(accessToken: string): Promise<string>;
   /** Deactivates and erases a user of the namespace, without user-interactive auth (the AS's privilege). */
   deactivate(userId: string): Promise<void>;
+  /** The room an alias names, or undefined when the homeserver knows no such alias. */
+  resolveAlias(alias: string): Promise<string | undefined>;
+  /** Joins a user of the namespace to a room (ID or alias) as the application service; answers the room ID. */
+  join(userId: string, room: string): Promise<string>;
 }
 
 export interface HomeserverOptions {
@@ -116,6 +120,19 @@ export function createHomeserver(options: HomeserverOptions): Homeserver {
       // Synapse lets an application service deactivate users of its namespace without user-interactive auth;
       // `erase` (not in the spec, Synapse's extension) also forgets their messages and profile.
       await call('POST', `/_matrix/client/v3/account/deactivate?user_id=${encodeURIComponent(userId)}`, options.asToken, { erase: true });
+    },
+    async resolveAlias(alias) {
+      try {
+        return requireString(await call('GET', `/_matrix/client/v3/directory/room/${encodeURIComponent(alias)}`, options.asToken), 'room_id', 'directory');
+      } catch (error) {
+        if (error instanceof HomeserverError && error.errcode === 'M_NOT_FOUND') return undefined;
+        throw error;
+      }
+    },
+    async join(userId, room) {
+      // `user_id` asserts the identity of a user of the namespace (application services' identity assertion).
+      const json = await call('POST', `/_matrix/client/v3/join/${encodeURIComponent(room)}?user_id=${encodeURIComponent(userId)}`, options.asToken, {});
+      return requireString(json, 'room_id', 'join');
     },
   };
 }

@@ -102,6 +102,7 @@ async function serve(config: VisitorConfig): Promise<void> {
       clientHomeserverUrl: config.clientHomeserverUrl,
       allowedOrigins: config.allowedOrigins,
       allowedTargets: config.allowedTargets,
+      allowedRooms: config.allowedRooms,
       trustedProxies: config.trustedProxies,
     },
     { accounts, homeserver, rateLimiter, logger },
@@ -112,6 +113,7 @@ async function serve(config: VisitorConfig): Promise<void> {
       homeserver: config.homeserverUrl,
       origins: [...config.allowedOrigins].join(','),
       targets: [...config.allowedTargets].join(','),
+      rooms: [...config.allowedRooms].join(','),
       lifetimeSeconds: config.lifetimeMs / 1000,
       stateFile: config.stateFile,
     });

@@ -1,4 +1,4 @@
-// Who may ask for a visitor account, and whom it may call: the origin allow-list, the target allow-list, and
+// Who may ask for a visitor account, whom it may call and which rooms it may join: the allow-lists, and
 // which address a request comes from when a reverse proxy stands in front. Pure, so the browser tests cover it.
 
 /** `scheme://host[:port]`, as browsers send it in the Origin header; lower case, no default port. */
@@ -46,6 +46,35 @@ export function isUserId(value: string): boolean {
 export function isRoomId(value: string): boolean {
   if (value.length > MAX_USER_ID_LENGTH) return false;
   return /^![A-Za-z0-9_-]{43}$/.test(value) || /^![\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value);
+}
+
+/** A room alias, `#name:server`, the server part checked like a user ID's. */
+export function isRoomAlias(value: string): boolean {
+  if (value.length > MAX_USER_ID_LENGTH) return false;
+  return /^#[\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value);
+}
+
+export type RoomDecision = { ok: true; roomId: string } | { ok: false; why: 'not-allowed' | 'no-such-alias' };
+
+/**
+ * Whether a visitor may join `room` (an ID or alias), and its ID: a room listed by ID or alias, or one a
+ * listed alias names now. Aliases are resolved at each request, since they can move to another room.
+ */
+export async function decideRoom(
+  room: string,
+  allowed: ReadonlySet<string>,
+  resolveAlias: (alias: string) => Promise<string | undefined>,
+): Promise<RoomDecision> {
+  const byId = isRoomId(room);
+  if (!byId && !isRoomAlias(room)) return { ok: false, why: 'not-allowed' };
+  const roomId = byId ? room : await resolveAlias(room);
+  if (allowed.has(room)) return roomId === undefined ? { ok: false, why: 'no-such-alias' } : { ok: true, roomId };
+  if (roomId === undefined) return { ok: false, why: 'not-allowed' };
+  if (allowed.has(roomId)) return { ok: true, roomId };
+  for (const entry of allowed) {
+    if (isRoomAlias(entry) && (await resolveAlias(entry)) === roomId) return { ok: true, roomId };
+  }
+  return { ok: false, why: 'not-allowed' };
 }
 
 export function isTargetAllowed(target: string, allowed: ReadonlySet<string>): boolean {

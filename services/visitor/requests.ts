@@ -5,6 +5,8 @@ export const VISITOR_ERROR_CODES = [
   'ORIGIN_NOT_ALLOWED',
   'RATE_LIMITED',
   'TARGET_NOT_ALLOWED',
+  'ROOM_NOT_ALLOWED',
+  'ROOM_NOT_JOINABLE',
   'HOMESERVER_UNREACHABLE',
   'BAD_REQUEST',
   'UNKNOWN_SESSION',
@@ -46,6 +48,17 @@ export const TARGET_NOT_ALLOWED: Refusal = {
   message: 'Visitors cannot call this Matrix user from here.',
 };
 
+export const ROOM_NOT_ALLOWED: Refusal = {
+  status: 403,
+  code: 'ROOM_NOT_ALLOWED',
+  message: 'Visitors cannot join this room\'s call from here.',
+};
+
+/** The homeserver would not let the visitor join an allowed room: `why` says what the room's admins can change. */
+export function roomNotJoinable(why: string): Refusal {
+  return { status: 502, code: 'ROOM_NOT_JOINABLE', message: `The visitor could not join the room: ${why}` };
+}
+
 export const UNKNOWN_SESSION: Refusal = {
   status: 404,
   code: 'UNKNOWN_SESSION',
@@ -67,8 +80,14 @@ export function mediaTypeOf(contentType: string | undefined): string {
   return contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-/** `POST /visitor/session` takes `{"target": "@support:example.org"}` as application/json. */
-export function parseSessionRequest(contentType: string | undefined, text: string): Parsed<{ target: string }> {
+/** What a visitor session is for: calling one user, or joining one room's group call (a room ID or alias). */
+export type SessionRequest = { target: string } | { room: string };
+
+/**
+ * `POST /visitor/session` takes `{"target": "@support:example.org"}` or `{"room": "#town-hall:example.org"}`
+ * (exactly one of the two) as application/json.
+ */
+export function parseSessionRequest(contentType: string | undefined, text: string): Parsed<SessionRequest> {
   if (mediaTypeOf(contentType) !== 'application/json') {
     return { ok: false, error: badRequest(`Content-Type must be application/json, got ${contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100))}`) };
   }
@@ -79,10 +98,13 @@ export function parseSessionRequest(contentType: string | undefined, text: strin
     return { ok: false, error: badRequest('The request body is not valid JSON') };
   }
   if (!isObject(body)) return { ok: false, error: badRequest('The request body must be a JSON object') };
-  const target = body.target;
-  if (target === undefined || target === null) return { ok: false, error: badRequest('The request body is missing `target`') };
-  if (typeof target !== 'string' || target === '') return { ok: false, error: badRequest('`target` must be a non-empty string') };
-  return { ok: true, value: { target } };
+  const given = (['target', 'room'] as const).filter((key) => body[key] !== undefined && body[key] !== null);
+  if (given.length === 0) return { ok: false, error: badRequest('The request body is missing `target` (a user to call) or `room` (a room to join)') };
+  if (given.length === 2) return { ok: false, error: badRequest('The request body has both `target` and `room`; send one') };
+  const key = given[0]!;
+  const value = body[key];
+  if (typeof value !== 'string' || value === '') return { ok: false, error: badRequest(`\`${key}\` must be a non-empty string`) };
+  return { ok: true, value: key === 'target' ? { target: value } : { room: value } };
 }
 
 const MAX_TOKEN_LENGTH = 1024;

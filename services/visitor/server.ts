@@ -1,12 +1,13 @@
-// The HTTP side: `POST /visitor/session` hands a website visitor a short-lived Matrix account, `POST
-// /visitor/end` ends it, `GET /healthz` says the service is up. Accounts, limits and policy come in as deps,
-// so the checks run in a fixed order: origin, rate limit, body, target, capacity, homeserver.
+// The HTTP side: `POST /visitor/session` hands a website visitor a short-lived Matrix account (to call one
+// user, or joined to one room for its group call), `POST /visitor/end` ends it, `GET /healthz` says the
+// service is up. Accounts, limits and policy come in as deps, so the checks run in a fixed order: origin,
+// rate limit, body, target or room, capacity, homeserver.
 import http from 'node:http';
 import { readBody, sendJson } from '../shared/http.js';
 import type { LogFields, Logger } from '../shared/log.js';
-import { AtCapacity, type VisitorAccounts } from './accounts.js';
+import { AtCapacity, type VisitorAccounts, type VisitorSession } from './accounts.js';
 import { HomeserverError, type Homeserver } from './homeserver.js';
-import { clientAddress, isOriginAllowed, isTargetAllowed, isUserId } from './policy.js';
+import { clientAddress, decideRoom, isOriginAllowed, isTargetAllowed, isUserId } from './policy.js';
 import type { RateLimiter } from './rate-limit.js';
 import {
   badRequest,
@@ -15,6 +16,8 @@ import {
   parseEndRequest,
   parseSessionRequest,
   rateLimited,
+  ROOM_NOT_ALLOWED,
+  roomNotJoinable,
   TARGET_NOT_ALLOWED,
   UNKNOWN_SESSION,
   type Refusal,
@@ -24,6 +27,8 @@ export interface VisitorServerConfig {
   clientHomeserverUrl: string;
   allowedOrigins: ReadonlySet<string>;
   allowedTargets: ReadonlySet<string>;
+  /** Room IDs and aliases whose group call a visitor may join. */
+  allowedRooms: ReadonlySet<string>;
   trustedProxies: ReadonlySet<string>;
   /** Larger bodies get 400. Default 4 KiB: a real request is under 200 bytes. */
   maxBodyBytes?: number;
@@ -86,19 +91,47 @@ export function createVisitorServer(config: VisitorServerConfig, deps: VisitorSe
     if (!body.ok) throw new Refused(bodyTooLarge());
     const parsed = parseSessionRequest(req.headers['content-type'], body.text);
     if (!parsed.ok) throw new Refused(parsed.error);
-    const { target } = parsed.value;
-    if (!isUserId(target) || !isTargetAllowed(target, config.allowedTargets)) {
-      throw new Refused(TARGET_NOT_ALLOWED, `target ${JSON.stringify(target.slice(0, 300))} not on the allow-list`);
-    }
-    const session = await accounts.create();
-    logger.info('visitor session started', { user: session.userId, target, client, origin: req.headers.origin });
-    return {
+    const request = parsed.value;
+    const credentials = (session: VisitorSession) => ({
       homeserverUrl: config.clientHomeserverUrl,
       userId: session.userId,
       accessToken: session.accessToken,
       deviceId: session.deviceId,
       expiresAt: session.expiresAt,
-    };
+    });
+    if ('target' in request) {
+      const { target } = request;
+      if (!isUserId(target) || !isTargetAllowed(target, config.allowedTargets)) {
+        throw new Refused(TARGET_NOT_ALLOWED, `target ${JSON.stringify(target.slice(0, 300))} not on the allow-list`);
+      }
+      const session = await accounts.create();
+      logger.info('visitor session started', { user: session.userId, target, client, origin: req.headers.origin });
+      return credentials(session);
+    }
+    const roomId = await allowedRoomId(request.room);
+    const session = await accounts.create();
+    try {
+      const joined = await homeserver.join(session.userId, roomId);
+      // The alias was resolved a moment ago; whatever the homeserver joined must still be that room.
+      if (joined !== roomId) throw new Refused(roomNotJoinable('the room changed while the visitor joined it; try again'), `joined ${joined}, not ${roomId}`);
+    } catch (error) {
+      await accounts.deactivate(session.userId, 'could not join the room');
+      if (error instanceof HomeserverError && error.kind === 'refused') {
+        throw new Refused(roomNotJoinable(joinRefusalText(error)), `the homeserver refused the join of ${roomId}: ${error.message}`);
+      }
+      throw error;
+    }
+    logger.info('visitor session started', { user: session.userId, room: roomId, client, origin: req.headers.origin });
+    return { ...credentials(session), roomId };
+  }
+
+  /** The ID of the room a session asks for, or the refusal: not on the allow-list, or no room has its alias. */
+  async function allowedRoomId(room: string): Promise<string> {
+    const shown = JSON.stringify(room.slice(0, 300));
+    const decision = await decideRoom(room, config.allowedRooms, (alias) => homeserver.resolveAlias(alias));
+    if (decision.ok) return decision.roomId;
+    if (decision.why === 'no-such-alias') throw new Refused(roomNotJoinable('no room has this address'), `room ${shown} is allowed, but no room has the alias`);
+    throw new Refused(ROOM_NOT_ALLOWED, `room ${shown} not on the allow-list`);
   }
 
   async function endSession(req: http.IncomingMessage): Promise<Record<string, unknown>> {
@@ -182,6 +215,13 @@ export function createVisitorServer(config: VisitorServerConfig, deps: VisitorSe
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   return server;
+}
+
+/** What a room's admins can change when the homeserver would not let a visitor join. */
+function joinRefusalText(error: HomeserverError): string {
+  if (error.errcode === 'M_FORBIDDEN') return 'the room does not let visitors join (it must be public, and the visitor must not be banned)';
+  if (error.errcode === 'M_NOT_FOUND' || error.status === 404) return 'the homeserver does not know the room';
+  return `the homeserver refused (${error.errcode ?? error.status ?? 'no code'})`;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

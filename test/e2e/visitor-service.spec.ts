@@ -29,6 +29,13 @@ function startSession(serviceUrl: string, target: string, headers: Record<string
   });
 }
 
+function startRoomSession(serviceUrl: string, room: string): Promise<Reply> {
+  return request(`${serviceUrl}/visitor/session`, {
+    headers: { 'Content-Type': 'application/json', Origin: PAGE_ORIGIN },
+    body: JSON.stringify({ room }),
+  });
+}
+
 interface Visitor {
   homeserverUrl: string;
   userId: string;
@@ -191,6 +198,76 @@ test.describe('visitor service (the stack instance)', () => {
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Content-Type/i);
   });
 
+  test('a room session joins the visitor to the allowed room, where it may send only its own call membership (delayed too), reactions, redactions and encrypted events', async () => {
+    const stack = loadStack();
+    const alias = stack.visitorRoomAlias;
+    const directory = await matrix(support.accessToken, 'GET', `/_matrix/client/v3/directory/room/${encodeURIComponent(alias)}`);
+    const roomId = directory.json.room_id as string;
+    const reply = await startRoomSession(stack.visitorUrl, alias);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.body.roomId).toBe(roomId);
+    const visitor = reply.body as unknown as Visitor;
+    const joined = await matrix(visitor.accessToken, 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/joined_members`);
+    expect(Object.keys(joined.json.joined as object)).toContain(visitor.userId);
+    // By room ID too: the allowed alias names it.
+    const byId = await startRoomSession(stack.visitorUrl, roomId);
+    expect(byId.status, JSON.stringify(byId.body)).toBe(200);
+    expect(byId.body.roomId).toBe(roomId);
+
+    const memberPath = (stateKey: string) => `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/org.matrix.msc3401.call.member/${encodeURIComponent(stateKey)}`;
+    const ownKey = `_${visitor.userId}_${visitor.deviceId}_m.call`;
+    const membership = {
+      application: 'm.call', call_id: '', scope: 'm.room', device_id: visitor.deviceId, expires: 3_600_000,
+      focus_active: { type: 'livekit', focus_selection: 'multi_sfu' },
+      foci_preferred: [{ type: 'livekit', livekit_service_url: stack.rtcAuthUrl, livekit_alias: roomId }],
+    };
+    expect((await matrix(visitor.accessToken, 'PUT', memberPath(ownKey), membership)).status).toBe(200);
+    // The leave as a delayed event: requested, then sent by the homeserver when the delay runs out.
+    const delayed = await matrix(visitor.accessToken, 'PUT', `${memberPath(ownKey)}?org.matrix.msc4140.delay=1000`, {});
+    expect(delayed.status, JSON.stringify(delayed.json)).toBe(200);
+    expect(typeof delayed.json.delay_id).toBe('string');
+    await expect.poll(async () => Object.keys((await matrix(support.accessToken, 'GET', memberPath(ownKey))).json).length,
+      { message: 'the delayed leave is sent', timeout: 30_000 }).toBe(0);
+
+    expect((await sendEvent(visitor.accessToken, roomId, 'm.reaction', { 'm.relates_to': { rel_type: 'm.annotation', event_id: '$x', key: '🖐️' } })).status).toBe(200);
+    expect((await sendEvent(visitor.accessToken, roomId, 'io.element.call.reaction', { name: 'clap', emoji: '👏' })).status).toBe(200);
+    expect((await sendEvent(visitor.accessToken, roomId, 'm.room.encrypted', { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'x' })).status).toBe(200);
+
+    expectForbidden(await matrix(visitor.accessToken, 'PUT', memberPath(`_${support.userId}_${support.deviceId}_m.call`), membership));
+    expectForbidden(await matrix(visitor.accessToken, 'PUT', `${memberPath(`_${support.userId}_DEV_m.call`)}?org.matrix.msc4140.delay=1000`, {}));
+    expectForbidden(await matrix(visitor.accessToken, 'PUT', memberPath(visitor.userId), membership));
+    expectForbidden(await matrix(visitor.accessToken, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.topic/`, { topic: 'visit evil.example' }));
+    expectForbidden(await sendEvent(visitor.accessToken, roomId, 'm.room.message', { msgtype: 'm.text', body: 'hello' }));
+    expectForbidden(await sendEvent(visitor.accessToken, roomId, 'm.call.invite', CALL_INVITE));
+    const stranger = await registerUser();
+    expectForbidden(await matrix(visitor.accessToken, 'POST', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/invite`, { user_id: stranger.userId }));
+    // Another public room stays closed to it.
+    const otherRoom = await createRoom(stranger, { preset: 'public_chat' });
+    expectForbidden(await matrix(visitor.accessToken, 'POST', `/_matrix/client/v3/join/${encodeURIComponent(otherRoom)}`, {}));
+
+    // Ending the session takes the visitor out of the room.
+    const ended = await request(`${stack.visitorUrl}/visitor/end`, { headers: { Origin: PAGE_ORIGIN, Authorization: `Bearer ${visitor.accessToken}` } });
+    expect(ended.status, JSON.stringify(ended.body)).toBe(200);
+    await expect.poll(async () => {
+      const member = await matrix(support.accessToken, 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.member/${encodeURIComponent(visitor.userId)}`);
+      return member.json.membership;
+    }, { message: 'the visitor has left the room', timeout: 30_000 }).toBe('leave');
+  });
+
+  test('refuses rooms it does not allow: ROOM_NOT_ALLOWED, and no account is made', async () => {
+    const stack = loadStack();
+    const stranger = await registerUser();
+    const publicRoom = await createRoom(stranger, { preset: 'public_chat' });
+    const before = (await request(`${stack.visitorUrl}/healthz`, { method: 'GET' })).body.liveAccounts;
+    expectRefusal(await startRoomSession(stack.visitorUrl, publicRoom), 403, 'ROOM_NOT_ALLOWED');
+    expectRefusal(await startRoomSession(stack.visitorUrl, `#not-allowed:${stack.serverName}`), 403, 'ROOM_NOT_ALLOWED');
+    expectRefusal(await startRoomSession(stack.visitorUrl, stack.visitorTargets[0] as string), 403, 'ROOM_NOT_ALLOWED');
+    expectRefusal(await request(`${stack.visitorUrl}/visitor/session`, {
+      headers: { Origin: PAGE_ORIGIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ room: stack.visitorRoomAlias, target: stack.visitorTargets[0] }),
+    }), 400, 'BAD_REQUEST');
+    expect((await request(`${stack.visitorUrl}/healthz`, { method: 'GET' })).body.liveAccounts).toBe(before);
+  });
+
   test('/visitor/end deactivates the account: the token is dead and the homeserver says so', async () => {
     const stack = loadStack();
     const visitor = await newVisitor();
@@ -314,6 +391,24 @@ test.describe('visitor service (instances started by this test)', () => {
     const unregistered = start({ VISITOR_AS_TOKEN: 'not-the-registered-as-token', VISITOR_STATE_FILE: join(stateDir, 'unregistered.json') });
     expectRefusal(await startSession(await unregistered.url(), loadStack().visitorTargets[0] as string), 502, 'HOMESERVER_UNREACHABLE');
     await expect.poll(() => unregistered.output).toContain('M_UNKNOWN_TOKEN');
+  });
+
+  test('a room the homeserver will not let the visitor join is ROOM_NOT_JOINABLE, and the new account is deactivated', async () => {
+    const stranger = await registerUser();
+    const inviteOnly = await createRoom(stranger, {});
+    const gone = `#gone-${Date.now()}:${loadStack().serverName}`;
+    const instance = start({ VISITOR_ALLOWED_ROOMS: `${inviteOnly} ${gone}`, VISITOR_STATE_FILE: join(stateDir, 'not-joinable.json') });
+    const url = await instance.url();
+    const refused = await startRoomSession(url, inviteOnly);
+    expectRefusal(refused, 502, 'ROOM_NOT_JOINABLE');
+    expect(refused.body.message).toContain('does not let visitors join');
+    await expect.poll(() => instance.output).toContain('reason="could not join the room"');
+    const deactivated = /visitor account deactivated user=(\S+) reason="could not join the room"/.exec(instance.output)?.[1] ?? '';
+    expect(await accountState(deactivated)).toEqual({ deactivated: true, erased: true });
+    const noRoom = await startRoomSession(url, gone);
+    expectRefusal(noRoom, 502, 'ROOM_NOT_JOINABLE');
+    expect(noRoom.body.message).toContain('no room has this address');
+    expect((await request(`${url}/healthz`, { method: 'GET' })).body.liveAccounts).toBe(0);
   });
 
   test('exits 1 with one line naming a missing variable', async () => {

@@ -14,6 +14,8 @@ export interface StackEndpoints {
   visitorTargets: string[];
   /** The password of the first target, which the stack registers. */
   visitorTargetPassword: string;
+  /** The public, encrypted room (made by the first target) whose group call visitors may join. */
+  visitorRoomAlias: string;
   visitorAsToken: string;
   visitorLocalpartPrefix: string;
   turnUris: string[];

@@ -7,17 +7,27 @@ a visitor (a user ID matching ``visitor_regex``) may only
 - create a private room whose invitees are allowed targets (no alias, not published, no name or topic),
 - invite allowed targets, and join only rooms it was invited to,
 - send call events (``m.call.*``, ``org.matrix.call.*``) and encrypted events (an encrypted DM carries the call
-  events as ``m.room.encrypted``), and only in rooms where everybody else is an allowed target.
+  events as ``m.room.encrypted``), and only in rooms where everybody else is an allowed target;
+- join the rooms of ``allowed_rooms`` (IDs or aliases; aliases are looked up at each check, as they can move)
+  without an invite, for their group call, and send there only its own MatrixRTC membership (the state event
+  ``org.matrix.msc3401.call.member`` under a state key ``_<its user ID>_<device>_m.call``, delayed ones too),
+  reactions (``m.reaction``, ``io.element.call.reaction``), redactions and encrypted events. An encrypted room's
+  events all arrive as ``m.room.encrypted``, whose content the homeserver cannot read: in such a room a visitor
+  can write what any member can, which is why the list names rooms, not patterns.
 
-It may send no messages, reactions, redactions or state events after room creation, and no 3PID invites.
-Users outside ``visitor_regex`` are not affected. Installed with the spam-checker callbacks of Synapse's
-module API (https://element-hq.github.io/synapse/latest/modules/spam_checker_callbacks.html):
+It may send no messages, and no other state events after room creation, and no 3PID invites. Users outside
+``visitor_regex`` are not affected. Installed with the spam-checker callbacks of Synapse's module API
+(https://element-hq.github.io/synapse/latest/modules/spam_checker_callbacks.html):
 
     modules:
       - module: mx_visitor_guard.VisitorGuard
         config:
           visitor_regex: "@visitor-[a-z0-9]+:example\\\\.org"
           allowed_targets: ["@support:example.org"]
+          allowed_rooms: ["#town-hall:example.org"]
+
+Synapse asks ``user_may_send_state_event`` when a state event (delayed or not) is requested and
+``check_event_for_spam`` when it is created, which for a delayed one is when its delay runs out.
 
 with this file's folder on Synapse's PYTHONPATH.
 """
@@ -33,6 +43,9 @@ logger = logging.getLogger(__name__)
 
 CALL_EVENT_PREFIXES = ("m.call.", "org.matrix.call.")
 ENCRYPTED = "m.room.encrypted"
+CALL_MEMBER = "org.matrix.msc3401.call.member"
+# What a visitor may send in an allowed room besides its own call membership.
+ALLOWED_ROOM_EVENT_TYPES = frozenset({"m.reaction", "io.element.call.reaction", "m.room.redaction", ENCRYPTED})
 # State a visitor may set while creating its room: what a DM and its encryption need, nothing a person reads.
 CREATION_STATE_TYPES = frozenset({"m.room.encryption", "m.room.history_visibility", "m.room.guest_access"})
 # Fields of /createRoom that would show the target text of the visitor's choosing or make the room findable.
@@ -42,9 +55,16 @@ Decision = Literal["NOT_SPAM"] | Codes
 
 
 class VisitorGuardConfig:
-    def __init__(self, visitor_regex: re.Pattern[str], allowed_targets: frozenset[str]):
+    def __init__(self, visitor_regex: re.Pattern[str], allowed_targets: frozenset[str], allowed_rooms: frozenset[str]):
         self.visitor_regex = visitor_regex
         self.allowed_targets = allowed_targets
+        self.allowed_rooms = allowed_rooms
+
+
+def is_own_call_member_key(user_id: str, state_key: str) -> bool:
+    """Whether a call membership's state key is one of the user's own devices': ``_<user ID>_<device>_m.call``."""
+    prefix = f"_{user_id}_"
+    return state_key.startswith(prefix) and state_key.endswith("_m.call") and len(state_key) > len(prefix) + len("_m.call")
 
 
 class VisitorGuard:
@@ -52,6 +72,8 @@ class VisitorGuard:
         self._api = api
         self._visitor = config.visitor_regex
         self._targets = config.allowed_targets
+        self._room_ids = frozenset(room for room in config.allowed_rooms if room.startswith("!"))
+        self._room_aliases = frozenset(room for room in config.allowed_rooms if room.startswith("#"))
         api.register_spam_checker_callbacks(
             check_event_for_spam=self.check_event_for_spam,
             user_may_join_room=self.user_may_join_room,
@@ -75,10 +97,26 @@ class VisitorGuard:
         targets = config.get("allowed_targets")
         if not isinstance(targets, list) or not all(isinstance(t, str) and t.startswith("@") and ":" in t for t in targets):
             raise ConfigError("mx_visitor_guard: allowed_targets must be a list of user IDs like @support:example.org")
-        return VisitorGuardConfig(compiled, frozenset(targets))
+        rooms = config.get("allowed_rooms", [])
+        if not isinstance(rooms, list) or not all(isinstance(r, str) and r[:1] in ("!", "#") and len(r) > 1 for r in rooms):
+            raise ConfigError("mx_visitor_guard: allowed_rooms must be a list of room IDs or aliases like #town-hall:example.org")
+        return VisitorGuardConfig(compiled, frozenset(targets), frozenset(rooms))
 
     def _is_visitor(self, user_id: str) -> bool:
         return self._visitor.fullmatch(user_id) is not None
+
+    async def _is_allowed_room(self, room_id: str) -> bool:
+        if room_id in self._room_ids:
+            return True
+        for alias in self._room_aliases:
+            try:
+                aliased, _ = await self._api.lookup_room_alias(alias)
+            except Exception as error:  # The alias is gone or malformed: it names no room now.
+                logger.info("allowed room %s does not resolve: %s", alias, error)
+                continue
+            if aliased == room_id:
+                return True
+        return False
 
     def _refuse(self, user_id: str, what: str) -> Decision:
         logger.info("visitor %s refused: %s", user_id, what)
@@ -95,7 +133,7 @@ class VisitorGuard:
         return NOT_SPAM
 
     async def user_may_join_room(self, user_id: str, room_id: str, is_invited: bool) -> Decision:
-        if self._is_visitor(user_id) and not is_invited:
+        if self._is_visitor(user_id) and not is_invited and not await self._is_allowed_room(room_id):
             return self._refuse(user_id, f"join of {room_id} without an invite")
         return NOT_SPAM
 
@@ -132,15 +170,22 @@ class VisitorGuard:
     async def user_may_send_state_event(
         self, user_id: str, room_id: str, event_type: str, state_key: str, content: dict[str, Any]
     ) -> Decision:
-        if self._is_visitor(user_id):
-            return self._refuse(user_id, f"state event {event_type} in {room_id}")
-        return NOT_SPAM
+        if not self._is_visitor(user_id):
+            return NOT_SPAM
+        if event_type == CALL_MEMBER and is_own_call_member_key(user_id, state_key) and await self._is_allowed_room(room_id):
+            return NOT_SPAM
+        return self._refuse(user_id, f"state event {event_type} ({state_key!r}) in {room_id}")
 
     async def check_event_for_spam(self, event: Any) -> Decision:
         sender = event.sender
         if not self._is_visitor(sender):
             return NOT_SPAM
         event_type = event.type
+        if await self._is_allowed_room(event.room_id):
+            own_membership = event.is_state() and event_type == CALL_MEMBER and is_own_call_member_key(sender, event.state_key)
+            if own_membership or (not event.is_state() and event_type in ALLOWED_ROOM_EVENT_TYPES):
+                return NOT_SPAM
+            return self._refuse(sender, f"event {event_type} in the allowed room {event.room_id}")
         if event.is_state() or not (event_type.startswith(CALL_EVENT_PREFIXES) or event_type == ENCRYPTED):
             return self._refuse(sender, f"event {event_type} in {event.room_id}")
         members = await self._api.get_room_state(event.room_id, [("m.room.member", None)])

@@ -63,6 +63,8 @@ function fakeHomeserver() {
         if (fake.failDisplayName) throw new HomeserverError('unreachable', 'answered 502', 502);
       },
       whoami: async () => { throw new Error('not used'); },
+      resolveAlias: async () => { throw new Error('not used'); },
+      join: async () => { throw new Error('not used'); },
       deactivate: async (userId: string) => {
         calls.push(['deactivate', userId]);
         if (fake.down) throw new HomeserverError('unreachable', 'connection refused');

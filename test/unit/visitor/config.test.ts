@@ -14,9 +14,15 @@ const BASE: Env = {
 const configError = (env: Env, files: Record<string, string> = {}): ConfigError => configErrorOf(parseConfig, env, files);
 
 describe('visitor config', () => {
-  it('reads the rooms visitors may join, room version 12 IDs (no server part) included', () => {
-    const config = parseConfig({ ...BASE, VISITOR_ALLOWED_ROOMS: '!call:example.org, !lobby:example.org:8448, !nowF3SYFF7FayJoYFzrtnbSAKIc41efHh0pZ2pqjb9g' }, filesystem());
-    expect([...config.allowedRooms]).to.deep.equal(['!call:example.org', '!lobby:example.org:8448', '!nowF3SYFF7FayJoYFzrtnbSAKIc41efHh0pZ2pqjb9g']);
+  it('reads the rooms visitors may join: IDs (room version 12 ones, with no server part, too) and aliases', () => {
+    const config = parseConfig({ ...BASE, VISITOR_ALLOWED_ROOMS: '!call:example.org, !lobby:example.org:8448, !nowF3SYFF7FayJoYFzrtnbSAKIc41efHh0pZ2pqjb9g #town-hall:example.org' }, filesystem());
+    expect([...config.allowedRooms]).to.deep.equal(['!call:example.org', '!lobby:example.org:8448', '!nowF3SYFF7FayJoYFzrtnbSAKIc41efHh0pZ2pqjb9g', '#town-hall:example.org']);
+  });
+
+  it('needs no targets when visitors only join rooms', () => {
+    const config = parseConfig({ ...BASE, VISITOR_ALLOWED_TARGETS: undefined, VISITOR_ALLOWED_ROOMS: '#town-hall:example.org' }, filesystem());
+    expect([...config.allowedTargets]).to.deep.equal([]);
+    expect([...config.allowedRooms]).to.deep.equal(['#town-hall:example.org']);
   });
 
   it('reads a minimal environment with the documented defaults', () => {
@@ -82,8 +88,9 @@ describe('visitor config', () => {
     ['no origins', { ...BASE, VISITOR_ALLOWED_ORIGINS: undefined }, /^VISITOR_ALLOWED_ORIGINS: not set/],
     ['a wildcard origin', { ...BASE, VISITOR_ALLOWED_ORIGINS: '*' }, /^VISITOR_ALLOWED_ORIGINS: "\*" is not accepted/],
     ['an origin with a path', { ...BASE, VISITOR_ALLOWED_ORIGINS: 'https://example.org/call' }, /^VISITOR_ALLOWED_ORIGINS: "https:\/\/example.org\/call" must be only scheme/],
-    ['no targets', { ...BASE, VISITOR_ALLOWED_TARGETS: undefined }, /^VISITOR_ALLOWED_TARGETS: not set/],
-    ['a room that is an alias', { ...BASE, VISITOR_ALLOWED_ROOMS: '#call:example.org' }, /^VISITOR_ALLOWED_ROOMS: "#call:example.org" is not a Matrix room ID/],
+    ['neither targets nor rooms', { ...BASE, VISITOR_ALLOWED_TARGETS: undefined }, /^VISITOR_ALLOWED_TARGETS: not set; .* or set VISITOR_ALLOWED_ROOMS/],
+    ['a room that is a user', { ...BASE, VISITOR_ALLOWED_ROOMS: '@call:example.org' }, /^VISITOR_ALLOWED_ROOMS: "@call:example.org" is not a Matrix room ID .* or a room alias/],
+    ['an alias without a server', { ...BASE, VISITOR_ALLOWED_ROOMS: '#call' }, /^VISITOR_ALLOWED_ROOMS: "#call" is not a Matrix room ID/],
     ['a room without a server', { ...BASE, VISITOR_ALLOWED_ROOMS: '!abc' }, /^VISITOR_ALLOWED_ROOMS: "!abc" is not a Matrix room ID/],
     ['a target that is not a user', { ...BASE, VISITOR_ALLOWED_TARGETS: '#support:example.org' }, /^VISITOR_ALLOWED_TARGETS: "#support:example.org" is not a Matrix user ID/],
     ['a zero lifetime', { ...BASE, VISITOR_LIFETIME_SECONDS: '0' }, /^VISITOR_LIFETIME_SECONDS: "0" is not a whole number from 1 to 86400/],

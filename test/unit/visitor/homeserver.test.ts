@@ -48,6 +48,32 @@ describe('visitor homeserver calls', () => {
     }]);
   });
 
+  it('resolves a room alias as the application service; an unknown alias is undefined, not an error', async () => {
+    const { fetch, seen } = fakeFetch([json(200, { room_id: '!call:example.org', servers: ['example.org'] }), json(404, { errcode: 'M_NOT_FOUND', error: 'Room alias not found' })]);
+    const hs = createHomeserver({ baseUrl: 'https://hs.example.org', asToken: 'as-token', fetch });
+    expect(await hs.resolveAlias('#town-hall:example.org')).to.equal('!call:example.org');
+    expect(await hs.resolveAlias('#gone:example.org')).to.equal(undefined);
+    expect(seen.map((s) => [s.method, s.url, s.authorization])).to.deep.equal([
+      ['GET', 'https://hs.example.org/_matrix/client/v3/directory/room/%23town-hall%3Aexample.org', 'Bearer as-token'],
+      ['GET', 'https://hs.example.org/_matrix/client/v3/directory/room/%23gone%3Aexample.org', 'Bearer as-token'],
+    ]);
+  });
+
+  it('joins a visitor to a room as the application service (identity assertion) and answers the room ID', async () => {
+    const { fetch, seen } = fakeFetch([json(200, { room_id: '!call:example.org' }), json(403, { errcode: 'M_FORBIDDEN', error: 'You are not invited to this room.' })]);
+    const hs = createHomeserver({ baseUrl: 'https://hs.example.org', asToken: 'as-token', fetch });
+    expect(await hs.join('@visitor-a:example.org', '#town-hall:example.org')).to.equal('!call:example.org');
+    expect(seen[0]).to.deep.equal({
+      method: 'POST',
+      url: 'https://hs.example.org/_matrix/client/v3/join/%23town-hall%3Aexample.org?user_id=%40visitor-a%3Aexample.org',
+      authorization: 'Bearer as-token',
+      body: {},
+    });
+    const refused = await failure(hs.join('@visitor-a:example.org', '!call:example.org'));
+    expect(refused.kind).to.equal('refused');
+    expect(refused.message).to.equal('POST /_matrix/client/v3/join/!call%3Aexample.org answered 403 M_FORBIDDEN: You are not invited to this room.');
+  });
+
   it('sets the display name with the visitor\'s own token', async () => {
     const { fetch, seen } = fakeFetch([json(200, {})]);
     await createHomeserver({ baseUrl: 'https://hs.example.org', asToken: 'as-token', fetch }).setDisplayName('@visitor-a:example.org', 'syt_a', 'Visitor from example.org');

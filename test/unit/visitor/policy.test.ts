@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { clientAddress, isOriginAllowed, isTargetAllowed, isUserId, normalizeOrigin } from '../../../services/visitor/policy.js';
+import { clientAddress, decideRoom, isOriginAllowed, isRoomAlias, isTargetAllowed, isUserId, normalizeOrigin } from '../../../services/visitor/policy.js';
 
 describe('visitor policy', () => {
   describe('normalizeOrigin', () => {
@@ -54,6 +54,45 @@ describe('visitor policy', () => {
       expect(isTargetAllowed('@Support:example.org', targets)).to.equal(false);
       expect(isTargetAllowed('@support:example.org ', targets)).to.equal(false);
       expect(isTargetAllowed('@sales:example.org', targets)).to.equal(false);
+    });
+  });
+
+  describe('isRoomAlias and decideRoom', () => {
+    it('tells aliases from what is not one', () => {
+      for (const alias of ['#town-hall:example.org', '#a:localhost:8448', '#x:[::1]']) expect(isRoomAlias(alias), alias).to.equal(true);
+      for (const text of ['town-hall:example.org', '#town-hall', '#:example.org', '#a b:example.org', '!abc:example.org', `#${'a'.repeat(250)}:example.org`]) {
+        expect(isRoomAlias(text), text).to.equal(false);
+      }
+    });
+
+    const directory: Record<string, string> = { '#town-hall:example.org': '!hall:example.org', '#hall-too:example.org': '!hall:example.org', '#other:example.org': '!other:example.org' };
+    const asked: string[] = [];
+    const resolve = (alias: string) => {
+      asked.push(alias);
+      return Promise.resolve(directory[alias]);
+    };
+    const cases: Array<[string, string[], string, Awaited<ReturnType<typeof decideRoom>>]> = [
+      ['a listed ID', ['!hall:example.org'], '!hall:example.org', { ok: true, roomId: '!hall:example.org' }],
+      ['a listed alias, resolved', ['#town-hall:example.org'], '#town-hall:example.org', { ok: true, roomId: '!hall:example.org' }],
+      ['the ID a listed alias names', ['#town-hall:example.org'], '!hall:example.org', { ok: true, roomId: '!hall:example.org' }],
+      ['another alias of a listed room', ['!hall:example.org'], '#hall-too:example.org', { ok: true, roomId: '!hall:example.org' }],
+      ['a room not listed', ['#town-hall:example.org', '!hall:example.org'], '!other:example.org', { ok: false, why: 'not-allowed' }],
+      ['an alias of a room not listed', ['#town-hall:example.org'], '#other:example.org', { ok: false, why: 'not-allowed' }],
+      ['an unknown alias', ['#town-hall:example.org'], '#nobody:example.org', { ok: false, why: 'not-allowed' }],
+      ['a listed alias no room has', ['#gone:example.org'], '#gone:example.org', { ok: false, why: 'no-such-alias' }],
+      ['a user ID', ['@support:example.org'], '@support:example.org', { ok: false, why: 'not-allowed' }],
+      ['an ID that differs in case', ['!hall:example.org'], '!Hall:example.org', { ok: false, why: 'not-allowed' }],
+      ['nothing listed', [], '!hall:example.org', { ok: false, why: 'not-allowed' }],
+    ];
+    for (const [name, allowed, room, decision] of cases) {
+      it(`decides ${name}`, async () => {
+        expect(await decideRoom(room, new Set(allowed), resolve)).to.deep.equal(decision);
+      });
+    }
+    it('does not ask the directory about what is not an alias', async () => {
+      asked.length = 0;
+      await decideRoom('@support:example.org', new Set(['#town-hall:example.org']), resolve);
+      expect(asked).to.deep.equal([]);
     });
   });
 

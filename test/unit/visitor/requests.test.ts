@@ -13,13 +13,22 @@ describe('visitor requests', () => {
         .to.deep.equal({ ok: true, value: { target: '@support:example.org' } });
       expect(parseSessionRequest('Application/JSON; charset=utf-8', '{"target":"@a:b","extra":1}').ok).to.equal(true);
     });
+    it('takes a room (an alias or an ID) from a JSON body', () => {
+      expect(parseSessionRequest('application/json', '{"room":"#town-hall:example.org"}'))
+        .to.deep.equal({ ok: true, value: { room: '#town-hall:example.org' } });
+      expect(parseSessionRequest('application/json', '{"room":"!abc:example.org","target":null}'))
+        .to.deep.equal({ ok: true, value: { room: '!abc:example.org' } });
+    });
     const bad: Array<[string, string | undefined, string, RegExp]> = [
       ['no content type', undefined, '{"target":"@a:b"}', /Content-Type must be application\/json, got none/],
       ['a form', 'application/x-www-form-urlencoded', 'target=@a:b', /Content-Type must be application\/json/],
       ['not JSON', 'application/json', '{target', /not valid JSON/],
       ['an array', 'application/json', '["@a:b"]', /must be a JSON object/],
-      ['no target', 'application/json', '{}', /missing `target`/],
+      ['no target', 'application/json', '{}', /missing `target` \(a user to call\) or `room`/],
       ['a null target', 'application/json', '{"target":null}', /missing `target`/],
+      ['a target and a room', 'application/json', '{"target":"@a:b","room":"#c:d"}', /both `target` and `room`; send one/],
+      ['a room that is not a string', 'application/json', '{"room":["#c:d"]}', /`room` must be a non-empty string/],
+      ['an empty room', 'application/json', '{"room":""}', /`room` must be a non-empty string/],
       ['a number', 'application/json', '{"target":5}', /`target` must be a non-empty string/],
       ['an empty target', 'application/json', '{"target":""}', /`target` must be a non-empty string/],
     ];
