@@ -221,7 +221,8 @@ test.describe('visitor service (the stack instance)', () => {
       focus_active: { type: 'livekit', focus_selection: 'multi_sfu' },
       foci_preferred: [{ type: 'livekit', livekit_service_url: stack.rtcAuthUrl, livekit_alias: roomId }],
     };
-    expect((await matrix(visitor.accessToken, 'PUT', memberPath(ownKey), membership)).status).toBe(200);
+    const published = await matrix(visitor.accessToken, 'PUT', memberPath(ownKey), membership);
+    expect(published.status, JSON.stringify(published.json)).toBe(200);
     // The leave as a delayed event: requested, then sent by the homeserver when the delay runs out.
     const delayed = await matrix(visitor.accessToken, 'PUT', `${memberPath(ownKey)}?org.matrix.msc4140.delay=1000`, {});
     expect(delayed.status, JSON.stringify(delayed.json)).toBe(200);
@@ -229,8 +230,11 @@ test.describe('visitor service (the stack instance)', () => {
     await expect.poll(async () => Object.keys((await matrix(support.accessToken, 'GET', memberPath(ownKey))).json).length,
       { message: 'the delayed leave is sent', timeout: 30_000 }).toBe(0);
 
-    expect((await sendEvent(visitor.accessToken, roomId, 'm.reaction', { 'm.relates_to': { rel_type: 'm.annotation', event_id: '$x', key: '🖐️' } })).status).toBe(200);
-    expect((await sendEvent(visitor.accessToken, roomId, 'io.element.call.reaction', { name: 'clap', emoji: '👏' })).status).toBe(200);
+    const hand = await sendEvent(visitor.accessToken, roomId, 'm.reaction', { 'm.relates_to': { rel_type: 'm.annotation', event_id: published.json.event_id, key: '🖐️' } });
+    expect(hand.status, JSON.stringify(hand.json)).toBe(200);
+    const lowered = await matrix(visitor.accessToken, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(hand.json.event_id as string)}/lower-${Date.now()}`, {});
+    expect(lowered.status, JSON.stringify(lowered.json)).toBe(200);
+    expect((await sendEvent(visitor.accessToken, roomId, 'io.element.call.reaction', { name: 'clap', emoji: '👏', 'm.relates_to': { rel_type: 'm.reference', event_id: published.json.event_id } })).status).toBe(200);
     expect((await sendEvent(visitor.accessToken, roomId, 'm.room.encrypted', { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'x' })).status).toBe(200);
 
     expectForbidden(await matrix(visitor.accessToken, 'PUT', memberPath(`_${support.userId}_${support.deviceId}_m.call`), membership));
