@@ -268,6 +268,7 @@ export class GroupCall implements GroupCallHandle {
         this.deps.transports(),
         this.deps.getUserMedia({ audio: true, video: this.withVideo }),
         this.deps.client.getOpenIdToken() as Promise<OpenIdToken>,
+        this.loadRoomMembers(),
       ]);
       this.localStream = localStream;
       this.throwIfLeft();
@@ -289,6 +290,21 @@ export class GroupCall implements GroupCallHandle {
       if (!this.ending) await this.fail(error);
       throw error;
     }
+  }
+
+  /**
+   * matrix-js-sdk ignores the membership of anyone it does not know to be in the room, and a lazy-loading sync
+   * (the kit's) names only the senders of recent events: in a busy room the people already in the call would be
+   * missing. Their room memberships are fetched once, then the call's are read again.
+   */
+  private async loadRoomMembers(): Promise<void> {
+    try {
+      await this.deps.room.loadMembersIfNeeded();
+    } catch (error) {
+      this.deps.log.warn(`the members of ${this.roomId} could not be loaded; the call may miss members until they send something`, error);
+      return;
+    }
+    await this.session.ensureRecalculateSessionMembers().catch((error: unknown) => this.deps.log.warn('reading the call\'s memberships failed', error));
   }
 
   private throwIfLeft(): void {
