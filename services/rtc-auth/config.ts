@@ -23,6 +23,8 @@ export interface RtcAuthConfig {
   csApiOverrides: ReadonlyMap<string, string>;
   /** How often the LiveKit rooms of delegated delayed leaves are asked for their participants. */
   presencePollIntervalMs: number;
+  /** How long a LiveKit join token is valid (lk-jwt-service: one hour, not configurable there). */
+  tokenTtlSeconds: number;
   /** Accept any TLS certificate from homeservers (lk-jwt-service's LIVEKIT_INSECURE_SKIP_VERIFY_TLS). */
   insecureSkipVerifyTls: boolean;
   logLevel: LogLevel;
@@ -138,6 +140,18 @@ function parsePollInterval(raw: string | undefined, notices: string[]): number {
   return seconds * 1000;
 }
 
+/** Join tokens live an hour, as lk-jwt-service's; shorter ones suit a deployment that revokes access quickly. */
+export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+
+function parseTokenTtl(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_TOKEN_TTL_SECONDS;
+  const seconds = Number(raw.trim());
+  if (!/^\d+$/.test(raw.trim()) || seconds < 5 || seconds > 86_400) {
+    throw new ConfigError('LIVEKIT_TOKEN_TTL_SECONDS', `"${raw}" is not a whole number of seconds from 5 to 86400`);
+  }
+  return seconds;
+}
+
 function parseLogLevel(raw: string | undefined): LogLevel {
   if (raw === undefined) return 'info';
   const level = raw.trim().toLowerCase();
@@ -190,6 +204,7 @@ export function parseConfig(env: Env, readFile: ReadFile): RtcAuthConfig {
     federationOverrides,
     csApiOverrides,
     presencePollIntervalMs,
+    tokenTtlSeconds: parseTokenTtl(get(env, 'LIVEKIT_TOKEN_TTL_SECONDS')),
     insecureSkipVerifyTls: skipVerify !== undefined,
     logLevel: parseLogLevel(get(env, 'LIVEKIT_LOG_LEVEL')),
     notices,

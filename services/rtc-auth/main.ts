@@ -34,7 +34,7 @@ const server = createRtcAuthServer(
       insecureTls: config.insecureSkipVerifyTls,
       logger,
     }),
-    mintToken: createTokenMinter(config.livekitKey, config.livekitSecret),
+    mintToken: createTokenMinter(config.livekitKey, config.livekitSecret, config.tokenTtlSeconds),
     createRoom: createRoomCreator(config.livekitApiUrl, config.livekitKey, config.livekitSecret),
     resolveCsApi: csApi.resolve,
     delegations,

@@ -10,10 +10,14 @@ export interface JoinGrant {
 export type MintToken = (grant: JoinGrant) => Promise<string>;
 export type CreateRoom = (alias: string) => Promise<void>;
 
-/** Same grant and lifetime as lk-jwt-service: join one room, publish/subscribe, never create rooms by itself. */
-export function createTokenMinter(key: string, secret: string): MintToken {
+/**
+ * Same grant as lk-jwt-service: join one room, publish/subscribe, never create rooms by itself; valid for
+ * `ttlSeconds` (lk-jwt-service: an hour). The token only admits to the room: a call outlives it, and a client
+ * asks for a new one whenever it must connect again.
+ */
+export function createTokenMinter(key: string, secret: string, ttlSeconds: number): MintToken {
   return async ({ identity, room }) => {
-    const token = new AccessToken(key, secret, { identity, ttl: '1h' });
+    const token = new AccessToken(key, secret, { identity, ttl: ttlSeconds });
     token.addGrant({
       roomJoin: true,
       roomCreate: false,

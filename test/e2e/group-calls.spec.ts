@@ -4,6 +4,7 @@ import { credentialsOf } from '../helpers/calls.js';
 import { openHarness } from '../helpers/pages.js';
 import { matrixRequest } from '../helpers/raw-matrix.js';
 import { dropSfuLink } from '../helpers/sfu-link.js';
+import { startRtcAuth } from '../helpers/service-process.js';
 import { startService, stopService } from '../helpers/stack-process.js';
 import { loadStack } from '../helpers/stack.js';
 import { createRoom, joinRoom, login, registerUser, type TestUser } from '../helpers/synapse.js';
@@ -21,13 +22,18 @@ interface Member {
 }
 
 /** Members of a new private room; `callMemberLevel` is the power level call membership needs there (default 0). */
-async function membersOfANewRoom(browser: Browser, names: string[], options: { callMemberLevel?: 'room default'; encrypted?: boolean; stickyFor?: string[] } = {}): Promise<{ roomId: string; members: Member[] }> {
+async function membersOfANewRoom(browser: Browser, names: string[], options: { callMemberLevel?: 'room default'; encrypted?: boolean; stickyFor?: string[]; transportUrl?: string } = {}): Promise<{ roomId: string; members: Member[] }> {
   const eventPowerLevels = options.callMemberLevel === 'room default' ? undefined : { [CALL_MEMBER]: 0 };
   const users = await Promise.all(names.map((displayName) => registerUser({ displayName })));
   const roomId = await createRoom(users[0]!, { name: 'Standup', invite: users.slice(1).map((user) => user.userId), eventPowerLevels, encrypted: options.encrypted });
   for (const user of users.slice(1)) await joinRoom(user, roomId);
   const members = await Promise.all(users.map(async (user, index) => {
     const page = await openHarness(browser);
+    if (options.transportUrl) {
+      // The stack's homeserver stands for one that advertises this token service as its RTC transport.
+      const transports = { rtc_transports: [{ type: 'livekit', livekit_service_url: options.transportUrl }] };
+      await page.route('**/_matrix/client/unstable/org.matrix.msc4143/rtc/transports', (route) => route.fulfill({ json: transports }));
+    }
     const stickyMembership = options.stickyFor?.includes(names[index]!) ?? false;
     await page.evaluate(([credentials, sticky]) => window.mx.startKit(credentials, { listenLater: true, group: { stickyMembership: sticky } }), [credentialsOf(user), stickyMembership] as const);
     const { userId, deviceId } = await page.evaluate(() => window.mx.kitIdentity());
@@ -62,6 +68,26 @@ async function expectMediaBetweenAll(members: Member[], alsoConnected: Member[] 
       return others.every((identity) => (received[identity]?.framesDecoded ?? 0) > 10 && (received[identity]?.audioEnergy ?? 0) > AUDIBLE_ENERGY);
     }, { message: `${member.identity} to decode the others' video and hear their audio`, timeout: 30_000 }).toBe(true);
   }
+}
+
+/** Each member decodes new frames from each other one (a new subscription starts counting afresh). */
+async function expectNewFrames(members: Member[]): Promise<void> {
+  for (const member of members) {
+    for (const other of members.filter((candidate) => candidate !== member)) {
+      const before = (await member.page.evaluate(() => window.mx.kitGroupReceived()))[other.identity]?.framesDecoded ?? 0;
+      await expect.poll(async () => {
+        const now = (await member.page.evaluate(() => window.mx.kitGroupReceived()))[other.identity]?.framesDecoded ?? 0;
+        return now > before + 30 || (now < before && now > 30);
+      }, { message: `${member.identity} to decode new frames from ${other.identity}`, timeout: 30_000 }).toBe(true);
+    }
+  }
+}
+
+/** When the token service last issued a token, from the timestamps of its log. */
+function lastTokenIssuedAt(log: string): number {
+  const issued = log.split('\n').filter((line) => line.includes('token issued')).map((line) => Date.parse(line.split(' ')[0] ?? ''));
+  expect(issued.length, 'the service issued tokens').toBeGreaterThan(0);
+  return Math.max(...issued);
 }
 
 const connectedIdentities = (page: Page) => page.evaluate(() => window.mx.kitGroupSnapshot().participants.filter((participant) => participant.status === 'connected').map((participant) => participant.identity).sort());
@@ -201,6 +227,33 @@ test.describe('group calls', () => {
       expect(await callMemberships(roomId, members[0]!.user)).toEqual({});
     });
   }
+
+  // Tokens only admit to the SFU: livekit-server hands a connected client fresh ones (valid 10 minutes) for its
+  // reconnections, and a rejoin by the kit asks the token service again (the 60 s outage above).
+  test('a call outlives its LiveKit tokens: media flows past their lifetime, and an SFU restart after it is survived', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const service = startRtcAuth({ LIVEKIT_TOKEN_TTL_SECONDS: '10' });
+    try {
+      const { roomId, members } = await membersOfANewRoom(browser, ['Lu', 'Mo'], { encrypted: true, transportUrl: await service.url() });
+      await Promise.all(members.map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+      await expectMediaBetweenAll(members);
+      await new Promise((resolve) => setTimeout(resolve, 12_000));
+      const lastIssued = lastTokenIssuedAt(service.output);
+      expect(Date.now(), 'every token the service issued has expired').toBeGreaterThan(lastIssued + 10_000);
+      await expectNewFrames(members);
+
+      await stopService('livekit');
+      await startService();
+      for (const member of members) {
+        await expect.poll(() => member.page.evaluate(() => window.mx.kitGroupSnapshot().phase), { message: 'the call to come back', timeout: 90_000 }).toBe('connected');
+      }
+      await expectNewFrames(members);
+      await Promise.all(members.map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+      expect(await callMemberships(roomId, members[0]!.user)).toEqual({});
+    } finally {
+      service.child.kill('SIGTERM');
+    }
+  });
 
   test('malformed, forged, expired and oversized memberships make no ghost tiles, and a valid member still joins', async ({ browser }) => {
     test.setTimeout(150_000);

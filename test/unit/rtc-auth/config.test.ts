@@ -102,6 +102,11 @@ describe('rtc-auth config', () => {
       expect(zero.presencePollIntervalMs).to.equal(2_000);
       expect(zero.notices.join('\n')).to.contain('still polls, every 2 s');
     });
+
+    it('mints tokens for an hour, as lk-jwt-service, or for LIVEKIT_TOKEN_TTL_SECONDS', () => {
+      expect(parseConfig(BASE, filesystem()).tokenTtlSeconds).to.equal(3600);
+      expect(parseConfig({ ...BASE, LIVEKIT_TOKEN_TTL_SECONDS: '600' }, filesystem()).tokenTtlSeconds).to.equal(600);
+    });
   });
 
   describe('errors name the variable', () => {
@@ -110,6 +115,8 @@ describe('rtc-auth config', () => {
       { name: 'LIVEKIT_CS_API_URL_OVERRIDES not server=url', env: { ...BASE, LIVEKIT_CS_API_URL_OVERRIDES: 'https://x' }, variable: 'LIVEKIT_CS_API_URL_OVERRIDES', message: /expected server_name=url/ },
       { name: 'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS not a number', env: { ...BASE, LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: '2s' }, variable: 'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS', message: /whole number of seconds/ },
       { name: 'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS negative', env: { ...BASE, LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS: '-1' }, variable: 'LIVEKIT_SANITY_CHECK_INTERVAL_SECONDS', message: /whole number of seconds/ },
+      { name: 'LIVEKIT_TOKEN_TTL_SECONDS too short', env: { ...BASE, LIVEKIT_TOKEN_TTL_SECONDS: '4' }, variable: 'LIVEKIT_TOKEN_TTL_SECONDS', message: /from 5 to 86400/ },
+      { name: 'LIVEKIT_TOKEN_TTL_SECONDS not a number', env: { ...BASE, LIVEKIT_TOKEN_TTL_SECONDS: '1h' }, variable: 'LIVEKIT_TOKEN_TTL_SECONDS', message: /whole number of seconds/ },
       { name: 'LIVEKIT_URL missing', env: { ...BASE, LIVEKIT_URL: undefined }, variable: 'LIVEKIT_URL', message: /not set/ },
       { name: 'LIVEKIT_URL not a URL', env: { ...BASE, LIVEKIT_URL: 'livekit.example.org' }, variable: 'LIVEKIT_URL', message: /not a URL/ },
       { name: 'LIVEKIT_URL wrong scheme', env: { ...BASE, LIVEKIT_URL: 'ftp://livekit.example.org' }, variable: 'LIVEKIT_URL', message: /ws:\/\/, wss:\/\// },
