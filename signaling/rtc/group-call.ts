@@ -33,6 +33,7 @@ import { nextGroupCallPhase, type GroupCallPhaseEvent } from './group-call-phase
 import type { ReactingMember, ReactionsState } from './reactions.js';
 import { RemoteFeeds } from './remote-feeds.js';
 import { RemoteSfus, ROOM_CHANGES } from './remote-sfus.js';
+import { VideoStallWatch } from './video-stall.js';
 import { rosterOf, type MembershipRecord, type RosterMember } from './roster.js';
 import { requestSfuToken, stickyMemberIdentity, type MembershipForm, type OpenIdToken, type SfuToken } from './token-service.js';
 import { parseTransport, type LivekitTransport } from './transports.js';
@@ -139,6 +140,7 @@ export class GroupCall implements GroupCallHandle {
   private readonly stopListening: (() => void)[] = [];
   private readonly reactions: CallReactions;
   private readonly remoteSfus: RemoteSfus;
+  private readonly stallWatch: VideoStallWatch;
   /** The LiveKit server we publish on (from our token). */
   private ownLivekitUrl: string | undefined;
   /** The delayed leave event the token service was last asked to take over. */
@@ -197,6 +199,7 @@ export class GroupCall implements GroupCallHandle {
       log: deps.log,
       now: this.now,
     });
+    this.stallWatch = new VideoStallWatch(() => this.livekitRooms(), deps.log);
     this.reactions = new CallReactions(client, room, deps.log, (state) => this.store.update((snapshot) => withReactions(snapshot, state)), this.now);
     this.joined = this.join(options);
     // The app may never await `joined`; its failure is in the snapshot, and must not be an unhandled rejection.
@@ -285,6 +288,7 @@ export class GroupCall implements GroupCallHandle {
       this.transition('joined');
       this.refresh();
       this.delegateDelayedLeave();
+      this.stallWatch.start();
     } catch (thrown) {
       const error = MxError.from(thrown);
       if (!this.ending) await this.fail(error);
@@ -588,8 +592,7 @@ export class GroupCall implements GroupCallHandle {
       this.remoteSfus.want(new Set(roster.members.map((member) => member.livekitServiceUrl).filter((serviceUrl) => serviceUrl !== own)));
     }
     const members = new Set(roster.members.map((member) => member.identity));
-    const rooms = [this.livekit, ...this.remoteSfus.rooms().map(([, room]) => room)].filter((room): room is LivekitRoom => room !== undefined);
-    for (const room of rooms) {
+    for (const room of this.livekitRooms()) {
       // Only members whose membership names this SFU are subscribed to here.
       const membersHere = new Set(roster.members.filter((member) => this.roomOf(member.livekitServiceUrl) === room).map((member) => member.identity));
       for (const participant of room.remoteParticipants.values()) {
@@ -600,7 +603,7 @@ export class GroupCall implements GroupCallHandle {
       }
     }
     this.remoteFeeds.keepOnly(members);
-    const speakers = rooms.flatMap((room) => room.activeSpeakers.map((speaker) => speaker.identity)).filter((identity) => identity === this.identity || members.has(identity));
+    const speakers = this.livekitRooms().flatMap((room) => room.activeSpeakers.map((speaker) => speaker.identity)).filter((identity) => identity === this.identity || members.has(identity));
     const participants = roster.members.map((member) => this.participantOf(member, this.participantIn(member), speakers));
     this.store.update((snapshot) => withReactions({
       ...snapshot,
@@ -613,6 +616,11 @@ export class GroupCall implements GroupCallHandle {
   }
 
   /** The connection where members publishing through `serviceUrl` are: ours, or one to their SFU. */
+  /** Our SFU's LiveKit room and those of the other SFUs members publish on. */
+  private livekitRooms(): LivekitRoom[] {
+    return [this.livekit, ...this.remoteSfus.rooms().map(([, room]) => room)].filter((room): room is LivekitRoom => room !== undefined);
+  }
+
   private roomOf(serviceUrl: string): LivekitRoom | undefined {
     if (serviceUrl === this.own?.livekitServiceUrl) return this.livekit;
     const room = this.remoteSfus.roomOf(serviceUrl);
@@ -681,6 +689,7 @@ export class GroupCall implements GroupCallHandle {
   /** Leaves everything the join started: the membership (always, so no ghost is left), the SFU, the camera. */
   private async teardown(): Promise<void> {
     for (const stop of this.stopListening.splice(0)) stop();
+    this.stallWatch.stop();
     this.reactions.dispose();
     for (const track of this.localStream?.getTracks() ?? []) track.stop();
     const leaving = this.session.isJoined()
