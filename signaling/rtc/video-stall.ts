@@ -1,41 +1,46 @@
 // When a remote video stops decoding (a link drop, a lost key frame), Chrome's receiver asks for a key frame,
 // and then only every 3 s while none arrives: a drop it asked during leaves the picture frozen for up to 3 s
 // after the link is back. This watches each remote video cheaply (the time of its last delivered frame) and,
-// once packets arrive again while no frame decodes, asks the SFU for a key frame at once, once per stall.
+// once packets arrive again while no frame decodes, asks the SFU for a key frame at once.
 // The decisions are pure functions; VideoStallWatch samples the receivers and makes the request.
 import type { RemoteTrackPublication, RemoteVideoTrack, Room as LivekitRoom } from 'livekit-client';
 import type { Logger } from '../log.js';
 
 /** A video whose last frame is older than this counts as stalled (frames come every 33–100 ms). */
 export const STALL_AFTER_MS = 300;
+/**
+ * A request that did not help (asked while the link was still down, or the frames cannot be decrypted) is
+ * repeated when packets arrive, at the earliest this long after it, doubling each time in one stall.
+ */
+export const REPEAT_AFTER_MS = 1_000;
 
 export interface VideoStallState {
   /** Opaque, changes with each delivered frame (the receiver's synchronization source timestamp). */
   readonly frameStamp: number | undefined;
   /** Since when `frameStamp` has not changed. */
   readonly unchangedSince: number;
-  /** Packets received when the stall was first sampled, undefined until then. */
-  readonly packetsAtStall: number | undefined;
-  /** A key frame was asked for in this stall; the next comes only after frames flowed again. */
-  readonly requested: boolean;
+  /** Packets received at the last look in this stall, undefined until then. */
+  readonly packets: number | undefined;
+  /** Key frames asked for in this stall, and when the last one was. */
+  readonly requests: number;
+  readonly lastRequestAt: number | undefined;
 }
 
 /** A new frame (or the first look) starts a new observation; a frame unchanged for long enough is a stall. */
 export function observeFrames(state: VideoStallState | undefined, frameStamp: number | undefined, now: number): { state: VideoStallState; stalled: boolean } {
   if (state === undefined || frameStamp !== state.frameStamp) {
-    return { state: { frameStamp, unchangedSince: now, packetsAtStall: undefined, requested: false }, stalled: false };
+    return { state: { frameStamp, unchangedSince: now, packets: undefined, requests: 0, lastRequestAt: undefined }, stalled: false };
   }
-  return { state, stalled: !state.requested && now - state.unchangedSince >= STALL_AFTER_MS };
+  return { state, stalled: now - state.unchangedSince >= STALL_AFTER_MS };
 }
 
-/** In a stall: packets arriving again (more than when the stall was first sampled) call for a key frame. */
-export function observePackets(state: VideoStallState, packetsReceived: number): { state: VideoStallState; requestKeyFrame: boolean } {
-  if (state.requested) return { state, requestKeyFrame: false };
-  if (state.packetsAtStall === undefined || packetsReceived < state.packetsAtStall) {
-    return { state: { ...state, packetsAtStall: packetsReceived }, requestKeyFrame: false };
-  }
-  if (packetsReceived === state.packetsAtStall) return { state, requestKeyFrame: false };
-  return { state: { ...state, requested: true }, requestKeyFrame: true };
+/** In a stall: packets arriving since the last look call for a key frame, unless one was asked for just now. */
+export function observePackets(state: VideoStallState, packetsReceived: number, now: number): { state: VideoStallState; requestKeyFrame: boolean } {
+  const arriving = state.packets !== undefined && packetsReceived > state.packets;
+  const next = { ...state, packets: packetsReceived };
+  const quietFor = state.lastRequestAt === undefined ? Infinity : now - state.lastRequestAt;
+  if (!arriving || quietFor < REPEAT_AFTER_MS * 2 ** Math.max(0, state.requests - 1)) return { state: next, requestKeyFrame: false };
+  return { state: { ...next, requests: state.requests + 1, lastRequestAt: now }, requestKeyFrame: true };
 }
 
 /** How often remote videos are looked at: the delay between packets coming back and the key frame request. */
@@ -89,7 +94,7 @@ export class VideoStallWatch {
     const packets = await packetsReceived(receiver);
     const current = this.states.get(publication);
     if (packets === undefined || current === undefined) return;
-    const decided = observePackets(current, packets);
+    const decided = observePackets(current, packets, performance.now());
     this.states.set(publication, decided.state);
     if (!decided.requestKeyFrame) return;
     this.log.info(`the ${publication.source} video of ${identity} receives packets but decodes no frame: asking the SFU for a key frame`);
