@@ -15,7 +15,7 @@ import {
   type GroupParticipant,
   type GroupReaction,
 } from '../../signaling/rtc/group-call.types.js';
-import { MxCameraToggleRequestEvent, MxMicToggleRequestEvent } from '../call-controls/call-controls.events.js';
+import { MxCameraToggleRequestEvent, MxMicToggleRequestEvent, MxScreenshareToggleRequestEvent } from '../call-controls/call-controls.events.js';
 import { avatarStyles, renderAvatar } from '../internal/avatar.js';
 import { qualityText } from '../internal/call-strings.js';
 import { MxErrorEvent } from '../internal/error-event.js';
@@ -197,6 +197,11 @@ function handsAndReactions(s: GroupCallSnapshot): (tile: Tile) => Tile {
   };
 }
 
+/** Phones and some browsers cannot capture a screen: no button that can only fail. */
+function canShareScreens(): boolean {
+  return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+}
+
 /** The loudest remote member speaking now, if any. */
 function currentSpeaker(s: GroupCallSnapshot): string | undefined {
   const connected = new Set(s.participants.filter((p) => p.status === 'connected').map((p) => p.identity));
@@ -228,6 +233,7 @@ function currentSpeaker(s: GroupCallSnapshot): string | undefined {
  *
  * @fires {MxMicToggleRequestEvent} mx-mic-toggle-request - The microphone button was pressed; `detail.muted` is the state asked for. Cancelable.
  * @fires {MxCameraToggleRequestEvent} mx-camera-toggle-request - The camera button was pressed; `detail.muted` is the state asked for. Cancelable.
+ * @fires {MxScreenshareToggleRequestEvent} mx-screenshare-toggle-request - The share-screen button was pressed; `detail.enabled` is the state asked for. Cancelable (the browser's picker opens only if not).
  * @fires {MxLeaveRequestEvent} mx-leave-request - The leave button was pressed. Cancelable.
  * @fires {MxCallLeftEvent} mx-call-left - The call was left while shown.
  * @fires {MxLayoutChangeRequestEvent} mx-layout-change-request - The layout button was pressed, or a screen share started or ended; `detail.layout` is the layout asked for. Cancelable.
@@ -257,6 +263,7 @@ function currentSpeaker(s: GroupCallSnapshot): string | undefined {
  * @csspart button - Every button.
  * @csspart mic-button - The microphone toggle.
  * @csspart camera-button - The camera toggle.
+ * @csspart screenshare-button - The share-screen toggle (absent where the browser cannot capture a screen).
  * @csspart hand-button - The raise-hand toggle.
  * @csspart reactions-button - The button that opens the reactions menu.
  * @csspart reactions-menu - The menu of reactions.
@@ -510,6 +517,18 @@ export class MxGroupCall extends MxElement {
     );
   }
 
+  private toggleScreenshare(): void {
+    const call = this.call;
+    const s = this.store.snapshot;
+    if (!call || !s) return;
+    const enabled = !s.local.screenSharing;
+    void this.intents.run(
+      new MxScreenshareToggleRequestEvent({ enabled }),
+      () => call.setScreenSharing(enabled),
+      enabled ? 'Could not share your screen' : 'Could not stop sharing your screen',
+    );
+  }
+
   private toggleLayout(): void {
     if (this.changeLayout(this.view.layout === 'spotlight' ? 'grid' : 'spotlight', 'user')) this.spotlightForScreenshare = false;
   }
@@ -718,6 +737,11 @@ export class MxGroupCall extends MxElement {
         <button part="button camera-button" class="button" type="button" aria-label=${cameraMuted ? 'Turn on camera' : 'Turn off camera'} aria-pressed=${String(cameraMuted)} ?disabled=${over} @click=${this.toggleCamera}>
           ${cameraMuted ? cameraOffIcon : cameraIcon}
         </button>
+        ${canShareScreens()
+          ? html`<button part="button screenshare-button" class="button" type="button" aria-label="Share screen" aria-pressed=${String(s.local.screenSharing)} ?disabled=${s.phase !== 'connected' && !s.local.screenSharing} @click=${this.toggleScreenshare}>
+              ${screenShareIcon}
+            </button>`
+          : nothing}
         <button part="button hand-button" class="button" type="button" aria-label="Raise hand" aria-pressed=${String(handRaised)} ?disabled=${!member} @click=${this.toggleHand}>
           ${handIcon}
         </button>

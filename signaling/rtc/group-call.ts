@@ -22,7 +22,8 @@ import {
 } from 'matrix-js-sdk/lib/matrixrtc/index.js';
 import { MxError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { UserMediaRequest } from '../media/user-media.js';
+import type { CallFeed } from '../media/feed.js';
+import { getDisplayMedia, type UserMediaRequest } from '../media/user-media.js';
 import { createStore, type WritableStore } from '../store/store.js';
 import { CALL_MEMBER_EVENT, RTC_MEMBER_EVENT } from './event-types.js';
 import { followOutgoingRing } from './outgoing-ring.js';
@@ -73,6 +74,8 @@ export interface GroupCallDependencies {
   /** The transports this call may publish on, ours first (discovery). */
   transports(): Promise<readonly LivekitTransport[]>;
   getUserMedia(request: UserMediaRequest): Promise<MediaStream>;
+  /** A screen, window or tab to share, with its audio where the browser captures it (default: the browser's picker). */
+  getDisplayMedia?(): Promise<MediaStream>;
   /** How to publish our membership: Element Call's state event, or the sticky event where asked and served. */
   membershipForm(): Promise<MembershipForm>;
   /** Starts LiveKit's E2EE worker, for a call in an encrypted room. */
@@ -129,6 +132,8 @@ export class GroupCall implements GroupCallHandle {
   /** The E2EE worker of the current LiveKit room (one per room), in an encrypted room. */
   private e2eeWorker: Worker | undefined;
   private localStream: MediaStream | undefined;
+  /** The shared screen (and its audio) while sharing. */
+  private screenStream: MediaStream | undefined;
   /** Our transport, once discovery found it. */
   private own: LivekitTransport | undefined;
   private withVideo = true;
@@ -217,6 +222,37 @@ export class GroupCall implements GroupCallHandle {
   async setCameraMuted(muted: boolean): Promise<void> {
     await this.setLocalMuted(Track.Source.Camera, muted);
     this.patchLocal({ cameraMuted: muted });
+  }
+
+  async setScreenSharing(sharing: boolean): Promise<void> {
+    if (!sharing) {
+      await this.stopScreenShare();
+      return;
+    }
+    if (this.screenStream) return;
+    const livekit = this.livekit;
+    if (!livekit || this.store.getSnapshot().phase !== 'connected') {
+      throw new MxError('INVALID_STATE', 'A screen can be shared once the call is joined and connected.');
+    }
+    const stream = await (this.deps.getDisplayMedia ?? (() => getDisplayMedia({ audio: true })))();
+    if (this.ending || this.livekit !== livekit || this.screenStream) {
+      for (const track of stream.getTracks()) track.stop();
+      throw new MxError('INVALID_STATE', 'The call changed while the screen was being chosen; nothing is shared.');
+    }
+    this.screenStream = stream;
+    try {
+      for (const track of stream.getTracks()) {
+        await livekit.localParticipant.publishTrack(track, { source: track.kind === 'audio' ? Track.Source.ScreenShareAudio : Track.Source.ScreenShare });
+      }
+    } catch (error) {
+      await this.stopScreenShare();
+      throw MxError.from(error);
+    }
+    // The browser's own "Stop sharing" ends the video track.
+    stream.getVideoTracks()[0]?.addEventListener('ended', () => void this.stopScreenShare(), { once: true });
+    const feed: CallFeed = { id: stream.id, purpose: 'm.screenshare', stream, isLocal: true, userId: this.userId, audioMuted: stream.getAudioTracks().length === 0, videoMuted: false };
+    this.patchLocal({ screenSharing: true, feeds: [...this.store.getSnapshot().local.feeds.filter((candidate) => candidate.purpose !== 'm.screenshare'), feed] });
+    this.deps.log.info(`sharing a screen in ${this.roomId}${stream.getAudioTracks().length > 0 ? ' with its audio' : ''}`);
   }
 
   async setHandRaised(raised: boolean): Promise<void> {
@@ -513,6 +549,19 @@ export class GroupCall implements GroupCallHandle {
     });
   }
 
+  /** Stops sharing: the tracks stop, leave the SFU, and the feed leaves the snapshot. */
+  private async stopScreenShare(): Promise<void> {
+    const stream = this.screenStream;
+    if (!stream) return;
+    this.screenStream = undefined;
+    const livekit = this.livekit;
+    for (const track of stream.getTracks()) {
+      track.stop();
+      await livekit?.localParticipant.unpublishTrack(track).catch((error: unknown) => this.deps.log.warn('unpublishing the shared screen failed', error));
+    }
+    this.patchLocal({ screenSharing: false, feeds: this.store.getSnapshot().local.feeds.filter((feed) => feed.purpose !== 'm.screenshare') });
+  }
+
   private async setLocalMuted(source: Track.Source, muted: boolean): Promise<void> {
     const publication = this.livekit?.localParticipant.getTrackPublication(source);
     if (!publication) return;
@@ -691,7 +740,8 @@ export class GroupCall implements GroupCallHandle {
     for (const stop of this.stopListening.splice(0)) stop();
     this.stallWatch.stop();
     this.reactions.dispose();
-    for (const track of this.localStream?.getTracks() ?? []) track.stop();
+    for (const track of [...(this.localStream?.getTracks() ?? []), ...(this.screenStream?.getTracks() ?? [])]) track.stop();
+    this.screenStream = undefined;
     const leaving = this.session.isJoined()
       ? this.session.leaveRoomSession(LEAVE_TIMEOUT_MS).then((left) => {
           if (!left) this.deps.log.warn(`leaving the call in ${this.roomId} timed out; the delayed leave event will end our membership`);

@@ -142,6 +142,13 @@ export interface GroupCallHandle extends ReadableStore<GroupCallSnapshot> {
   setMicrophoneMuted(muted: boolean): Promise<void>;
   setCameraMuted(muted: boolean): Promise<void>;
   /**
+   * Shares a screen, window or tab the person picks (call it from a click: browsers allow the picker only then),
+   * with its audio where the browser captures it, or stops sharing. Others see it as a screen share with its
+   * sound; the browser's own "Stop sharing" stops it too. Rejects with an MxError: MEDIA_PERMISSION_DENIED when
+   * the picker was cancelled, MEDIA_UNSUPPORTED without screen capture, INVALID_STATE before the call is connected.
+   */
+  setScreenSharing(sharing: boolean): Promise<void>;
+  /**
    * Raises or lowers our hand: Element Call's `m.reaction` 🖐️ on our membership event, redacted to lower it.
    * Rejects with an MxError when the homeserver refused it (the snapshot keeps the hand as it was).
    */

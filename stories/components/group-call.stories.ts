@@ -153,6 +153,7 @@ function fakeGroupCall(scenario: Scenario): GroupCallHandle {
     subscribe: store.subscribe,
     setMicrophoneMuted: async (muted) => local({ microphoneMuted: muted }),
     setCameraMuted: async (muted) => local({ cameraMuted: muted }),
+    setScreenSharing: async (sharing) => local({ screenSharing: sharing }),
     setHandRaised: async (raised) => local({ handRaisedAt: raised ? Date.now() : undefined }),
     sendReaction: async ({ emoji, name }) => {
       const own = { eventId: `$story-${Date.now()}`, identity: `${me}:MINE`, emoji, name, receivedAt: Date.now() };

@@ -63,6 +63,7 @@ function fakeGroupCall(scenario: Scenario): GroupCallHandle {
     subscribe: store.subscribe,
     setMicrophoneMuted: unused,
     setCameraMuted: unused,
+    setScreenSharing: unused,
     setHandRaised: unused,
     sendReaction: unused,
     leave: unused,

@@ -548,6 +548,45 @@ async function kitShowGroupCall(): Promise<void> {
   document.getElementById('root')?.append(element);
 }
 
+async function kitShareScreen(sharing: boolean): Promise<{ sharing: boolean; tracks: string[] }> {
+  const call = requireGroupCall();
+  await call.setScreenSharing(sharing);
+  const own = call.getSnapshot().local.feeds.find((feed) => feed.purpose === 'm.screenshare');
+  return { sharing: call.getSnapshot().local.screenSharing, tracks: own?.stream.getTracks().map((track) => track.kind) ?? [] };
+}
+
+/**
+ * What arrives of a member's shared screen, measured as a page would show it: new video frames in a `<video>`
+ * over about a second, and the energy of its sound through Web Audio.
+ */
+async function kitGroupScreenMedia(identity: string): Promise<{ frames: number; audioTracks: number; audioEnergy: number }> {
+  const member = requireGroupCall().getSnapshot().participants.find((participant) => participant.identity === identity);
+  const stream = member?.feeds.find((feed) => feed.purpose === 'm.screenshare')?.stream;
+  if (!stream) return { frames: 0, audioTracks: 0, audioEnergy: 0 };
+  const video = document.createElement('video');
+  video.muted = true;
+  video.srcObject = new MediaStream(stream.getVideoTracks());
+  document.body.append(video);
+  // play() settles only once a frame shows: not awaited, so a screen that never arrives measures 0 frames.
+  video.play().catch(() => undefined);
+  const context = new AudioContext();
+  const analyser = context.createAnalyser();
+  const audioTracks = stream.getAudioTracks();
+  if (audioTracks.length > 0) context.createMediaStreamSource(new MediaStream(audioTracks)).connect(analyser);
+  const before = video.getVideoPlaybackQuality().totalVideoFrames;
+  let audioEnergy = 0;
+  const samples = new Float32Array(analyser.fftSize);
+  for (let i = 0; i < 10; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    analyser.getFloatTimeDomainData(samples);
+    audioEnergy += samples.reduce((sum, sample) => sum + sample * sample, 0);
+  }
+  const frames = video.getVideoPlaybackQuality().totalVideoFrames - before;
+  video.remove();
+  await context.close();
+  return { frames, audioTracks: audioTracks.length, audioEnergy };
+}
+
 async function kitLeaveGroupCall(): Promise<kit.GroupCallPhase> {
   const call = requireGroupCall();
   await call.leave();
@@ -1022,6 +1061,8 @@ const harness = {
   kitGroupSnapshot,
   kitGroupReceived,
   kitLeaveGroupCall,
+  kitShareScreen,
+  kitGroupScreenMedia,
   kitGroupRinging,
   kitShowGroupCall,
   kitSetGroupMicrophoneMuted,

@@ -86,7 +86,7 @@ export interface FakeGroupCall extends GroupCallHandle {
   readonly calls: string[];
   patch(change: Partial<GroupCallSnapshot>): void;
   /** Makes the next call of that method reject. */
-  failNext(method: 'mic' | 'camera' | 'leave' | 'hand' | 'reaction'): void;
+  failNext(method: 'mic' | 'camera' | 'screen' | 'leave' | 'hand' | 'reaction'): void;
 }
 
 export function fakeCall(patch: Partial<GroupCallSnapshot> = {}): FakeGroupCall {
@@ -116,6 +116,14 @@ export function fakeCall(patch: Partial<GroupCallSnapshot> = {}): FakeGroupCall 
     subscribe: store.subscribe,
     setMicrophoneMuted: (muted) => act(`mic:${muted}`, (s) => ({ ...s, local: { ...s.local, microphoneMuted: muted } })),
     setCameraMuted: (muted) => act(`camera:${muted}`, (s) => ({ ...s, local: { ...s.local, cameraMuted: muted } })),
+    setScreenSharing: (sharing) => act(`screen:${sharing}`, (s) => ({
+      ...s,
+      local: {
+        ...s.local,
+        screenSharing: sharing,
+        feeds: [...s.local.feeds.filter((f) => f.purpose !== 'm.screenshare'), ...(sharing ? [feed('m.screenshare', { isLocal: true, userId: s.local.userId })] : [])],
+      },
+    })),
     setHandRaised: (raised) => act(`hand:${raised}`, (s) => ({ ...s, local: { ...s.local, handRaisedAt: raised ? Date.now() : undefined } })),
     sendReaction: (reaction) => act(`reaction:${reaction.name}`, (s) => s),
     leave: () => act('leave', (s) => ({ ...s, phase: 'left', participants: [] })),

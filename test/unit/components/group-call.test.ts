@@ -149,7 +149,7 @@ describe('<mx-group-call>', () => {
       el.focus();
       const focused = () => el.shadowRoot?.activeElement?.getAttribute('part');
       const seen = [focused()];
-      for (let i = 0; i < 6; i += 1) {
+      for (let i = 0; i < 7; i += 1) {
         await sendKeys({ press: 'Tab' });
         seen.push(focused());
       }
@@ -158,6 +158,7 @@ describe('<mx-group-call>', () => {
         'button next-button',
         'button mic-button',
         'button camera-button',
+        'button screenshare-button',
         'button hand-button',
         'button reactions-button',
         'button layout-button',
@@ -495,14 +496,49 @@ describe('<mx-group-call>', () => {
       expect(camera.getAttribute('aria-label')).to.equal('Turn on camera');
     });
 
+    it('shares the screen through a cancelable request, with aria-pressed, shows your screen, and stops it', async () => {
+      const call = fakeCall({ participants: people(1) });
+      const el = await render(call);
+      const share = button(el, 'screenshare');
+      expect(share.getAttribute('aria-label')).to.equal('Share screen');
+      expect(share.getAttribute('aria-pressed')).to.equal('false');
+      const start = oneEvent(el, 'mx-screenshare-toggle-request');
+      share.click();
+      expect((await start).detail.enabled).to.equal(true);
+      await settle(el);
+      expect(call.calls).to.deep.equal(['screen:true']);
+      expect(share.getAttribute('aria-pressed')).to.equal('true');
+      expect(tileNames(el)).to.include('Your screen');
+      const stop = oneEvent(el, 'mx-screenshare-toggle-request');
+      share.click();
+      expect((await stop).detail.enabled).to.equal(false);
+      await settle(el);
+      expect(call.calls).to.deep.equal(['screen:true', 'screen:false']);
+      expect(share.getAttribute('aria-pressed')).to.equal('false');
+      expect(tileNames(el)).not.to.include('Your screen');
+    });
+
+    it('says why a screen could not be shared (the picker was cancelled), and keeps the button off', async () => {
+      const call = fakeCall({ participants: people(1) });
+      const el = await render(call);
+      call.failNext('screen');
+      const error = oneEvent(el, 'mx-error');
+      button(el, 'screenshare').click();
+      await error;
+      await settle(el);
+      expect(text(el, 'error')).to.match(/^Could not share your screen: /);
+      expect(button(el, 'screenshare').getAttribute('aria-pressed')).to.equal('false');
+    });
+
     it('does nothing when a request is cancelled', async () => {
       const call = fakeCall({ participants: people(1) });
       const el = await render(call);
-      for (const type of ['mx-mic-toggle-request', 'mx-camera-toggle-request', 'mx-leave-request'] as const) {
+      for (const type of ['mx-mic-toggle-request', 'mx-camera-toggle-request', 'mx-screenshare-toggle-request', 'mx-leave-request'] as const) {
         el.addEventListener(type, (e) => e.preventDefault());
       }
       button(el, 'mic').click();
       button(el, 'camera').click();
+      button(el, 'screenshare').click();
       button(el, 'leave').click();
       await settle(el);
       expect(call.calls).to.deep.equal([]);
