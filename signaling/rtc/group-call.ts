@@ -400,6 +400,8 @@ export class GroupCall implements GroupCallHandle {
     this.rejoining = true;
     this.deps.log.warn(`the SFU link of the call in ${this.roomId} ended (LiveKit reason ${String(reason)}); joining it again`);
     this.transition('link-lost');
+    // The share was published on the connection that is gone; sharing again needs the picker (a click).
+    await this.stopScreenShare();
     const giveUpAt = this.now() + RECONNECT_GIVE_UP_MS;
     try {
       for (let attempt = 0; !this.ending; attempt += 1) {
