@@ -29,7 +29,6 @@ import { chromium, type Browser, type BrowserContext, type Frame, type Page } fr
 import { ROOT } from '../scripts/stack.mjs';
 import { credentialsOf } from '../test/helpers/calls.js';
 import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../test/helpers/chromium-flags.mjs';
-import { SMALL_CAMERA, writeSmallCamera } from './small-camera.js';
 import { matrixRequest } from '../test/helpers/raw-matrix.js';
 import { dropSfuLink } from '../test/helpers/sfu-link.js';
 import { startService, stopService } from '../test/helpers/stack-process.js';
@@ -422,14 +421,10 @@ function pssBytes(pids: number[]): number {
   return kib * 1024;
 }
 
-/** From this many participants in one Chromium, every page's camera is the small one (small-camera.ts). */
-const SMALL_CAMERA_FROM = 8;
-
 async function loadRun(sites: Sites, kind: Kind, participants: number, windowSeconds: number): Promise<LoadRun> {
   const run: LoadRun = { kind, participants, ok: false, showing: [], cpuCoresPerParticipant: Number.NaN, memoryBytesPerParticipant: Number.NaN };
   const tag = `--mx-bench-load=${kind}-${participants}-${Date.now()}`;
-  const camera = participants >= SMALL_CAMERA_FROM ? [`--use-file-for-fake-video-capture=${writeSmallCamera()}`] : [];
-  const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: [...CHROMIUM_ARGS, ...camera, tag] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: [...CHROMIUM_ARGS, tag] });
   try {
     const { roomId, users } = await newRoom(Array.from({ length: participants }, (_, index) => `${kind} ${index + 1}`));
     const members: Member[] = [];
@@ -600,8 +595,7 @@ function report(options: Options, { joins, faults, loads, measuredAt }: Results,
     const cpuVerdict = allMoving(kit) && allMoving(ec)
       ? verdict(kit.cpuCoresPerParticipant, ec.cpuCoresPerParticipant, 1)
       : 'not comparable: not every remote video was moving (the machine could not keep up)';
-    const cameraNote = participants >= SMALL_CAMERA_FROM ? `, ${SMALL_CAMERA.width}×${SMALL_CAMERA.height} camera` : '';
-    lines.push(`| CPU per participant, ${participants} in one Chromium (${options.windowSeconds} s${cameraNote}) | ${(kit.cpuCoresPerParticipant * 100).toFixed(1)} % of a core${showing(kit)} | ${(ec.cpuCoresPerParticipant * 100).toFixed(1)} % of a core${showing(ec)} | ${ratio(kit.cpuCoresPerParticipant, ec.cpuCoresPerParticipant)} | ≤ 1.0×: ${cpuVerdict} |`);
+    lines.push(`| CPU per participant, ${participants} in one Chromium (${options.windowSeconds} s) | ${(kit.cpuCoresPerParticipant * 100).toFixed(1)} % of a core${showing(kit)} | ${(ec.cpuCoresPerParticipant * 100).toFixed(1)} % of a core${showing(ec)} | ${ratio(kit.cpuCoresPerParticipant, ec.cpuCoresPerParticipant)} | ≤ 1.0×: ${cpuVerdict} |`);
     lines.push(`| memory (PSS) per participant, ${participants} in one Chromium | ${mib(kit.memoryBytesPerParticipant)} | ${mib(ec.memoryBytesPerParticipant)} | ${ratio(kit.memoryBytesPerParticipant, ec.memoryBytesPerParticipant)} | ≤ 1.0×: ${verdict(kit.memoryBytesPerParticipant, ec.memoryBytesPerParticipant, 1)} |`);
   }
   const failed = [...joins, ...faults, ...loads].filter((run) => !run.ok);
