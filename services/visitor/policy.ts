@@ -30,28 +30,32 @@ export function isOriginAllowed(origin: string | undefined, allowed: ReadonlySet
 const MAX_USER_ID_LENGTH = 255;
 
 /**
- * A Matrix user ID as the spec's grammar allows it (historical localparts included), with a server name of a
- * host and an optional port. Strict enough that a target can be compared as a string.
+ * `<sigil><local part>:<server name>`: the local part printable ASCII except ':'; the server name a DNS name,
+ * IPv4 or [IPv6], then an optional port. Strict enough that identifiers can be compared as strings.
  */
+function sigilled(sigil: '@' | '!' | '#'): RegExp {
+  return new RegExp(`^${sigil}[\\x21-\\x39\\x3b-\\x7e]+:(?:[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(?::\\d{1,5})?$`);
+}
+
+const USER_ID = sigilled('@');
+const ROOM_ID_WITH_SERVER = sigilled('!');
+/** Room version 12 (MSC4291): the create event's hash, 43 characters of unpadded URL-safe base64. */
+const ROOM_ID_HASH = /^![A-Za-z0-9_-]{43}$/;
+const ROOM_ALIAS = sigilled('#');
+
+/** A Matrix user ID as the spec's grammar allows it (historical localparts included). */
 export function isUserId(value: string): boolean {
-  if (value.length > MAX_USER_ID_LENGTH) return false;
-  // Localpart: printable ASCII except ':'; server name: DNS name, IPv4 or [IPv6], then an optional port.
-  return /^@[\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value);
+  return value.length <= MAX_USER_ID_LENGTH && USER_ID.test(value);
 }
 
-/**
- * A room ID: `!opaque:server` (the server part checked like a user ID's), or from room version 12 (MSC4291) the
- * room's create event hash, `!` and 43 characters of unpadded URL-safe base64, with no server part.
- */
+/** A room ID: `!opaque:server`, or from room version 12 the create event's hash with no server part. */
 export function isRoomId(value: string): boolean {
-  if (value.length > MAX_USER_ID_LENGTH) return false;
-  return /^![A-Za-z0-9_-]{43}$/.test(value) || /^![\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value);
+  return value.length <= MAX_USER_ID_LENGTH && (ROOM_ID_HASH.test(value) || ROOM_ID_WITH_SERVER.test(value));
 }
 
-/** A room alias, `#name:server`, the server part checked like a user ID's. */
+/** A room alias, `#name:server`. */
 export function isRoomAlias(value: string): boolean {
-  if (value.length > MAX_USER_ID_LENGTH) return false;
-  return /^#[\x21-\x39\x3b-\x7e]+:(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value);
+  return value.length <= MAX_USER_ID_LENGTH && ROOM_ALIAS.test(value);
 }
 
 export type RoomDecision = { ok: true; roomId: string } | { ok: false; why: 'not-allowed' | 'no-such-alias' };
