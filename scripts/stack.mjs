@@ -511,36 +511,48 @@ async function stopPid(pid) {
   try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
 }
 
+/** A client-server API call of the stack's own set-up; answers the status and the JSON body (empty if none). */
+async function homeserverCall(config, method, path, { token, body } = {}) {
+  const response = await fetch(`${config.homeserverUrl}${path}`, {
+    method,
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, json: await response.json().catch(() => ({})) };
+}
+
+/** Runs `use` with an access token of the visitors' target, logged in with the stack's password, then logs out. */
+async function asVisitorTarget(config, use) {
+  const { localpart, password } = config.visitorTarget;
+  const login = await homeserverCall(config, 'POST', '/_matrix/client/v3/login',
+    { body: { type: 'm.login.password', identifier: { type: 'm.id.user', user: localpart }, password } });
+  if (login.status !== 200) {
+    // The tests and the demo sign in with the stack's password, so it must be that one.
+    throw new StackError('visitor', `@${localpart} cannot log in with the stack's password (${login.status} ${login.json.errcode ?? ''})`,
+      `remove the instance's data: node scripts/stack.mjs reset --instance ${config.instance}`);
+  }
+  try {
+    return await use(login.json.access_token);
+  } finally {
+    await homeserverCall(config, 'POST', '/_matrix/client/v3/logout', { token: login.json.access_token });
+  }
+}
+
 /** Registers the visitor service's allowed target through the shared-secret admin API; an existing one is kept. */
 async function ensureVisitorTarget(config) {
   const { localpart, password } = config.visitorTarget;
-  const url = `${config.homeserverUrl}/_synapse/admin/v1/register`;
   const hint = `read ${join(config.logDir, 'synapse.log')}`;
   try {
-    const { nonce } = await (await fetch(url)).json();
+    const { json: { nonce } } = await homeserverCall(config, 'GET', '/_synapse/admin/v1/register');
     const mac = createHmac('sha1', config.registrationSharedSecret).update(`${nonce}\0${localpart}\0${password}\0notadmin`).digest('hex');
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ nonce, username: localpart, password, admin: false, displayname: 'Support (local stack)', mac }),
-    });
-    const json = await response.json().catch(() => ({}));
-    if (response.ok) return;
-    if (json.errcode !== 'M_USER_IN_USE') {
-      throw new StackError('visitor', `cannot register the visitors' target @${localpart}: ${response.status} ${JSON.stringify(json)}`, hint);
+    const registered = await homeserverCall(config, 'POST', '/_synapse/admin/v1/register',
+      { body: { nonce, username: localpart, password, admin: false, displayname: 'Support (local stack)', mac } });
+    if (registered.status === 200) return;
+    if (registered.json.errcode !== 'M_USER_IN_USE') {
+      throw new StackError('visitor', `cannot register the visitors' target @${localpart}: ${registered.status} ${JSON.stringify(registered.json)}`, hint);
     }
-    // It exists: the tests and the demo sign in with the stack's password, so it must be that one.
-    const login = await fetch(`${config.homeserverUrl}/_matrix/client/v3/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ type: 'm.login.password', identifier: { type: 'm.id.user', user: localpart }, password }),
-    });
-    if (!login.ok) {
-      throw new StackError('visitor', `@${localpart} exists with another password than the stack's`,
-        `remove the instance's data: node scripts/stack.mjs reset --instance ${config.instance}`);
-    }
-    const { access_token: token } = await login.json();
-    await fetch(`${config.homeserverUrl}/_matrix/client/v3/logout`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    // It exists: make sure the stack's password still signs it in.
+    await asVisitorTarget(config, async () => undefined);
   } catch (error) {
     if (error instanceof StackError) throw error;
     throw new StackError('visitor', `cannot register the visitors' target @${localpart}: ${error instanceof Error ? error.message : String(error)}`, hint);
@@ -552,37 +564,27 @@ async function ensureVisitorTarget(config) {
  * their call membership, as a room for a site's visitors must (services/visitor/README.md).
  */
 async function ensureVisitorRoom(config) {
-  const { localpart, password } = config.visitorTarget;
-  const hint = `read ${join(config.logDir, 'synapse.log')}`;
-  const request = async (method, path, token, body) => {
-    const response = await fetch(`${config.homeserverUrl}${path}`, {
-      method,
-      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: response.status, json: await response.json().catch(() => ({})) };
-  };
+  const alias = config.visitorRoomAlias;
   try {
-    const found = await request('GET', `/_matrix/client/v3/directory/room/${encodeURIComponent(config.visitorRoomAlias)}`);
+    const found = await homeserverCall(config, 'GET', `/_matrix/client/v3/directory/room/${encodeURIComponent(alias)}`);
     if (found.status === 200) return;
-    const login = await request('POST', '/_matrix/client/v3/login', undefined,
-      { type: 'm.login.password', identifier: { type: 'm.id.user', user: localpart }, password });
-    if (login.status !== 200) throw new Error(`@${localpart} cannot log in: ${login.status} ${JSON.stringify(login.json)}`);
-    const token = login.json.access_token;
-    try {
-      const created = await request('POST', '/_matrix/client/v3/createRoom', token, {
-        preset: 'public_chat',
-        room_alias_name: config.visitorRoomAlias.slice(1, config.visitorRoomAlias.indexOf(':')),
-        name: 'Visitor call (local stack)',
-        initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
-        power_level_content_override: { events: { 'org.matrix.msc3401.call.member': 0 } },
+    await asVisitorTarget(config, async (token) => {
+      const created = await homeserverCall(config, 'POST', '/_matrix/client/v3/createRoom', {
+        token,
+        body: {
+          preset: 'public_chat',
+          room_alias_name: alias.slice(1, alias.indexOf(':')),
+          name: 'Visitor call (local stack)',
+          initial_state: [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }],
+          power_level_content_override: { events: { 'org.matrix.msc3401.call.member': 0 } },
+        },
       });
-      if (created.status !== 200) throw new Error(`creating ${config.visitorRoomAlias} answered ${created.status} ${JSON.stringify(created.json)}`);
-    } finally {
-      await request('POST', '/_matrix/client/v3/logout', token);
-    }
+      if (created.status !== 200) throw new Error(`creating it answered ${created.status} ${JSON.stringify(created.json)}`);
+    });
   } catch (error) {
-    throw new StackError('visitor', `cannot make the visitors' room ${config.visitorRoomAlias}: ${error instanceof Error ? error.message : String(error)}`, hint);
+    if (error instanceof StackError) throw error;
+    throw new StackError('visitor', `cannot make the visitors' room ${alias}: ${error instanceof Error ? error.message : String(error)}`,
+      `read ${join(config.logDir, 'synapse.log')}`);
   }
 }
 
