@@ -6,8 +6,11 @@ import {
   ConnectionQuality as LivekitQuality,
   DisconnectReason,
   ExternalE2EEKeyProvider,
+  LoggerNames,
+  LogLevel,
   Room as LivekitRoom,
   RoomEvent,
+  setLogLevel,
   Track,
   type Participant,
   type RemoteParticipant,
@@ -51,6 +54,9 @@ import type {
  * takes it over is told it too): a vanished tab leaves the call within it.
  */
 const DELAYED_LEAVE_MS = 8_000;
+
+/** Distinct (participant, reason) encryption failures logged per call; the SFU decides who sends us media. */
+const MAX_ENCRYPTION_ERRORS_LOGGED = 64;
 
 /** How long leave() waits for the homeserver to take our leave before the delayed leave is left to do it. */
 const LEAVE_TIMEOUT_MS = 8_000;
@@ -142,6 +148,7 @@ export class GroupCall implements GroupCallHandle {
   private readonly remoteFeeds = new RemoteFeeds();
   private roster: readonly RosterMember[] = [];
   private readonly droppedLogged = new Set<string>();
+  private readonly encryptionErrorsLogged = new Set<string>();
   private readonly stopListening: (() => void)[] = [];
   private readonly reactions: CallReactions;
   private readonly remoteSfus: RemoteSfus;
@@ -530,12 +537,31 @@ export class GroupCall implements GroupCallHandle {
   }
 
   private newLivekitRoom(worker: Worker | undefined): LivekitRoom {
-    return new LivekitRoom({
+    // livekit-client's E2EE logger (one for the page): the worker takes its level when the room sets it up. At its
+    // default the worker warns of every frame it cannot decrypt (a key still on its way, or one never given to us):
+    // hundreds of messages a second, each posted to the page and printed, when the page is busiest. Its errors
+    // still come, throttled, as EncryptionError.
+    if (worker) setLogLevel(LogLevel.error, LoggerNames.E2EE);
+    const livekit = new LivekitRoom({
       adaptiveStream: true,
       dynacast: true,
       publishDefaults: { red: false, dtx: true },
       ...(this.encryption && worker ? { encryption: { keyProvider: this.encryption.keyProvider, worker } } : {}),
     });
+    livekit.on(RoomEvent.EncryptionError, (error, participant) => this.logEncryptionError(error, participant?.identity));
+    return livekit;
+  }
+
+  /**
+   * Once per participant and failure: the worker repeats its errors as long as the frames keep failing. They come
+   * from the worker as plain errors (their class and reason are lost on the way), told apart by their message.
+   */
+  private logEncryptionError(error: Error, identity: string | undefined): void {
+    const what = identity ? `decrypt media of ${identity}` : 'encrypt or decrypt media';
+    const key = `${what} ${error.message.replace(/\d+/g, '#')}`;
+    if (this.encryptionErrorsLogged.has(key) || this.encryptionErrorsLogged.size >= MAX_ENCRYPTION_ERRORS_LOGGED) return;
+    this.encryptionErrorsLogged.add(key);
+    this.deps.log.warn(`could not ${what} in ${this.roomId} (said once; a key may still be on its way): ${error.message}`);
   }
 
   private async publishLocalMedia(livekit: LivekitRoom, stream: MediaStream): Promise<void> {

@@ -379,11 +379,42 @@ test.describe('group calls', () => {
     await Promise.all([xena, yuri].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
   });
 
+  test('a member whose media key never comes: its tile shows, the kit says once that its media cannot be decrypted, and the page is not flooded with a warning per frame', async ({ browser }) => {
+    test.setTimeout(150_000);
+    const { roomId, members } = await membersOfANewRoom(browser, ['Ida', 'Jon', 'Kai'], { encrypted: true });
+    const [ida, jon, kai] = members as [Member, Member, Member];
+    const idaPrinted: string[] = [];
+    ida.page.on('console', (message) => idaPrinted.push(message.text()));
+    await Promise.all([ida, jon].map(({ page }) => page.evaluate((room) => window.mx.kitJoinGroupCall(room), roomId)));
+    await expectMediaBetweenAll([ida, jon]);
+    // Kai publishes media encrypted with a key he sends nobody, and then a membership: a member to subscribe to.
+    expect(await kai.page.evaluate((room) => window.mx.rtcPublishWithoutMembership(room, { encryptWithUnsentKey: true }), roomId)).toBe(kai.identity);
+    const [kaiUser, kaiDevice] = [kai.user.userId, kai.identity.split(':').pop()!];
+    await matrixRequest(kai.user, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${CALL_MEMBER}/${encodeURIComponent(`_${kaiUser}_${kaiDevice}_m.call`)}`, {
+      application: 'm.call', call_id: '', scope: 'm.room', device_id: kaiDevice, expires: 3_600_000,
+      focus_active: { type: 'livekit', focus_selection: 'multi_sfu' },
+      foci_preferred: [{ type: 'livekit', livekit_service_url: loadStack().rtcAuthUrl, livekit_alias: roomId }],
+    });
+    await expect.poll(() => kai.page.evaluate(() => window.mx.liveKitSubscriptionsToMine()), { message: 'the members to subscribe to Kai' }).toBeGreaterThan(0);
+    await expect.poll(() => connectedIdentities(ida.page), { message: 'Ida to see Kai connected' }).toEqual([jon.identity, kai.identity].sort());
+    const failures = () => idaPrinted.filter((text) => text.includes(`could not decrypt media of ${kai.identity} `));
+    await expect.poll(() => failures().length, { message: 'the kit to say Ida cannot decrypt Kai' }).toBeGreaterThan(0);
+    // Kai's frames keep arriving and failing for a while; Jon's keep decoding.
+    await expectNewFrames([ida, jon]);
+    expect((await ida.page.evaluate(() => window.mx.kitGroupReceived()))[kai.identity]?.framesDecoded ?? 0).toBe(0);
+    expect(new Set(failures()).size, `each failure said once: ${failures().join(' | ')}`).toBe(failures().length);
+    expect(idaPrinted.filter((text) => text.includes('skipping decryption'))).toEqual([]);
+    await Promise.all([ida, jon].map(({ page }) => page.evaluate(() => window.mx.kitLeaveGroupCall())));
+  });
+
   test('shared-secret mode (Element Call\'s password) in an unencrypted room: the same password decodes, another decodes nothing', async ({ browser }) => {
     test.setTimeout(150_000);
     const { roomId, members } = await membersOfANewRoom(browser, ['Abe', 'Bea', 'Cal']);
     const [abe, bea, cal] = members as [Member, Member, Member];
     const join = (member: Member, password: string) => member.page.evaluate(([room, secret]) => window.mx.kitJoinGroupCall(room, { password: secret }), [roomId, password] as const);
+    // Cal cannot decrypt a frame: what the page prints of it, from LiveKit's E2EE worker and from the kit.
+    const calPrinted: string[] = [];
+    cal.page.on('console', (message) => calPrinted.push(message.text()));
     expect(await join(abe, 'correct horse battery staple')).toBeUndefined();
     expect(await join(bea, 'correct horse battery staple')).toBeUndefined();
     expect(await join(cal, 'a wrong guess')).toBeUndefined();
@@ -395,6 +426,13 @@ test.describe('group calls', () => {
     for (const [member, other] of [[abe, cal], [bea, cal], [cal, abe], [cal, bea]] as const) {
       expect((await member.page.evaluate(() => window.mx.kitGroupReceived()))[other.identity]?.framesDecoded ?? 0, `${member.identity} decodes nothing of ${other.identity}`).toBe(0);
     }
+    // The kit says once whose media it cannot decrypt; LiveKit's worker does not warn of every frame (it did, at
+    // hundreds of messages a second, each one posted to the page and printed).
+    const failures = (other: Member) => calPrinted.filter((text) => text.includes(`could not decrypt media of ${other.identity} `));
+    await expect.poll(() => [abe, bea].map((other) => failures(other).length > 0), { message: 'the kit to say Cal cannot decrypt Abe and Bea' }).toEqual([true, true]);
+    await cal.page.waitForTimeout(3_000);
+    for (const other of [abe, bea]) expect(new Set(failures(other)).size, `each failure said once: ${failures(other).join(' | ')}`).toBe(failures(other).length);
+    expect(calPrinted.filter((text) => /maximum ratchet attempts|decoding frame failed|skipping decryption|marked as invalid/.test(text))).toEqual([]);
     // A password the kit cannot use is a typed error before anything is sent.
     await abe.page.evaluate(() => window.mx.kitLeaveGroupCall());
     expect(await join(abe, '')).toMatchObject({ code: 'INVALID_ARGUMENT' });

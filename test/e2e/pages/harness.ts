@@ -317,10 +317,6 @@ async function rtcRequestToken(
   }
 }
 
-/**
- * Joins the call's LiveKit room with a valid token of the state-event form (identity `${userId}:${deviceId}`) and
- * publishes the camera and microphone, without any call membership; counts the subscriptions others make to them.
- */
 /** A state-event-form LiveKit token for the call in `roomId`, from the discovered token service, as this session. */
 async function sfuTokenWithoutMembership(roomId: string, deviceSuffix = ''): Promise<{ url: string; jwt: string }> {
   if (!callKit) throw new Error('call mx.startKit first');
@@ -332,11 +328,24 @@ async function sfuTokenWithoutMembership(roomId: string, deviceSuffix = ''): Pro
   });
 }
 
-async function rtcPublishWithoutMembership(roomId: string): Promise<string> {
+/**
+ * Joins the call's LiveKit room with a valid token of the state-event form (identity `${userId}:${deviceId}`) and
+ * publishes the camera and microphone, without any call membership; counts the subscriptions others make to them.
+ * With `encryptWithUnsentKey`, the media is end-to-end encrypted with a key nobody is ever sent.
+ */
+async function rtcPublishWithoutMembership(roomId: string, options: { encryptWithUnsentKey?: boolean } = {}): Promise<string> {
   const token = await sfuTokenWithoutMembership(roomId);
-  liveKitRoom = new livekit.Room();
+  let keyProvider: livekit.ExternalE2EEKeyProvider | undefined;
+  if (options.encryptWithUnsentKey) {
+    keyProvider = new livekit.ExternalE2EEKeyProvider();
+    await keyProvider.setKey(crypto.randomUUID());
+  }
+  liveKitRoom = new livekit.Room(keyProvider
+    ? { encryption: { keyProvider, worker: new Worker(new URL('./e2ee-worker.js', import.meta.url), { type: 'module' }) } }
+    : {});
   liveKitRoom.on(livekit.RoomEvent.LocalTrackSubscribed, () => { subscriptionsToMine += 1; });
   await liveKitRoom.connect(token.url, token.jwt);
+  if (keyProvider) await liveKitRoom.setE2EEEnabled(true);
   const tracks = await livekit.createLocalTracks({ audio: true, video: { resolution: { width: 320, height: 240, frameRate: 15 } } });
   for (const track of tracks) await liveKitRoom.localParticipant.publishTrack(track);
   return liveKitRoom.localParticipant.identity;
