@@ -555,7 +555,7 @@ function merged(file: string, options: Options, now: Results, bench: CdnBench): 
   return result;
 }
 
-function report(options: Options, { joins, faults, loads, measuredAt }: Results, bench: CdnBench): string {
+function report(options: Options, { joins, faults, loads, measuredAt, wallSeconds }: Results, bench: CdnBench): string {
   const joinOf = (kind: Kind) => finite(joins.filter((run) => run.kind === kind && run.ok).map((run) => run.clickToFirstFrameMs));
   // A call is back when both of its members show the other again.
   const recoveryOf = (fault: 'drop' | 'restart', kind: Kind) => faults.filter((run) => run.fault === fault && run.ok).map((run) => Math.max(...run.recoveryMs[kind]));
@@ -590,13 +590,15 @@ function report(options: Options, { joins, faults, loads, measuredAt }: Results,
     const [kit, ec] = (['kit', 'ec'] as const).map((kind) => loads.find((run) => run.kind === kind && run.participants === participants));
     if (!kit || !ec) continue;
     const showing = (run: LoadRun) => (run.ok ? ` (showing ${Math.min(...run.showing)}–${Math.max(...run.showing)} of ${participants - 1})` : ` (failed: ${run.error})`);
-    // CPU spent drawing every video is not comparable with CPU spent by a call that shows none of them.
+    // The CPU and memory of a call showing every video are not comparable with those of a call showing none of
+    // them: on a machine too small for N pages, each figure says how busy the machine was, not what a call costs.
     const allMoving = (run: LoadRun) => run.ok && run.showing.length > 0 && Math.min(...run.showing) >= participants - 1;
-    const cpuVerdict = allMoving(kit) && allMoving(ec)
-      ? verdict(kit.cpuCoresPerParticipant, ec.cpuCoresPerParticipant, 1)
-      : 'not comparable: not every remote video was moving (the machine could not keep up)';
+    const comparable = allMoving(kit) && allMoving(ec);
+    const notComparable = 'not comparable: not every remote video was moving (the machine could not keep up; bench/README.md says where the time goes)';
+    const cpuVerdict = comparable ? verdict(kit.cpuCoresPerParticipant, ec.cpuCoresPerParticipant, 1) : notComparable;
+    const memoryVerdict = comparable ? verdict(kit.memoryBytesPerParticipant, ec.memoryBytesPerParticipant, 1) : notComparable;
     lines.push(`| CPU per participant, ${participants} in one Chromium (${options.windowSeconds} s) | ${(kit.cpuCoresPerParticipant * 100).toFixed(1)} % of a core${showing(kit)} | ${(ec.cpuCoresPerParticipant * 100).toFixed(1)} % of a core${showing(ec)} | ${ratio(kit.cpuCoresPerParticipant, ec.cpuCoresPerParticipant)} | ≤ 1.0×: ${cpuVerdict} |`);
-    lines.push(`| memory (PSS) per participant, ${participants} in one Chromium | ${mib(kit.memoryBytesPerParticipant)} | ${mib(ec.memoryBytesPerParticipant)} | ${ratio(kit.memoryBytesPerParticipant, ec.memoryBytesPerParticipant)} | ≤ 1.0×: ${verdict(kit.memoryBytesPerParticipant, ec.memoryBytesPerParticipant, 1)} |`);
+    lines.push(`| memory (PSS) per participant, ${participants} in one Chromium | ${mib(kit.memoryBytesPerParticipant)} | ${mib(ec.memoryBytesPerParticipant)} | ${ratio(kit.memoryBytesPerParticipant, ec.memoryBytesPerParticipant)} | ≤ 1.0×: ${memoryVerdict} |`);
   }
   const failed = [...joins, ...faults, ...loads].filter((run) => !run.ok);
   lines.push(
@@ -613,7 +615,7 @@ function report(options: Options, { joins, faults, loads, measuredAt }: Results,
     ...(failed.length > 0 ? [`Failed runs: ${failed.map((run) => run.error ?? '?').join('; ')}`, ''] : []),
     ...faults.flatMap((run) => (run.notBack ?? []).map((said) => `A kit member not back after the ${run.fault === 'drop' ? 'link drop' : 'LiveKit restart'}: ${said}.`)),
     ...(faults.some((run) => run.notBack?.length) ? [''] : []),
-    `Measured: ${Object.entries(measuredAt).map(([measure, at]) => `${measure} ${at}`).join(', ')}.`,
+    `Measured (with the wall time of that run): ${Object.entries(measuredAt).map(([measure, at]) => `${measure} ${at}${wallSeconds[measure as Measure] === undefined ? '' : ` (${wallSeconds[measure as Measure]} s)`}`).join(', ')}.`,
     runsLine(joins.length + faults.length + loads.length, failed.length, bench),
     '',
   );
