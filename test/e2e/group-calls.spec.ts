@@ -83,6 +83,16 @@ async function expectNewFrames(members: Member[]): Promise<void> {
   }
 }
 
+/** A call membership of Element Call's form for the member's device (its LiveKit identity's), sent by hand. */
+async function sendMembershipOf(member: Member, roomId: string): Promise<void> {
+  const [userId, deviceId] = [member.user.userId, member.identity.split(':').pop()!];
+  await matrixRequest(member.user, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${CALL_MEMBER}/${encodeURIComponent(`_${userId}_${deviceId}_m.call`)}`, {
+    application: 'm.call', call_id: '', scope: 'm.room', device_id: deviceId, expires: 3_600_000,
+    focus_active: { type: 'livekit', focus_selection: 'multi_sfu' },
+    foci_preferred: [{ type: 'livekit', livekit_service_url: loadStack().rtcAuthUrl, livekit_alias: roomId }],
+  });
+}
+
 /** When the token service last issued a token, from the timestamps of its log. */
 function lastTokenIssuedAt(log: string): number {
   const issued = log.split('\n').filter((line) => line.includes('token issued')).map((line) => Date.parse(line.split(' ')[0] ?? ''));
@@ -322,12 +332,7 @@ test.describe('group calls', () => {
     expect(await mo.page.evaluate(() => window.mx.liveKitSubscriptionsToMine())).toBe(0);
 
     // With a membership Mo becomes a participant, and is subscribed to.
-    const [moUser, moDevice] = [mo.user.userId, mo.identity.split(':').pop()!];
-    await matrixRequest(mo.user, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${CALL_MEMBER}/${encodeURIComponent(`_${moUser}_${moDevice}_m.call`)}`, {
-      application: 'm.call', call_id: '', scope: 'm.room', device_id: moDevice, expires: 3_600_000,
-      focus_active: { type: 'livekit', focus_selection: 'multi_sfu' },
-      foci_preferred: [{ type: 'livekit', livekit_service_url: loadStack().rtcAuthUrl, livekit_alias: roomId }],
-    });
+    await sendMembershipOf(mo, roomId);
     await expect.poll(() => mo.page.evaluate(() => window.mx.liveKitSubscriptionsToMine()), { message: 'the members to subscribe to Mo' }).toBeGreaterThan(0);
     await expect.poll(() => zoe.page.evaluate(() => window.mx.kitGroupSnapshot().participants.map((participant) => participant.identity).sort()))
       .toEqual([abe.identity, mo.identity].sort());
@@ -389,12 +394,7 @@ test.describe('group calls', () => {
     await expectMediaBetweenAll([ida, jon]);
     // Kai publishes media encrypted with a key he sends nobody, and then a membership: a member to subscribe to.
     expect(await kai.page.evaluate((room) => window.mx.rtcPublishWithoutMembership(room, { encryptWithUnsentKey: true }), roomId)).toBe(kai.identity);
-    const [kaiUser, kaiDevice] = [kai.user.userId, kai.identity.split(':').pop()!];
-    await matrixRequest(kai.user, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/${CALL_MEMBER}/${encodeURIComponent(`_${kaiUser}_${kaiDevice}_m.call`)}`, {
-      application: 'm.call', call_id: '', scope: 'm.room', device_id: kaiDevice, expires: 3_600_000,
-      focus_active: { type: 'livekit', focus_selection: 'multi_sfu' },
-      foci_preferred: [{ type: 'livekit', livekit_service_url: loadStack().rtcAuthUrl, livekit_alias: roomId }],
-    });
+    await sendMembershipOf(kai, roomId);
     await expect.poll(() => kai.page.evaluate(() => window.mx.liveKitSubscriptionsToMine()), { message: 'the members to subscribe to Kai' }).toBeGreaterThan(0);
     await expect.poll(() => connectedIdentities(ida.page), { message: 'Ida to see Kai connected' }).toEqual([jon.identity, kai.identity].sort());
     const failures = () => idaPrinted.filter((text) => text.includes(`could not decrypt media of ${kai.identity} `));
